@@ -1,0 +1,111 @@
+"""Dependencies that say, in a route's signature, who may call it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import select
+
+from tiendo.auth.models import ApiToken, Role, RoleAssignment, User
+from tiendo.auth.principal import Action, Grant, Principal
+from tiendo.auth.security import TOKEN_PREFIX, decode_access_token, hash_api_token
+from tiendo.core.clock import NowDep
+from tiendo.db import SessionDep
+from tiendo.errors import Forbidden, Unauthorized
+from tiendo.units.models import Unit
+
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token",
+    auto_error=False,
+    description="Đăng nhập bằng tài khoản, hoặc dán token tích hợp (tdk_…) làm Bearer.",
+)
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _user_principal(session, user: User, address: str | None) -> Principal:  # noqa: ANN001
+    rows = session.exec(
+        select(RoleAssignment.role, Unit.id, Unit.path)
+        .join(Unit, Unit.id == RoleAssignment.unit_id)
+        .where(RoleAssignment.user_id == user.id, Unit.active)
+    ).all()
+    grants = [Grant(Role(role), uid, path) for role, uid, path in rows]
+    return Principal(name=user.full_name, grants=grants, user_id=user.id, address=address)
+
+
+def get_principal(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Principal:
+    if not token:
+        raise Unauthorized()
+    address = client_address(request)
+    if token.startswith(TOKEN_PREFIX):
+        row = session.exec(
+            select(ApiToken, Unit.path).join(Unit, Unit.id == ApiToken.unit_id)
+            .where(ApiToken.token_hash == hash_api_token(token))
+        ).first()
+        if row is None:
+            raise Unauthorized("Token không hợp lệ.", code="invalid_token")
+        api_token, path = row
+        if api_token.revoked_at is not None:
+            raise Unauthorized("Token đã bị thu hồi.", code="token_revoked")
+        if api_token.expires_at is not None and api_token.expires_at <= now:
+            raise Unauthorized("Token đã hết hạn.", code="token_expired")
+        api_token.last_used_at = now
+        session.add(api_token)
+        return Principal(
+            name=f"token:{api_token.name}",
+            grants=[Grant(Role.viewer, api_token.unit_id, path)],
+            token_id=api_token.id,
+            scopes=frozenset(api_token.scopes),
+            address=address,
+        )
+    payload = decode_access_token(token, now)
+    if payload is None:
+        raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.", code="invalid_token")
+    user = session.get(User, int(payload["sub"])) if str(payload["sub"]).isdigit() else None
+    if user is None or not user.active or payload.get("gen") != user.token_generation:
+        raise Unauthorized("Phiên đăng nhập không còn hiệu lực.", code="invalid_token")
+    return _user_principal(session, user, address)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require(action: Action) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only principals holding `action` somewhere; the object
+    itself is checked again in the service."""
+
+    def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.can_anywhere(action):
+            raise Forbidden()
+        return principal
+
+    return dependency
+
+
+Reader = Annotated[Principal, Depends(require(Action.read))]
+ReportWriter = Annotated[Principal, Depends(require(Action.report_write))]
+OfficialWriter = Annotated[Principal, Depends(require(Action.official_write))]
+Manager = Annotated[Principal, Depends(require(Action.manage))]
+Admin = Annotated[Principal, Depends(require(Action.admin))]
+
+
+def current_user(principal: CurrentPrincipal, session: SessionDep) -> User:
+    """Routes about the person logged in (me, password) refuse integration tokens."""
+    if principal.user_id is None:
+        raise Forbidden("Chỉ dành cho người dùng đăng nhập.", code="user_required")
+    user = session.get(User, principal.user_id)
+    assert user is not None
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]

@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+from zoneinfo import ZoneInfo, available_timezones
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+
+from tiendo.units.models import UnitKind
+from tiendo.units.schemas import Code, Name
+
+MetricCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+MAX_COUNT = 100_000_000  # no unit anywhere counts more people than this
+
+
+class MetricIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: MetricCode
+    name: Name
+    unit_kinds: list[UnitKind] = Field(min_length=1, max_length=20)
+    is_baseline: bool = False
+
+
+class MetricUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    unit_kinds: list[UnitKind] | None = Field(default=None, min_length=1, max_length=20)
+
+
+class MetricPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name: str
+    unit_kinds: list[str]
+    is_baseline: bool
+
+
+class CampaignBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    description: Annotated[str, Field(max_length=4000)] = ""
+    timezone: Annotated[str, Field(max_length=64)] = "Asia/Ho_Chi_Minh"
+    due_weekday: Annotated[StrictInt, Field(ge=1, le=7, description="1 = thứ Hai … 7 = Chủ nhật")] = 4
+    due_time: time = time(15, 0)
+    start_date: date
+    end_date: date
+    lock_after_days: Annotated[StrictInt, Field(ge=0, le=366)] = 7
+    public_leaderboard: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        if v not in available_timezones():
+            raise ValueError("unknown time zone")
+        ZoneInfo(v)
+        return v
+
+    @model_validator(mode="after")
+    def _dates(self) -> CampaignBase:
+        if self.end_date < self.start_date:
+            raise ValueError("end_date must not be before start_date")
+        return self
+
+
+class CampaignCreate(CampaignBase):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "code": "ihanoi-2024", "name": "Cài đặt ứng dụng iHanoi", "owner": "HN-GL",
+            "start_date": "2024-07-08", "end_date": "2024-09-01",
+            "metrics": [{"code": "staff_total", "name": "Tổng số CBCCVC, NLĐ",
+                         "unit_kinds": ["agency", "school"]}],
+        }]},
+    )
+
+    code: Code
+    owner: Code = Field(description="Mã đơn vị chủ trì (ví dụ huyện)")
+    metrics: list[MetricIn] = Field(default_factory=list, max_length=100)
+
+
+class CampaignUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    description: Annotated[str, Field(max_length=4000)] | None = None
+    due_weekday: Annotated[StrictInt, Field(ge=1, le=7)] | None = None
+    due_time: time | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    lock_after_days: Annotated[StrictInt, Field(ge=0, le=366)] | None = None
+    public_leaderboard: bool | None = None
+
+
+class CampaignPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name: str
+    description: str
+    owner_unit_id: int
+    timezone: str
+    due_weekday: int
+    due_time: time
+    start_date: date
+    end_date: date
+    lock_after_days: int
+    public_leaderboard: bool
+    is_demo: bool
+    created_at: datetime
+    metrics: list[MetricPublic] = []
+
+
+class TargetBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    goal_ratio: Annotated[float, Field(gt=0, le=1, description="1 = 100 %")] = 1.0
+    deadline: date
+    upstream_deadline: date | None = Field(default=None, description="Hạn của cấp trên")
+    unit_kinds: list[UnitKind] = Field(default_factory=list, max_length=20)
+    unit: Code | None = Field(default=None, description="Áp dụng riêng cho một đơn vị")
+
+
+class TargetCreate(TargetBase):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "campaign": "ihanoi-2024", "code": "staff", "name": "100% CBCCVC cài đặt",
+            "numerator": "staff_installed", "denominator": "staff_total", "goal_ratio": 1.0,
+            "deadline": "2024-07-26", "upstream_deadline": "2024-07-30",
+            "unit_kinds": ["agency", "school", "commune"],
+        }]},
+    )
+
+    campaign: Code
+    code: MetricCode
+    numerator: MetricCode
+    denominator: MetricCode
+
+    @model_validator(mode="after")
+    def _check(self) -> TargetCreate:
+        if not self.unit_kinds and not self.unit:
+            raise ValueError("give unit_kinds or unit")
+        if self.numerator == self.denominator:
+            raise ValueError("numerator and denominator must differ")
+        return self
+
+
+class TargetUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    goal_ratio: Annotated[float, Field(gt=0, le=1)] | None = None
+    deadline: date | None = None
+    upstream_deadline: date | None = None
+    unit_kinds: list[UnitKind] | None = Field(default=None, max_length=20)
+
+
+class TargetPublic(BaseModel):
+    id: int
+    campaign_id: int
+    campaign: str
+    code: str
+    name: str
+    numerator: str
+    denominator: str
+    goal_ratio: float
+    deadline: date
+    upstream_deadline: date | None
+    unit_kinds: list[str]
+    unit_id: int | None
+
+
+class BaselineSet(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"campaign": "ihanoi-2024", "unit": "GL-X-DATON",
+                                         "metric": "residents_total", "value": 27000}]},
+    )
+
+    campaign: Code
+    unit: Code
+    metric: MetricCode
+    value: Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class BaselinePublic(BaseModel):
+    campaign: str
+    unit_id: int
+    unit: str
+    metric: str
+    value: int
+    note: str
+    updated_at: datetime

@@ -1,0 +1,19 @@
+"""The current time, as a dependency so that tests can replay any moment."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def get_now() -> datetime:
+    return utcnow()
+
+
+NowDep = Annotated[datetime, Depends(get_now)]

@@ -1,0 +1,146 @@
+"""The app factory: routers under /api/v1, error handlers, limits, and the web app at /."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tiendo import __version__
+from tiendo.auth.router import router as auth_router
+from tiendo.campaigns.router import router as campaigns_router
+from tiendo.config import get_settings
+from tiendo.db import get_engine, schema_status
+from tiendo.errors import error_json, install_error_handlers
+from tiendo.reports.router import router as reports_router
+from tiendo.units.router import router as units_router
+
+API_DESCRIPTION = """
+Tiến Độ: các đơn vị báo cáo số liệu hằng tuần (trước 15:00 thứ Năm), huyện theo dõi tiến độ.
+
+Xác thực: `POST /api/v1/auth/token` (form `username`, `password`) trả về token Bearer; token
+tích hợp (`tdk_…`) dùng cùng header `Authorization: Bearer …`. Mọi lỗi có một dạng:
+`{"error": {"code", "message", "field", "details"}}`.
+"""
+
+
+class BodyLimit:
+    """Refuses bodies over the limit with 413 before reading them, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        too_large = error_json(413, "payload_too_large", "Dữ liệu gửi lên quá lớn.")
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
+                return await too_large(scope, receive, send)
+        seen = 0
+
+        async def limited_receive():  # noqa: ANN202
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await too_large(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def _ops_router() -> APIRouter:
+    ops = APIRouter(tags=["ops"])
+
+    @ops.get("/api/health", name="health", summary="Tiến trình đang chạy")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @ops.get("/api/ready", name="ready", summary="CSDL kết nối được và lược đồ đã cập nhật",
+             responses={503: {"description": "Chưa sẵn sàng"}})
+    def ready(request: Request) -> JSONResponse:
+        try:
+            engine = request.app.state.engine
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            current, head = schema_status(engine)
+        except Exception:  # noqa: BLE001 - any database failure means "not ready"
+            return error_json(503, "database_unavailable", "Không kết nối được cơ sở dữ liệu.")
+        if current != head:
+            return error_json(503, "schema_outdated",
+                              f"Lược đồ CSDL chưa cập nhật ({current} ≠ {head}); chạy `tiendo migrate`.")
+        return JSONResponse({"status": "ready", "schema": current})
+
+    return ops
+
+
+def _mount_web_app(app: FastAPI, static_dir: Path) -> None:
+    index = static_dir / "index.html"
+    if not index.exists():
+        return
+    if (static_dir / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=static_dir / "assets"), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def spa(path: str, request: Request):  # noqa: ANN202
+        if path.startswith("api/") or path == "api":
+            return error_json(404, "not_found", "Không tìm thấy.")
+        candidate = (static_dir / path).resolve()
+        if path and candidate.is_file() and static_dir.resolve() in candidate.parents:
+            return FileResponse(candidate)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+class SchemaNotCurrent(RuntimeError):
+    pass
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    current, head = schema_status(app.state.engine)
+    if current != head:
+        raise SchemaNotCurrent(
+            f"The database schema is at {current or 'nothing'}, the code needs {head}: "
+            "run `tiendo migrate` (or `make migrate`) first.")
+    yield
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        lifespan=lifespan,
+        title="Tiến Độ API",
+        version=__version__,
+        description=API_DESCRIPTION,
+        generate_unique_id_function=_operation_id,
+        swagger_ui_parameters={"persistAuthorization": True},
+    )
+    app.state.engine = engine or get_engine()
+    install_error_handlers(app)
+    app.include_router(_ops_router())
+    api = APIRouter(prefix="/api/v1")
+    for router in (auth_router, units_router, campaigns_router, reports_router):
+        api.include_router(router)
+    app.include_router(api)
+    _mount_web_app(app, settings.static_dir)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,12 @@
+"""Imports every table model, so that SQLModel.metadata (and Alembic) knows all of them."""
+
+from tiendo.audit.models import AuditEvent
+from tiendo.auth.models import ApiToken, LoginFailure, RoleAssignment, User
+from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
+from tiendo.reports.models import Report, ReportRevision, ReportValue
+from tiendo.units.models import Unit
+
+__all__ = [
+    "ApiToken", "AuditEvent", "Baseline", "Campaign", "LoginFailure", "Metric", "Report",
+    "ReportRevision", "ReportValue", "RoleAssignment", "Target", "Unit", "User",
+]

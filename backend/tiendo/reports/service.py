@@ -1,0 +1,317 @@
+"""Weekly reports: one per campaign × unit × ISO week, versioned, every revision kept."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from tiendo.audit.service import record
+from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.models import Campaign, Metric, Target
+from tiendo.campaigns.service import due_moment, get_campaign, metrics_of, targets_of
+from tiendo.core.periods import Week
+from tiendo.errors import Conflict, Invalid, NotFound, PreconditionFailed, PreconditionRequired
+from tiendo.reports.models import (
+    Report,
+    ReportRevision,
+    ReportStatus,
+    ReportValue,
+    Source,
+    Timeliness,
+)
+from tiendo.reports.schemas import ReportCreate, ReportPublic, ReportReplace, RevisionPublic
+from tiendo.units.models import Unit
+from tiendo.units.service import get_unit
+
+
+@dataclass
+class CampaignRules:
+    """What a campaign accepts, loaded once and reused for every item of a bulk post."""
+
+    campaign: Campaign
+    metrics: dict[str, Metric]
+    targets: list[Target]
+
+    @classmethod
+    def load(cls, session: Session, campaign: Campaign) -> CampaignRules:
+        return cls(campaign, {m.code: m for m in metrics_of(session, campaign.id)},
+                   targets_of(session, campaign.id))
+
+    @property
+    def metric_codes(self) -> dict[int, str]:
+        return {m.id: m.code for m in self.metrics.values()}
+
+    def targets_for(self, unit: Unit) -> list[Target]:
+        return [t for t in self.targets
+                if t.unit_id == unit.id or (t.unit_id is None and unit.kind in t.unit_kinds)]
+
+    def check_period(self, period: str, now: datetime, field: str = "period") -> Week:
+        week = Week.parse(period, field)
+        c = self.campaign
+        if week.sunday < c.start_date or week.monday > c.end_date:
+            raise Invalid(f"Tuần {week} nằm ngoài thời gian chiến dịch.", field=field,
+                          code="period_outside_campaign")
+        today = now.astimezone(ZoneInfo(c.timezone)).date()
+        if week.monday > today:
+            raise Invalid(f"Chưa đến tuần {week}.", field=field, code="period_in_future")
+        return week
+
+    def check_values(self, unit: Unit, values: Mapping[str, int], note: str,
+                     previous: Mapping[str, int] | None, prefix: str = "values") -> None:
+        if not unit.active:
+            raise Invalid("Đơn vị đã ngừng hoạt động.", field="unit", code="unit_inactive")
+        for code in values:
+            metric = self.metrics.get(code)
+            if metric is None:
+                raise Invalid(f"Chiến dịch không có chỉ số '{code}'.", field=f"{prefix}.{code}",
+                              code="unknown_metric")
+            if metric.is_baseline:
+                raise Invalid(f"'{code}' là số liệu nền, không báo cáo hằng tuần.",
+                              field=f"{prefix}.{code}", code="baseline_metric")
+            if unit.kind not in metric.unit_kinds:
+                raise Invalid(f"Đơn vị loại '{unit.kind}' không báo cáo chỉ số '{code}'.",
+                              field=f"{prefix}.{code}", code="metric_not_for_unit")
+        by_id = self.metric_codes
+        for target in self.targets_for(unit):
+            num, den = by_id[target.numerator_metric_id], by_id[target.denominator_metric_id]
+            for code in (num, den):
+                if code not in values and not self.metrics[code].is_baseline:
+                    raise Invalid(f"Thiếu chỉ số '{code}' (dùng cho chỉ tiêu '{target.name}').",
+                                  field=f"{prefix}.{code}", code="missing_metric")
+            if num in values and den in values and values[num] > values[den]:
+                raise Invalid(f"'{num}' ({values[num]}) không thể lớn hơn '{den}' ({values[den]}).",
+                              field=f"{prefix}.{num}", code="numerator_exceeds_denominator")
+        if previous and not note.strip():
+            for code, value in values.items():
+                if code in previous and value < previous[code]:
+                    raise Invalid(
+                        f"'{code}' giảm từ {previous[code]} xuống {value} so với tuần trước; "
+                        "hãy ghi chú lý do.", field="note", code="decrease_needs_note",
+                        details=[{"field": f"{prefix}.{code}", "previous": previous[code],
+                                  "value": value}])
+
+
+def previous_values(session: Session, campaign_id: int, unit_id: int, period: str,
+                    codes: Mapping[int, str]) -> dict[str, int] | None:
+    """The values of the unit's latest report before `period` (counts are cumulative)."""
+    prev_id = session.exec(
+        select(Report.id).where(Report.campaign_id == campaign_id, Report.unit_id == unit_id,
+                                Report.period < period)
+        .order_by(Report.period.desc()).limit(1)
+    ).first()
+    if prev_id is None:
+        return None
+    return {codes[m]: v for m, v in session.exec(
+        select(ReportValue.metric_id, ReportValue.value).where(ReportValue.report_id == prev_id))}
+
+
+def values_of(session: Session, report_ids: list[int],
+              codes: Mapping[int, str] | None = None) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {rid: {} for rid in report_ids}
+    if not report_ids:
+        return out
+    rows = session.exec(
+        select(ReportValue.report_id, Metric.code, ReportValue.value)
+        .join(Metric, Metric.id == ReportValue.metric_id)
+        .where(ReportValue.report_id.in_(report_ids))
+    ).all()
+    for rid, code, value in rows:
+        out[rid][code] = value
+    return out
+
+
+def ensure_writable(session: Session, report: Report, now: datetime) -> None:
+    """A report can change until it is approved."""
+    if report.status == ReportStatus.approved:
+        raise Conflict("Báo cáo đã được duyệt, không thể sửa.", code="report_approved")
+
+
+def source_for(principal: Principal) -> Source:
+    return Source.api if principal.is_token else Source.web
+
+
+def _write_values(session: Session, report_id: int, rules: CampaignRules,
+                  values: Mapping[str, int]) -> None:
+    session.exec(delete(ReportValue).where(ReportValue.report_id == report_id))
+    session.exec(insert(ReportValue), params=[
+        {"report_id": report_id, "metric_id": rules.metrics[c].id, "value": v}
+        for c, v in values.items()
+    ])
+
+
+def _add_revision(session: Session, report: Report, values: Mapping[str, int], note: str,
+                  principal: Principal, source: str, now: datetime) -> None:
+    session.add(ReportRevision(
+        report_id=report.id, version=report.version, values=dict(values), note=note,
+        source=source, changed_by_name=principal.name, changed_by_user_id=principal.user_id,
+        changed_by_token_id=principal.token_id, changed_at=now,
+    ))
+
+
+def insert_report(session: Session, principal: Principal, rules: CampaignRules, unit: Unit,
+                  week: Week, values: Mapping[str, int], note: str, source: str,
+                  now: datetime) -> Report:
+    """Validated input in; the report, its values and its first revision out."""
+    due = due_moment(rules.campaign, week)
+    report = Report(
+        campaign_id=rules.campaign.id, unit_id=unit.id, period=str(week),
+        timeliness=Timeliness.on_time if now < due else Timeliness.late,
+        source=source, sender_user_id=principal.user_id, sender_token_id=principal.token_id,
+        sender_name=principal.name, note=note, received_at=now, updated_at=now,
+    )
+    session.add(report)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict(f"Đơn vị đã có báo cáo tuần {week}; hãy sửa báo cáo đó.",
+                       field="period", code="report_exists") from None
+    _write_values(session, report.id, rules, values)
+    _add_revision(session, report, values, note, principal, source, now)
+    record(session, principal, "report.create", "report", report.id, unit_id=unit.id,
+           detail={"period": str(week), "values": dict(values), "source": source}, at=now)
+    return report
+
+
+def find_report(session: Session, campaign_id: int, unit_id: int, period: str) -> Report | None:
+    return session.exec(select(Report).where(Report.campaign_id == campaign_id,
+                                             Report.unit_id == unit_id,
+                                             Report.period == period)).first()
+
+
+def create_report(session: Session, principal: Principal, data: ReportCreate,
+                  now: datetime) -> Report:
+    campaign = get_campaign(session, principal, data.campaign)
+    unit = get_unit(session, principal, data.unit, Action.report_write, field="unit")
+    rules = CampaignRules.load(session, campaign)
+    week = rules.check_period(data.period, now)
+    if find_report(session, campaign.id, unit.id, str(week)) is not None:
+        raise Conflict(f"Đơn vị đã có báo cáo tuần {week}; hãy sửa báo cáo đó.",
+                       field="period", code="report_exists")
+    prev = previous_values(session, campaign.id, unit.id, str(week), rules.metric_codes)
+    rules.check_values(unit, data.values, data.note, prev)
+    return insert_report(session, principal, rules, unit, week, data.values, data.note,
+                         source_for(principal), now)
+
+
+def parse_if_match(header: str | None) -> int | None:
+    if header is None:
+        return None
+    text = header.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 9:
+        raise PreconditionFailed("If-Match phải là số phiên bản, ví dụ \"3\".", field="If-Match")
+    return int(text)
+
+
+def update_values(session: Session, principal: Principal, rules: CampaignRules, report: Report,
+                  unit: Unit, values: Mapping[str, int], note: str, expected_version: int,
+                  source: str, now: datetime, action: str = "report.update") -> Report:
+    """Compare-and-set on the version: of two concurrent corrections exactly one wins."""
+    before = values_of(session, [report.id])[report.id]
+    result = session.exec(
+        update(Report)
+        .where(Report.id == report.id, Report.version == expected_version)
+        .values(version=Report.version + 1, note=note, updated_at=now, source=source,
+                status=ReportStatus.submitted, sender_name=principal.name,
+                sender_user_id=principal.user_id, sender_token_id=principal.token_id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise PreconditionFailed(
+            f"Báo cáo đã được sửa bởi người khác (phiên bản hiện tại khác {expected_version}); "
+            "hãy tải lại.", field="version")
+    session.refresh(report)
+    _write_values(session, report.id, rules, values)
+    _add_revision(session, report, values, note, principal, source, now)
+    record(session, principal, action, "report", report.id, unit_id=unit.id,
+           detail={"period": report.period, "version": report.version, "before": before,
+                   "after": dict(values), "note": note}, at=now)
+    return report
+
+
+def replace_report(session: Session, principal: Principal, report_id: int, data: ReportReplace,
+                   if_match: str | None, now: datetime) -> Report:
+    report, unit = get_report(session, principal, report_id, Action.report_write)
+    expected = data.version if data.version is not None else parse_if_match(if_match)
+    if expected is None:
+        raise PreconditionRequired(field="version")
+    if expected != report.version:
+        raise PreconditionFailed(
+            f"Phiên bản {expected} đã cũ; phiên bản hiện tại là {report.version}.",
+            field="version")
+    ensure_writable(session, report, now)
+    rules = CampaignRules.load(session, session.get(Campaign, report.campaign_id))
+    prev = previous_values(session, report.campaign_id, unit.id, report.period,
+                           rules.metric_codes)
+    rules.check_values(unit, data.values, data.note, prev)
+    return update_values(session, principal, rules, report, unit, data.values, data.note,
+                         expected, source_for(principal), now)
+
+
+def get_report(session: Session, principal: Principal, report_id: int,
+               action: Action = Action.read) -> tuple[Report, Unit]:
+    row = session.exec(select(Report, Unit).join(Unit, Unit.id == Report.unit_id)
+                       .where(Report.id == report_id)).first()
+    if row is None:
+        raise NotFound("Không tìm thấy báo cáo.", code="report_not_found")
+    report, unit = row
+    principal.ensure(action, unit.path, "báo cáo")
+    return report, unit
+
+
+def to_public(session: Session, rows: list[tuple[Report, Unit]]) -> list[ReportPublic]:
+    values = values_of(session, [r.id for r, _ in rows])
+    campaigns: dict[int, Campaign] = {}
+    out = []
+    for report, unit in rows:
+        campaign = campaigns.get(report.campaign_id) or session.get(Campaign, report.campaign_id)
+        campaigns[campaign.id] = campaign
+        out.append(ReportPublic(
+            id=report.id, campaign_id=campaign.id, campaign=campaign.code, unit_id=unit.id,
+            unit=unit.code, unit_name=unit.name, period=report.period,
+            due_at=due_moment(campaign, Week.parse(report.period)), values=values[report.id],
+            status=report.status, timeliness=report.timeliness, version=report.version,
+            source=report.source, sender_name=report.sender_name, note=report.note,
+            received_at=report.received_at, updated_at=report.updated_at,
+            reviewed_by_name=report.reviewed_by_name, reviewed_at=report.reviewed_at,
+            review_reason=report.review_reason,
+        ))
+    return out
+
+
+def list_reports(session: Session, principal: Principal, *, campaign: str | None,
+                 unit: str | None, under: str | None, period: str | None,
+                 status: ReportStatus | None, limit: int, offset: int,
+                 ) -> tuple[list[tuple[Report, Unit]], int]:
+    stmt = (select(Report, Unit).join(Unit, Unit.id == Report.unit_id)
+            .where(principal.subtree_filter(Unit.path)))
+    if campaign is not None:
+        stmt = stmt.where(Report.campaign_id == get_campaign(session, principal, campaign).id)
+    if unit is not None:
+        stmt = stmt.where(Report.unit_id == get_unit(session, principal, unit, field="unit").id)
+    if under is not None:
+        stmt = stmt.where(Unit.path.startswith(get_unit(session, principal, under,
+                                                        field="under").path))
+    if period is not None:
+        stmt = stmt.where(Report.period == str(Week.parse(period)))
+    if status is not None:
+        stmt = stmt.where(Report.status == status)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(stmt.order_by(Report.period.desc(), Unit.path)
+                        .limit(limit).offset(offset)).all()
+    return [tuple(r) for r in rows], total
+
+
+def list_revisions(session: Session, principal: Principal, report_id: int) -> list[RevisionPublic]:
+    get_report(session, principal, report_id)
+    rows = session.exec(select(ReportRevision).where(ReportRevision.report_id == report_id)
+                        .order_by(ReportRevision.version)).all()
+    return [RevisionPublic(version=r.version, values=r.values, note=r.note, source=r.source,
+                           changed_by_name=r.changed_by_name, changed_at=r.changed_at)
+            for r in rows]

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from tiendo.core.clock import utcnow
+from tiendo.core.types import UTCDateTime
+
+
+class UnitKind(StrEnum):
+    city = "city"
+    district = "district"
+    commune = "commune"
+    agency = "agency"
+    public_service = "public_service"
+    school = "school"
+    party = "party"
+    mass_org = "mass_org"
+    village = "village"
+
+
+class Unit(SQLModel, table=True):
+    """A node of the one unit tree. `path` is the materialised path of ids, e.g. `/1/2/17/`,
+    so that "this unit and everything under it" is one prefix match."""
+
+    __tablename__ = "unit"
+    __table_args__ = (
+        Index("ix_unit_path_prefix", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=255)
+    kind: str = Field(max_length=32, index=True)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    path: str = Field(max_length=1024)
+    depth: int = 0
+    head_name: str | None = Field(default=None, max_length=255)
+    head_title: str | None = Field(default=None, max_length=255)
+    gso_code: str | None = Field(default=None, max_length=16)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from tiendo.auth.deps import Admin, Reader
+from tiendo.core.clock import NowDep
+from tiendo.core.pagination import Page, PageDep
+from tiendo.db import SessionDep
+from tiendo.errors import responses
+from tiendo.units import service
+from tiendo.units.models import UnitKind
+from tiendo.units.schemas import UnitCreate, UnitPublic, UnitUpdate
+
+router = APIRouter(prefix="/units", tags=["units"], responses=responses(401, 403))
+UnitRef = Annotated[str, Path(max_length=64, description="Id hoặc mã đơn vị")]
+
+
+@router.get("", name="units-list", summary="Danh sách đơn vị trong phạm vi được xem",
+            responses=responses(404, 422))
+def list_units(
+    session: SessionDep, principal: Reader, page: PageDep,
+    parent: Annotated[str | None, Query(max_length=64, description="Id hoặc mã đơn vị cha")] = None,
+    under: Annotated[str | None, Query(max_length=64,
+                                       description="Id hoặc mã: đơn vị này và mọi cấp dưới")] = None,
+    kind: UnitKind | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="Tìm theo tên")] = None,
+    active: bool | None = None,
+    code: Annotated[str | None, Query(max_length=64)] = None,
+) -> Page[UnitPublic]:
+    rows, total = service.list_units(session, principal, parent=parent, kind=kind, under=under,
+                                     q=q, active=active, code=code, limit=page.limit,
+                                     offset=page.offset)
+    return Page(data=[UnitPublic.model_validate(r) for r in rows], count=total, limit=page.limit,
+                offset=page.offset)
+
+
+@router.post("", name="units-create", status_code=201, summary="Tạo đơn vị",
+             responses=responses(404, 409, 422))
+def create_unit(data: UnitCreate, session: SessionDep, principal: Admin,
+                now: NowDep) -> UnitPublic:
+    return UnitPublic.model_validate(service.create_unit(session, principal, data, now))
+
+
+@router.get("/{unit}", name="units-read", summary="Xem một đơn vị (theo id hoặc mã)",
+            responses=responses(404))
+def read_unit(unit: UnitRef, session: SessionDep, principal: Reader) -> UnitPublic:
+    return UnitPublic.model_validate(service.get_unit(session, principal, unit))
+
+
+@router.patch("/{unit}", name="units-update", summary="Sửa hoặc chuyển đơn vị",
+              responses=responses(404, 409, 422))
+def update_unit(unit: UnitRef, data: UnitUpdate, session: SessionDep, principal: Admin,
+                now: NowDep) -> UnitPublic:
+    return UnitPublic.model_validate(service.update_unit(session, principal, unit, data, now))
+
+
+@router.post("/{unit}/deactivate", name="units-deactivate",
+             summary="Ngừng hoạt động đơn vị và mọi cấp dưới (giữ lịch sử)",
+             responses=responses(404))
+def deactivate_unit(unit: UnitRef, session: SessionDep, principal: Admin,
+                    now: NowDep) -> UnitPublic:
+    return UnitPublic.model_validate(service.deactivate_unit(session, principal, unit, now))
+
+
+@router.delete("/{unit}", name="units-delete", status_code=204,
+               summary="Xoá đơn vị chưa có dữ liệu nào", responses=responses(404, 409))
+def delete_unit(unit: UnitRef, session: SessionDep, principal: Admin, now: NowDep) -> Response:
+    service.delete_unit(session, principal, unit, now)
+    return Response(status_code=204)

@@ -1,0 +1,181 @@
+"""Unit tree rules: codes are stable, kinds nest sensibly, a unit with history is never deleted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, func, literal, update
+from sqlmodel import Session, select
+
+from tiendo.audit.service import record
+from tiendo.auth.principal import Action, Principal
+from tiendo.errors import Conflict, Invalid, NotFound
+from tiendo.units.models import Unit, UnitKind
+from tiendo.units.schemas import UnitCreate, UnitUpdate
+
+K = UnitKind
+ALLOWED_PARENTS: dict[UnitKind, set[UnitKind | None]] = {
+    K.city: {None},
+    K.district: {K.city},
+    K.commune: {K.district, K.city},
+    K.agency: {K.district, K.city},
+    K.public_service: {K.district, K.city, K.agency},
+    K.school: {K.district, K.agency, K.commune},
+    K.party: {K.district, K.city},
+    K.mass_org: {K.district, K.city},
+    K.village: {K.commune},
+}
+
+
+def find_unit(session: Session, ref: str | int) -> Unit | None:
+    """A unit by id (digits) or by code."""
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        return session.get(Unit, int(ref))
+    return session.exec(select(Unit).where(Unit.code == ref)).first()
+
+
+def get_unit(session: Session, principal: Principal, ref: str | int,
+             action: Action = Action.read, field: str | None = None) -> Unit:
+    unit = find_unit(session, ref)
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị.", field=field, code="unit_not_found")
+    principal.ensure(action, unit.path, "đơn vị", code="unit_not_found", field=field)
+    return unit
+
+
+def _check_parent(kind: UnitKind, parent: Unit | None) -> None:
+    parent_kind = UnitKind(parent.kind) if parent else None
+    if parent_kind not in ALLOWED_PARENTS[kind]:
+        raise Invalid(f"Đơn vị loại '{kind}' không thể trực thuộc '{parent_kind or 'không có'}'.",
+                      field="parent", code="invalid_parent")
+
+
+def list_units(
+    session: Session, principal: Principal, *, parent: str | None = None,
+    kind: UnitKind | None = None, under: str | None = None, q: str | None = None,
+    active: bool | None = None, code: str | None = None, limit: int = 50, offset: int = 0,
+) -> tuple[list[Unit], int]:
+    stmt = select(Unit).where(principal.subtree_filter(Unit.path))
+    if parent is not None:
+        p = get_unit(session, principal, parent, field="parent")
+        stmt = stmt.where(Unit.parent_id == p.id)
+    if under is not None:
+        u = get_unit(session, principal, under, field="under")
+        stmt = stmt.where(Unit.path.startswith(u.path))
+    if kind is not None:
+        stmt = stmt.where(Unit.kind == kind)
+    if q:
+        stmt = stmt.where(func.lower(Unit.name).contains(q.lower(), autoescape=True))
+    if active is not None:
+        stmt = stmt.where(Unit.active == active)
+    if code is not None:
+        stmt = stmt.where(Unit.code == code)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(stmt.order_by(Unit.path).limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def insert_unit(session: Session, data: UnitCreate, parent: Unit | None, now: datetime) -> Unit:
+    """Inserts without permission checks (used by the service and by seeding)."""
+    if find_unit(session, data.code) is not None:
+        raise Conflict(f"Mã đơn vị '{data.code}' đã tồn tại.", field="code", code="unit_exists")
+    _check_parent(data.kind, parent)
+    unit = Unit(
+        code=data.code, name=data.name, kind=data.kind, parent_id=parent.id if parent else None,
+        path="", depth=(parent.depth + 1) if parent else 0, head_name=data.head_name,
+        head_title=data.head_title, gso_code=data.gso_code, created_at=now, updated_at=now,
+    )
+    session.add(unit)
+    session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    session.add(unit)
+    return unit
+
+
+def create_unit(session: Session, principal: Principal, data: UnitCreate, now: datetime) -> Unit:
+    parent = get_unit(session, principal, data.parent, Action.admin, field="parent")
+    unit = insert_unit(session, data, parent, now)
+    session.flush()
+    record(session, principal, "unit.create", "unit", unit.id, unit_id=unit.id,
+           detail=data.model_dump(mode="json"), at=now)
+    return unit
+
+
+def update_unit(session: Session, principal: Principal, ref: str, data: UnitUpdate,
+                now: datetime) -> Unit:
+    unit = get_unit(session, principal, ref, Action.admin)
+    changes = data.model_dump(exclude_unset=True)
+    if not changes:
+        return unit
+    new_parent_code = changes.pop("parent", None)
+    parent = session.get(Unit, unit.parent_id) if unit.parent_id else None
+    if new_parent_code is not None and (parent is None or new_parent_code != parent.code):
+        if parent is not None:
+            principal.ensure(Action.admin, parent.path, "đơn vị")
+        new_parent = get_unit(session, principal, new_parent_code, Action.admin, field="parent")
+        if new_parent.path.startswith(unit.path):
+            raise Invalid("Không thể chuyển đơn vị vào chính cấp dưới của nó.", field="parent",
+                          code="invalid_parent")
+        _move(session, unit, new_parent)
+        parent = new_parent
+    if "kind" in changes:
+        _check_parent(UnitKind(changes["kind"]), parent)
+    if changes.get("active") is False:
+        _set_subtree_active(session, unit, False, now)
+    for key, value in changes.items():
+        setattr(unit, key, value)
+    unit.updated_at = now
+    session.add(unit)
+    record(session, principal, "unit.update", "unit", unit.id, unit_id=unit.id,
+           detail=data.model_dump(mode="json", exclude_unset=True), at=now)
+    return unit
+
+
+def _move(session: Session, unit: Unit, new_parent: Unit) -> None:
+    old_path, new_path = unit.path, f"{new_parent.path}{unit.id}/"
+    depth_shift = new_parent.depth + 1 - unit.depth
+    session.exec(
+        update(Unit)
+        .where(Unit.path.startswith(old_path))
+        .values(path=literal(new_path, String) + func.substr(Unit.path, len(old_path) + 1),
+                depth=Unit.depth + depth_shift)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(unit)
+    unit.parent_id = new_parent.id
+
+
+def _set_subtree_active(session: Session, unit: Unit, active: bool, now: datetime) -> None:
+    session.exec(
+        update(Unit).where(Unit.path.startswith(unit.path)).values(active=active, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def deactivate_unit(session: Session, principal: Principal, ref: str, now: datetime) -> Unit:
+    """Closes a unit and everything under it; its history stays."""
+    unit = get_unit(session, principal, ref, Action.admin)
+    _set_subtree_active(session, unit, False, now)
+    session.refresh(unit)
+    record(session, principal, "unit.deactivate", "unit", unit.id, unit_id=unit.id, at=now)
+    return unit
+
+
+def delete_unit(session: Session, principal: Principal, ref: str, now: datetime) -> None:
+    """Only a unit nothing refers to can be deleted; anything with history is deactivated."""
+    from tiendo.models import ApiToken, Baseline, Report, RoleAssignment, Target
+
+    unit = get_unit(session, principal, ref, Action.admin)
+    for model in (Report, Baseline, RoleAssignment, ApiToken, Target):
+        if session.exec(select(model).where(model.unit_id == unit.id).limit(1)).first():
+            raise Conflict("Đơn vị đã có dữ liệu gắn với nó; hãy ngừng hoạt động thay vì xoá.",
+                           code="unit_in_use")
+    if session.exec(select(Unit).where(Unit.parent_id == unit.id).limit(1)).first():
+        raise Conflict("Đơn vị còn đơn vị cấp dưới.", code="unit_has_children")
+    from tiendo.campaigns.models import Campaign
+
+    if session.exec(select(Campaign).where(Campaign.owner_unit_id == unit.id).limit(1)).first():
+        raise Conflict("Đơn vị đang chủ trì một chiến dịch.", code="unit_in_use")
+    record(session, principal, "unit.delete", "unit", unit.id,
+           detail={"code": unit.code, "name": unit.name}, at=now)
+    session.delete(unit)

@@ -1,0 +1,24 @@
+"""One-line builders for the data a test needs, through the API as a user would."""
+
+from __future__ import annotations
+
+import itertools
+
+_seq = itertools.count(1)
+
+
+def new_unit(client, headers, kind: str = "agency", parent: str = "HN-GL") -> dict:  # noqa: ANN001
+    code = f"T-{kind.upper()}-{next(_seq)}"
+    r = client.post("/api/v1/units", headers=headers,
+                    json={"code": code, "name": f"Đơn vị thử {code}", "kind": kind,
+                          "parent": parent})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def staff_report(unit: str, period: str = "2024-W30", total: int = 40, installed: int = 30,
+                 campaign: str = "ihanoi-2024", **extra) -> dict:  # noqa: ANN003
+    body = {"campaign": campaign, "unit": unit, "period": period,
+            "values": {"staff_total": total, "staff_installed": installed}}
+    body.update(extra)
+    return body
