@@ -5,7 +5,7 @@ import { createStore, storage, useStore } from './store'
 
 export const TOKEN_KEY = 'tiendo.token'
 
-export type CurrentUser = components['schemas']['UserMe']
+export type CurrentUser = components['schemas']['UserPublic']
 
 export interface AuthState {
   token: string | null

@@ -45,7 +45,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
   useEffect(() => setOpen(false), [path])
 
   const name = user?.full_name || user?.username || PLACEHOLDER_USER.full_name
-  const unit = user ? (user.unit?.name ?? '') : PLACEHOLDER_USER.unit
+  const unit = user ? (user.roles[0]?.unit_name ?? '') : PLACEHOLDER_USER.unit
 
   const logout = () => {
     clearSession()

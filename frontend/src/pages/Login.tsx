@@ -23,7 +23,7 @@ export function LoginPage() {
     setError(null)
     const tok = await call(
       api.POST('/api/v1/auth/token', {
-        body: { username: username.trim(), password },
+        body: { username: username.trim(), password, scope: '' },
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       }),
     )

@@ -1,0 +1,55 @@
+# Tiến Độ — the two commands a new machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+PY_VENV := .venv
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+TIENDO := $(PY_VENV)/bin/tiendo
+WEB_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.json frontend/vite.config.ts -type f 2>/dev/null)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install web migrate seed serve lint bench openapi client clean browser
+
+run: install web migrate seed serve ## install, build the web app, migrate, load the demo, serve
+
+install: $(PY_VENV)/.installed
+$(PY_VENV)/.installed: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet --user uv
+	$(UV) sync --frozen --all-groups
+	@touch $@
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web: frontend/dist/index.html
+frontend/dist/index.html: frontend/node_modules/.installed $(WEB_SOURCES)
+	cd frontend && npm run build --silent
+
+migrate: install
+	$(TIENDO) migrate
+
+seed: install
+	$(TIENDO) seed-demo
+
+serve: install
+	$(TIENDO) serve --host $(HOST) --port $(PORT)
+
+browser: ## Debian's Chromium for the browser tests (Playwright never downloads one here)
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: install web browser ## the whole suite, on SQLite and PostgreSQL, with a real browser
+	cd frontend && npm test --silent
+	$(PY_VENV)/bin/pytest -q
+
+lint: install
+	$(PY_VENV)/bin/ruff check backend tests
+
+openapi: install ## regenerate the typed web client from the backend's schema
+	$(PY_VENV)/bin/python -m tiendo.openapi frontend/openapi.json
+	cd frontend && npm run gen:api --silent
+
+bench: install web
+	$(PY_VENV)/bin/python -m tiendo.bench
+
+clean:
+	rm -rf $(PY_VENV) frontend/node_modules frontend/dist var
