@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from pydantic import AwareDatetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import AwareDatetime
 from sqlalchemy import func
 from sqlmodel import select
 

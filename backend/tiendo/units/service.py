@@ -176,6 +176,11 @@ def delete_unit(session: Session, principal: Principal, ref: str, now: datetime)
 
     if session.exec(select(Campaign).where(Campaign.owner_unit_id == unit.id).limit(1)).first():
         raise Conflict("Đơn vị đang chủ trì một chiến dịch.", code="unit_in_use")
-    record(session, principal, "unit.delete", "unit", unit.id,
+    from tiendo.audit.models import AuditEvent
+
+    # The unit's audit trail stays, filed under its parent.
+    session.exec(update(AuditEvent).where(AuditEvent.unit_id == unit.id)
+                 .values(unit_id=unit.parent_id).execution_options(synchronize_session=False))
+    record(session, principal, "unit.delete", "unit", unit.id, unit_id=unit.parent_id,
            detail={"code": unit.code, "name": unit.name}, at=now)
     session.delete(unit)

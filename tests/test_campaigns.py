@@ -1,0 +1,72 @@
+from conftest import assert_error
+
+
+def test_demo_campaigns_with_metrics_and_targets(client, auth):
+    campaigns = client.get("/api/v1/campaigns", headers=auth("daton")).json()
+    assert {c["code"] for c in campaigns} == {"ihanoi-2024", "ihanoi-live"}
+    historic = next(c for c in campaigns if c["code"] == "ihanoi-2024")
+    assert historic["due_weekday"] == 4 and historic["due_time"] == "15:00:00"
+    assert historic["timezone"] == "Asia/Ho_Chi_Minh"
+    assert [m["code"] for m in historic["metrics"]][:4] == [
+        "staff_total", "staff_installed", "residents_total", "residents_accounts"]
+    targets = client.get("/api/v1/targets", headers=auth("daton"),
+                         params={"campaign": "ihanoi-2024"}).json()
+    staff = next(t for t in targets if t["code"] == "staff")
+    assert (staff["deadline"], staff["upstream_deadline"]) == ("2024-07-26", "2024-07-30")
+    residents = next(t for t in targets if t["code"] == "residents")
+    assert (residents["deadline"], residents["upstream_deadline"]) == ("2024-08-30", "2024-09-14")
+
+
+def test_create_campaign_target_lifecycle(client, auth):
+    admin, manager = auth("admin"), auth("vanphong")
+    body = {"code": "vneid-2025", "name": "Kích hoạt VNeID", "owner": "HN-GL",
+            "start_date": "2024-09-02", "end_date": "2024-12-29",
+            "metrics": [{"code": "people", "name": "Dân số", "unit_kinds": ["commune"],
+                         "is_baseline": True},
+                        {"code": "activated", "name": "Đã kích hoạt", "unit_kinds": ["commune"]}]}
+    r = client.post("/api/v1/campaigns", headers=admin, json=body)
+    assert r.status_code == 201, r.text
+    assert_error(client.post("/api/v1/campaigns", headers=admin, json=body), 409)
+    assert_error(client.post("/api/v1/campaigns", headers=manager,
+                             json={**body, "code": "other"}), 403)
+    bad = {**body, "code": "x2", "end_date": "2024-01-01"}
+    assert_error(client.post("/api/v1/campaigns", headers=admin, json=bad), 422)
+    bad_tz = {**body, "code": "x3", "timezone": "Mars/Olympus"}
+    assert_error(client.post("/api/v1/campaigns", headers=admin, json=bad_tz), 422,
+                 field="timezone")
+    target = {"campaign": "vneid-2025", "code": "act", "name": "80% kích hoạt",
+              "numerator": "activated", "denominator": "people", "goal_ratio": 0.8,
+              "deadline": "2024-12-01", "upstream_deadline": "2024-12-15",
+              "unit_kinds": ["commune"]}
+    t = client.post("/api/v1/targets", headers=manager, json=target)
+    assert t.status_code == 201, t.text
+    tid = t.json()["id"]
+    early = client.patch(f"/api/v1/targets/{tid}", headers=manager,
+                         json={"upstream_deadline": "2024-11-01"})
+    assert_error(early, 422, field="upstream_deadline")
+    assert client.get(f"/api/v1/targets/{tid}", headers=manager).json()["upstream_deadline"] == \
+        "2024-12-15"
+    assert_error(client.post("/api/v1/targets", headers=auth("daton"),
+                             json={**target, "code": "x"}), 403)
+    unknown = {**target, "code": "y", "numerator": "nope"}
+    assert_error(client.post("/api/v1/targets", headers=manager, json=unknown), 422,
+                 "unknown_metric", "numerator")
+    assert client.delete(f"/api/v1/targets/{tid}", headers=manager).status_code == 204
+    assert_error(client.get(f"/api/v1/targets/{tid}", headers=manager), 404)
+
+
+def test_baselines(client, auth):
+    manager = auth("vanphong")
+    body = {"campaign": "ihanoi-2024", "unit": "GL-X-DATON", "metric": "residents_total",
+            "value": 31000}
+    r = client.put("/api/v1/baselines", headers=manager, json=body)
+    assert r.status_code == 200 and r.json()["value"] == 31000
+    listed = client.get("/api/v1/baselines", headers=auth("daton"),
+                        params={"campaign": "ihanoi-2024"}).json()
+    assert [(b["unit"], b["value"]) for b in listed["data"]] == [("GL-X-DATON", 31000)]
+    weekly = {**body, "metric": "staff_total"}
+    assert_error(client.put("/api/v1/baselines", headers=manager, json=weekly), 422,
+                 "not_a_baseline")
+    assert_error(client.put("/api/v1/baselines", headers=auth("daton"), json=body), 403)
+    assert_error(client.put("/api/v1/baselines", headers=manager, json={**body, "value": -5}),
+                 422, field="value")

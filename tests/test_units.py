@@ -1,0 +1,72 @@
+from conftest import assert_error
+from factories import new_unit, staff_report
+
+
+def test_list_filters_and_subtree(client, auth):
+    admin = auth("admin")
+    communes = client.get("/api/v1/units", headers=admin,
+                          params={"kind": "commune", "limit": 100}).json()
+    assert communes["count"] == 22
+    under = client.get("/api/v1/units", headers=admin, params={"under": "GL-X-DATON"}).json()
+    assert [u["code"] for u in under["data"]][0] == "GL-X-DATON"
+    assert {u["kind"] for u in under["data"][1:]} == {"village"}
+    children = client.get("/api/v1/units", headers=admin, params={"parent": "HN-GL",
+                                                                   "limit": 1}).json()
+    assert children["count"] == 22 + 12 + 2 + 5 + 6 + 92
+    found = client.get("/api/v1/units", headers=admin, params={"q": "bát tràng"}).json()
+    assert "GL-X-BATTRANG" in {u["code"] for u in found["data"]}
+    by_code = client.get("/api/v1/units/GL-X-DATON", headers=admin).json()
+    assert client.get(f"/api/v1/units/{by_code['id']}", headers=admin).json() == by_code
+
+
+def test_reporter_sees_only_own_subtree(client, auth):
+    daton = auth("daton")
+    listed = client.get("/api/v1/units", headers=daton, params={"limit": 500}).json()
+    assert listed["data"][0]["code"] == "GL-X-DATON"
+    assert all(u["code"].startswith("GL-X-DATON") for u in listed["data"])
+    assert_error(client.get("/api/v1/units/GL-X-BATTRANG", headers=daton), 404)
+    assert_error(client.get("/api/v1/units", headers=daton, params={"under": "HN-GL"}), 404)
+
+
+def test_create_rules(client, auth):
+    admin = auth("admin")
+    unit = new_unit(client, admin, kind="village", parent="GL-X-DATON")
+    assert unit["depth"] == 3
+    dup = {"code": unit["code"], "name": "Khác", "kind": "village", "parent": "GL-X-DATON"}
+    assert_error(client.post("/api/v1/units", headers=admin, json=dup), 409, "unit_exists", "code")
+    wrong = {"code": "T-WRONG", "name": "Thôn", "kind": "village", "parent": "HN-GL"}
+    assert_error(client.post("/api/v1/units", headers=admin, json=wrong), 422, "invalid_parent")
+    bad_code = {"code": "có dấu", "name": "x", "kind": "agency", "parent": "HN-GL"}
+    assert_error(client.post("/api/v1/units", headers=admin, json=bad_code), 422, field="code")
+    assert_error(client.post("/api/v1/units", headers=auth("vanphong"),
+                             json={**wrong, "kind": "agency"}), 403)
+
+
+def test_move_updates_the_subtree(client, auth):
+    admin = auth("admin")
+    village = new_unit(client, admin, kind="village", parent="GL-X-DATON")
+    moved = client.patch(f"/api/v1/units/{village['code']}", headers=admin,
+                         json={"parent": "GL-X-BATTRANG"})
+    assert moved.status_code == 200, moved.text
+    under = client.get("/api/v1/units", headers=admin,
+                       params={"under": "GL-X-BATTRANG", "limit": 100}).json()
+    assert village["code"] in {u["code"] for u in under["data"]}
+    loop = client.patch("/api/v1/units/GL-X-DATON", headers=admin, json={"parent": "GL-X-DATON-T1"})
+    assert_error(loop, 422)
+
+
+def test_unit_with_reports_is_deactivated_not_deleted(client, auth):
+    admin = auth("admin")
+    unit = new_unit(client, admin)
+    assert client.post("/api/v1/reports", headers=admin,
+                       json=staff_report(unit["code"])).status_code == 201
+    assert_error(client.delete(f"/api/v1/units/{unit['code']}", headers=admin), 409, "unit_in_use")
+    r = client.post(f"/api/v1/units/{unit['code']}/deactivate", headers=admin)
+    assert r.status_code == 200 and r.json()["active"] is False
+    assert client.get("/api/v1/reports", headers=admin,
+                      params={"unit": unit["code"]}).json()["count"] == 1
+    late = staff_report(unit["code"], "2024-W31", installed=31)
+    assert_error(client.post("/api/v1/reports", headers=admin, json=late), 422, "unit_inactive")
+    empty = new_unit(client, admin)
+    assert client.delete(f"/api/v1/units/{empty['code']}", headers=admin).status_code == 204
+    assert_error(client.get(f"/api/v1/units/{empty['code']}", headers=admin), 404)
