@@ -5,7 +5,7 @@ nothing, sending a different value for the same key corrects it (audited)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import and_, func, or_
@@ -53,7 +53,7 @@ def upsert(session: Session, actor: Principal | None, *, unit: Unit, campaign: C
            metric: str, source: str, value: int, observed_at: datetime, now: datetime,
            actor_name: str | None = None) -> tuple[OfficialCount, Outcome]:
     """Records one figure (validated by the caller); the minute is its identity."""
-    observed_at = observed_at.replace(second=0, microsecond=0)
+    observed_at = observed_at.astimezone(UTC).replace(second=0, microsecond=0)
     if observed_at > now + CLOCK_SKEW:
         raise Invalid("Thời điểm số liệu ở tương lai.", field="observed_at",
                       code="observed_in_future")
