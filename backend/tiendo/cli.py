@@ -1,4 +1,4 @@
-"""`tiendo` admin commands: migrate, seed-demo, create-user, serve."""
+"""`tiendo` admin commands: migrate, seed-demo, create-user, sync-official, serve."""
 
 from __future__ import annotations
 
@@ -84,6 +84,38 @@ def create_user(
         typer.echo(f"Refused: {exc.message}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"User {user.username} created as {role} of {unit}.")
+
+
+@app.command("sync-official")
+def sync_official(
+    url: Annotated[str | None, typer.Option(
+        help="Feed URL (default: TIENDO_OFFICIAL_COUNTS_URL)")] = None,
+    retries: Annotated[int, typer.Option(min=0, max=10,
+                                         help="Retries after a timeout or a 5xx")] = 2,
+) -> None:
+    """Pulls official counts (e.g. HANOI EIC) from the configured URL; all or nothing."""
+    from tiendo.core.clock import utcnow
+    from tiendo.db import get_engine
+    from tiendo.official.sync import SyncError
+    from tiendo.official.sync import sync_official as run
+
+    settings = get_settings()
+    url = url or settings.official_counts_url
+    if not url:
+        typer.echo("No feed URL: set TIENDO_OFFICIAL_COUNTS_URL or pass --url.", err=True)
+        raise typer.Exit(2)
+    with Session(get_engine()) as session:
+        try:
+            result = run(session, url, utcnow(), timeout=settings.official_counts_timeout,
+                         retries=retries)
+        except SyncError as exc:
+            session.rollback()
+            typer.echo(f"Official counts not synced, nothing written: {exc}", err=True)
+            raise typer.Exit(1) from None
+        session.commit()
+    o = result.outcomes
+    typer.echo(f"Official counts from {url}: {o['created']} new, {o['updated']} updated, "
+               f"{o['unchanged']} unchanged.")
 
 
 @app.command()

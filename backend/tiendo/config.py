@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # Failed log-ins tolerated per user or address inside the window before answering 429.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    # Where `tiendo sync-official` pulls official counts from (JSON, shape in tiendo.official.sync).
+    official_counts_url: str = ""
+    official_counts_timeout: float = Field(default=10.0, gt=0, le=300)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -19,6 +19,9 @@ from tiendo.campaigns.router import router as campaigns_router
 from tiendo.config import get_settings
 from tiendo.db import get_engine, schema_status
 from tiendo.errors import error_json, install_error_handlers
+from tiendo.exports.router import router as exports_router
+from tiendo.official.router import router as official_router
+from tiendo.progress.router import router as progress_router
 from tiendo.reports.router import router as reports_router
 from tiendo.units.router import router as units_router
 
@@ -138,7 +141,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(_ops_router())
     api = APIRouter(prefix="/api/v1")
-    for router in (auth_router, units_router, campaigns_router, reports_router):
+    for router in (auth_router, units_router, campaigns_router, reports_router, progress_router,
+                   official_router, exports_router):
         api.include_router(router)
     app.include_router(api)
     _mount_web_app(app, settings.static_dir)

@@ -21,6 +21,7 @@ from tiendo.campaigns.models import Baseline, Campaign, Metric
 from tiendo.campaigns.schemas import CampaignCreate, MetricIn, TargetCreate
 from tiendo.campaigns.service import due_moment, insert_campaign, insert_target
 from tiendo.core.periods import Week, weeks_between
+from tiendo.official.models import OfficialCount
 from tiendo.reports.models import Report, ReportRevision, ReportValue, Source, Timeliness
 from tiendo.units.models import Unit, UnitKind
 from tiendo.units.schemas import UnitCreate
@@ -256,6 +257,11 @@ def seed_demo(session: Session, now: datetime | None = None, password: str | Non
     count = seed_reports(session, historic, units,
                          weeks_between(Week.parse("2024-W28"), Week.parse("2024-W35")),
                          now, random.Random(seed), populations)
+    # The real figure the district compared its own with (HANOI EIC, 23/07/2024 15:06).
+    session.add(OfficialCount(campaign_id=historic.id, unit_id=district.id,
+                              metric="residents_accounts", source="HANOI EIC", value=2850,
+                              observed_at=datetime(2024, 7, 23, 15, 6, tzinfo=TZ),
+                              recorded_at=now, recorded_by_name="demo"))
 
     # The same campaign running now: the current week is the 4th of 8, like 2024-W31.
     this_week = Week.of(now.astimezone(TZ).date())

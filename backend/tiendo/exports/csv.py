@@ -1,0 +1,38 @@
+"""The weekly report as CSV: the same rows as the .xlsx (unit rows and a total per target), in
+UTF-8 with a BOM so that Excel opens Vietnamese correctly. Counts are plain integers, the rate a
+percentage with a decimal comma (76,4), times dd/mm/yyyy HH:MM."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tiendo.exports.table import Line, WeeklyReport
+
+HEADER = ["Chỉ tiêu", "Nhóm", "STT", "Mã đơn vị", "Đơn vị", "Tổng số", "Đã đạt", "Tỷ lệ (%)",
+          "Còn lại", "Tình trạng báo cáo", "Thời gian gửi", "Ghi chú"]
+
+
+def percent(ratio: float | None) -> str:
+    return "" if ratio is None else f"{ratio * 100:.1f}".replace(".", ",")
+
+
+def _row(target: str, group: str, stt: int | str, line: Line) -> list:
+    received = line.received_at.strftime("%d/%m/%Y %H:%M") if line.received_at else ""
+    return [target, group, stt, line.code, line.name,
+            "" if line.denominator is None else line.denominator, line.numerator,
+            percent(line.ratio), line.remaining, line.reporting, received, line.note]
+
+
+def render(report: WeeklyReport) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for sheet in report.sheets:
+        stt = 0
+        for group in sheet.groups:
+            for line in group.lines:
+                stt += 1
+                writer.writerow(_row(sheet.code, group.label, stt, line))
+        writer.writerow(_row(sheet.code, "", "", sheet.total))
+    return out.getvalue().encode("utf-8-sig")

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from tiendo.auth.deps import Manager
+from tiendo.core.clock import NowDep
+from tiendo.db import SessionDep
+from tiendo.errors import responses
+from tiendo.exports import csv, table, xlsx
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+CampaignQuery = Annotated[str, Query(max_length=64, description="Mã hoặc id chiến dịch")]
+PeriodQuery = Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$", examples=["2024-W30"],
+                                          description="Tuần ISO (mặc định: tuần hiện tại)")]
+UnderQuery = Annotated[str | None, Query(max_length=64,
+                                         description="Đơn vị gốc (mặc định: đơn vị cao nhất "
+                                                     "bạn quản lý)")]
+DESCRIPTION = ("Báo cáo tuần gửi thành phố: mỗi đơn vị một dòng, theo nhóm (STT, đơn vị, tổng "
+               "số, đã đạt, tỷ lệ, còn lại, tình trạng báo cáo: đúng hạn / muộn / chưa nộp), "
+               "có dòng tổng. Cùng số liệu với GET /progress. Dành cho người quản lý.")
+
+
+def _file(content: bytes, media_type: str, report: table.WeeklyReport, ext: str) -> Response:
+    name = f"bao-cao-tuan-{report.campaign}-{report.period}-{report.under_code}.{ext}"
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _responses(media_type: str) -> dict:
+    return {200: {"content": {media_type: {}}, "description": "Tệp báo cáo"},
+            **responses(401, 403, 404, 422)}
+
+
+@router.get("/weekly-report.xlsx", name="exports-weekly-report-xlsx",
+            summary="Báo cáo tuần (Excel, sẵn sàng in)", description=DESCRIPTION,
+            response_class=Response, responses=_responses(XLSX))
+def weekly_report_xlsx(session: SessionDep, principal: Manager, now: NowDep,
+                       campaign: CampaignQuery, period: PeriodQuery = None,
+                       under: UnderQuery = None) -> Response:
+    report = table.build(session, principal, campaign, period, under, now)
+    return _file(xlsx.render(report), XLSX, report, "xlsx")
+
+
+@router.get("/weekly-report.csv", name="exports-weekly-report-csv",
+            summary="Báo cáo tuần (CSV, UTF-8 có BOM)", description=DESCRIPTION,
+            response_class=Response, responses=_responses(CSV))
+def weekly_report_csv(session: SessionDep, principal: Manager, now: NowDep,
+                      campaign: CampaignQuery, period: PeriodQuery = None,
+                      under: UnderQuery = None) -> Response:
+    report = table.build(session, principal, campaign, period, under, now)
+    return _file(csv.render(report), CSV, report, "csv")

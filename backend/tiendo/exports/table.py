@@ -1,0 +1,146 @@
+"""The weekly report to the city as one table per target: a row per unit, grouped by kind,
+with the same figures as GET /progress (each unit's latest report at or before the week)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.service import due_moment, get_campaign, metrics_of, targets_of
+from tiendo.core.periods import Week
+from tiendo.progress import aggregate
+from tiendo.progress.service import (
+    ratio_of,
+    remaining_of,
+    reporting_status,
+    resolve_under,
+    resolve_week,
+)
+
+# Groups in the order a district report lists them.
+KIND_GROUPS = {
+    "agency": "Cơ quan chuyên môn",
+    "public_service": "Đơn vị sự nghiệp công lập",
+    "school": "Trường học",
+    "party": "Khối Đảng",
+    "mass_org": "MTTQ và các tổ chức chính trị - xã hội",
+    "commune": "UBND các xã, thị trấn",
+    "village": "Thôn, tổ dân phố",
+    "district": "Quận, huyện, thị xã",
+    "city": "Tỉnh, thành phố",
+}
+REPORTING_VI = {"on_time": "đúng hạn", "late": "muộn", "missing": "chưa nộp",
+                "pending": "chưa nộp"}
+
+
+@dataclass
+class Line:
+    """A unit row, or a subtotal / total (code empty)."""
+
+    code: str
+    name: str
+    denominator: int | None
+    numerator: int
+    goal: float
+    reporting: str = ""
+    received_at: datetime | None = None  # local time, naive (as spreadsheets want it)
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return ratio_of(self.numerator, self.denominator or 0)
+
+    @property
+    def remaining(self) -> int:
+        return remaining_of(self.goal, self.numerator, self.denominator or 0)
+
+
+def summed(name: str, lines: list[Line], goal: float) -> Line:
+    """A subtotal or total; its reporting column says how many of its units sent this week."""
+    sent = sum(x.reporting in (REPORTING_VI["on_time"], REPORTING_VI["late"]) for x in lines)
+    return Line("", name, sum(x.denominator or 0 for x in lines),
+                sum(x.numerator for x in lines), goal, f"{sent}/{len(lines)} đã nộp")
+
+
+@dataclass
+class Group:
+    kind: str
+    label: str
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class Sheet:
+    code: str
+    name: str
+    numerator_label: str
+    denominator_label: str
+    deadline: date
+    groups: list[Group]
+    total: Line
+
+
+@dataclass
+class WeeklyReport:
+    campaign: str
+    campaign_name: str
+    under_code: str
+    under_name: str
+    period: str
+    monday: date
+    sunday: date
+    as_of: datetime  # local, naive
+    sheets: list[Sheet]
+
+
+def _line(row: aggregate.UnitFigures, goal: float, week: Week, due: datetime, now: datetime,
+          tz: ZoneInfo) -> Line:
+    status = reporting_status(row.period, row.timeliness, week, due, now)
+    if row.period is None:
+        note = "Chưa có số liệu"
+    elif row.period != str(week):
+        note = f"Dùng số liệu tuần {row.period}"
+    else:
+        note = ""
+    received = (row.received_at.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
+                if row.received_at and row.period == str(week) else None)
+    return Line(row.code, row.name, row.denominator, row.numerator, goal,
+                REPORTING_VI[status], received, note)
+
+
+def build(session: Session, principal: Principal, campaign_ref: str, period: str | None,
+          under_ref: str | None, now: datetime) -> WeeklyReport:
+    """Managers only: the report goes upward in the district's name. The figures are "as of"
+    now for the current week, else the last minute of the week."""
+    campaign = get_campaign(session, principal, campaign_ref)
+    under = resolve_under(session, principal, under_ref, Action.manage)
+    week = resolve_week(campaign, period, now)
+    tz = ZoneInfo(campaign.timezone)
+    due = due_moment(campaign, week)
+    metrics = {m.id: m for m in metrics_of(session, campaign.id)}
+    sheets = []
+    for target in targets_of(session, campaign.id):
+        rows = aggregate.unit_figures(session, campaign.id, target, under, week)
+        if not rows:
+            continue
+        groups = {kind: Group(kind, label) for kind, label in KIND_GROUPS.items()}
+        for row in rows:
+            group = groups.setdefault(row.kind, Group(row.kind, row.kind))
+            group.lines.append(_line(row, target.goal_ratio, week, due, now, tz))
+        kept = [g for g in groups.values() if g.lines]
+        sheets.append(Sheet(
+            code=target.code, name=target.name,
+            numerator_label=metrics[target.numerator_metric_id].name,
+            denominator_label=metrics[target.denominator_metric_id].name,
+            deadline=target.deadline, groups=kept,
+            total=summed("TỔNG CỘNG", [x for g in kept for x in g.lines], target.goal_ratio)))
+    as_of = min(now, week.end(campaign.timezone) - timedelta(minutes=1))
+    return WeeklyReport(campaign=campaign.code, campaign_name=campaign.name,
+                        under_code=under.code, under_name=under.name, period=str(week),
+                        monday=week.monday, sunday=week.sunday,
+                        as_of=as_of.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0),
+                        sheets=sheets)

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Status(StrEnum):
+    met = "met"
+    on_track = "on_track"
+    at_risk = "at_risk"
+    behind = "behind"
+
+
+class UnitRef(BaseModel):
+    id: int
+    code: str
+    name: str
+    kind: str
+
+
+class OfficialFigure(BaseModel):
+    value: int
+    observed_at: datetime
+    source: str
+    gap: int = Field(description="Số chính thức trừ số đơn vị tự báo cáo (âm: báo cáo cao hơn)")
+
+
+class ChildProgress(BaseModel):
+    unit_id: int
+    unit: str
+    unit_name: str
+    kind: str
+    numerator: int
+    denominator: int
+    ratio: float | None
+    remaining: int
+    status: Status
+    stale: bool = Field(description="Có đơn vị trong nhánh dùng số liệu của tuần trước")
+    last_period: str | None = Field(description="Tuần cũ nhất có số liệu được dùng")
+    over_100: bool
+    rank: int | None
+
+
+class TargetProgress(BaseModel):
+    target_id: int
+    code: str
+    name: str
+    numerator_metric: str
+    denominator_metric: str
+    goal_ratio: float
+    deadline: date
+    upstream_deadline: date | None
+    numerator: int
+    denominator: int
+    ratio: float | None
+    remaining: int
+    weekly_pace: float | None
+    forecast_date: date | None
+    status: Status
+    upstream_status: Status | None
+    over_100: bool
+    units_expected: int
+    units_counted: int = Field(description="Đơn vị đã báo cáo cho chính tuần này")
+    units_stale: int = Field(description="Đơn vị dùng lại số liệu tuần trước")
+    units_missing: int = Field(description="Đơn vị chưa từng báo cáo đến tuần này")
+    official: OfficialFigure | None
+    children: list[ChildProgress]
+
+
+class ProgressPublic(BaseModel):
+    campaign: str
+    period: str
+    as_of: datetime
+    under: UnitRef
+    targets: list[TargetProgress]
+
+
+class SeriesPoint(BaseModel):
+    period: str
+    numerator: int
+    denominator: int
+    ratio: float | None
+
+
+class TargetSeries(BaseModel):
+    target_id: int
+    code: str
+    name: str
+    goal_ratio: float
+    points: list[SeriesPoint]
+
+
+class SeriesPublic(BaseModel):
+    campaign: str
+    under: UnitRef
+    targets: list[TargetSeries]
+
+
+class LeaderboardUnit(BaseModel):
+    unit: str
+    unit_name: str
+    kind: str
+    ratio: float | None
+    rank: int | None
+
+
+class LeaderboardTarget(BaseModel):
+    code: str
+    name: str
+    units: list[LeaderboardUnit]
+
+
+class LeaderboardPublic(BaseModel):
+    campaign: str
+    name: str
+    period: str
+    as_of: datetime
+    targets: list[LeaderboardTarget]

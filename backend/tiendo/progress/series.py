@@ -1,0 +1,81 @@
+"""Weekly series per target for a subtree (for charts) and the public leaderboard."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from tiendo.auth.principal import Principal
+from tiendo.campaigns.service import get_campaign, targets_of
+from tiendo.core.periods import weeks_between
+from tiendo.errors import NotFound
+from tiendo.progress import aggregate
+from tiendo.progress.schemas import (
+    LeaderboardPublic,
+    LeaderboardTarget,
+    LeaderboardUnit,
+    SeriesPoint,
+    SeriesPublic,
+    TargetSeries,
+)
+from tiendo.progress.service import (
+    campaign_weeks,
+    current_week,
+    ranked,
+    ratio_of,
+    resolve_under,
+    rounded,
+    unit_ref,
+)
+from tiendo.units.models import Unit
+
+
+def progress_series(session: Session, principal: Principal, campaign_ref: str,
+                    under_ref: str | None, now: datetime) -> SeriesPublic:
+    """For each target that counts a unit under `under`, one point per campaign week from the
+    first to the current one (or the last, once the campaign is over), each summing every
+    unit's latest report at or before that week, exactly as GET /progress does."""
+    campaign = get_campaign(session, principal, campaign_ref)
+    under = resolve_under(session, principal, under_ref)
+    first, _ = campaign_weeks(campaign)
+    weeks = weeks_between(first, current_week(campaign, now))
+    out: list[TargetSeries] = []
+    for target in targets_of(session, campaign.id):
+        points = []
+        for week in weeks:
+            sums = aggregate.total(session, campaign.id, target, under, week)
+            if not sums.expected:
+                break
+            points.append(SeriesPoint(period=str(week), numerator=sums.numerator,
+                                      denominator=sums.denominator,
+                                      ratio=rounded(ratio_of(sums.numerator, sums.denominator))))
+        if points:
+            out.append(TargetSeries(target_id=target.id, code=target.code, name=target.name,
+                                    goal_ratio=target.goal_ratio, points=points))
+    return SeriesPublic(campaign=campaign.code, under=unit_ref(under), targets=out)
+
+
+def leaderboard(session: Session, campaign_ref: str, now: datetime) -> LeaderboardPublic:
+    """The culture office's public ranking: every unit a target counts in the campaign's
+    district, by rate, as of the current week. Only unit names and rates: no sender, no count
+    of people. A campaign that has not switched it on does not exist here (404)."""
+    try:
+        campaign = get_campaign(session, None, campaign_ref)
+    except NotFound:
+        campaign = None
+    if campaign is None or not campaign.public_leaderboard:
+        raise NotFound("Không có bảng xếp hạng công khai cho chiến dịch này.",
+                       field="campaign", code="leaderboard_not_found")
+    owner = session.get(Unit, campaign.owner_unit_id)
+    week = current_week(campaign, now)
+    targets = []
+    for target in targets_of(session, campaign.id):
+        rows = aggregate.unit_figures(session, campaign.id, target, owner, week)
+        units = [LeaderboardUnit(unit=r.code, unit_name=r.name, kind=r.kind,
+                                 ratio=ratio_of(r.numerator, r.denominator or 0), rank=None)
+                 for r in rows]
+        ranked(units)
+        targets.append(LeaderboardTarget(code=target.code, name=target.name, units=units))
+    return LeaderboardPublic(campaign=campaign.code, name=campaign.name, period=str(week),
+                             as_of=now, targets=targets)

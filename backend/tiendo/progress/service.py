@@ -1,0 +1,277 @@
+"""Progress of a campaign's targets over a unit subtree, and the rules that judge it.
+
+Rules (the figures come from tiendo.progress.aggregate):
+- Counts are cumulative, so each unit contributes its LATEST report at or before the asked week.
+  A unit whose latest report is from an earlier week is carried forward and marked stale; a unit
+  that never reported counts 0 in the numerator and, in the denominator, its baseline when the
+  denominator is a baseline metric (e.g. residents_total), else nothing; it counts as missing.
+  units_expected = units_counted (reported for the week itself) + units_stale + units_missing.
+- The units counted for a target are the active units of the subtree whose kind is one of the
+  target's unit_kinds (or the target's single unit). Children are the direct children of
+  `under`, each summing its own subtree; children with no counted unit under them are left out.
+- ratio = Σ numerator / Σ denominator over the units (never an average of percentages), null
+  when the denominator is 0. Ratios above 1 are shown as they are and flagged over_100 (a
+  denominator may be wrong). remaining = ⌈goal × denominator⌉ − numerator, at least 0.
+- The reference date of a week is the local date of its due moment (Thursday), or today for the
+  current week: a past week is judged as the district saw it then.
+- weekly_pace = average weekly increase of the numerator over the last 3 weeks, or over the
+  weeks since the campaign began when fewer (before its first week the numerator is 0).
+- forecast_date = reference date + remaining / pace weeks (rounded up to a day); null when
+  nothing remains or the pace is not positive.
+- status against a deadline: met when ratio ≥ goal; else behind when the deadline has passed,
+  when the pace is not positive or when no denominator is known; else on_track when the
+  forecast is on or before the deadline, at_risk when it is at most 7 days after it, behind
+  otherwise. upstream_status applies the same rule to the upstream (city) deadline.
+- Periods: default is the current week, clamped to the campaign's weeks; an explicit period
+  must lie inside the campaign and not in the future.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.models import Campaign, Target
+from tiendo.campaigns.service import due_moment, get_campaign, metrics_of, targets_of
+from tiendo.core.periods import Week
+from tiendo.errors import Invalid, NotFound
+from tiendo.official.models import OfficialCount
+from tiendo.progress import aggregate
+from tiendo.progress.aggregate import Sums
+from tiendo.progress.schemas import (
+    ChildProgress,
+    OfficialFigure,
+    ProgressPublic,
+    Status,
+    TargetProgress,
+    UnitRef,
+)
+from tiendo.units.models import Unit
+from tiendo.units.service import get_unit
+
+PACE_WEEKS = 3
+AT_RISK_DAYS = 7
+
+
+# --- weeks -----------------------------------------------------------------------------------
+def campaign_weeks(campaign: Campaign) -> tuple[Week, Week]:
+    return Week.of(campaign.start_date), Week.of(campaign.end_date)
+
+
+def current_week(campaign: Campaign, now: datetime) -> Week:
+    """This week in the campaign's time zone, clamped to the campaign's weeks."""
+    first, last = campaign_weeks(campaign)
+    week = Week.of(now.astimezone(ZoneInfo(campaign.timezone)).date())
+    return min(max(week, first), last)
+
+
+def resolve_week(campaign: Campaign, period: str | None, now: datetime) -> Week:
+    if period is None:
+        return current_week(campaign, now)
+    week = Week.parse(period)
+    first, last = campaign_weeks(campaign)
+    if not first <= week <= last:
+        raise Invalid(f"Tuần {week} nằm ngoài thời gian chiến dịch ({first}…{last}).",
+                      field="period", code="period_outside_campaign")
+    if week > Week.of(now.astimezone(ZoneInfo(campaign.timezone)).date()):
+        raise Invalid(f"Chưa đến tuần {week}.", field="period", code="period_in_future")
+    return week
+
+
+def reference_date(campaign: Campaign, week: Week, now: datetime) -> date:
+    return min(now, due_moment(campaign, week)).astimezone(ZoneInfo(campaign.timezone)).date()
+
+
+def pace_base(campaign: Campaign, week: Week) -> tuple[Week, int]:
+    """The week the pace is measured from, and how many weeks lie between it and `week`."""
+    first, _ = campaign_weeks(campaign)
+    weeks = 0
+    base = week
+    while weeks < PACE_WEEKS and base >= first:
+        base, weeks = base.shift(-1), weeks + 1
+    return base, weeks
+
+
+# --- rules -----------------------------------------------------------------------------------
+def ratio_of(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator > 0 else None
+
+
+def rounded(ratio: float | None) -> float | None:
+    return None if ratio is None else round(ratio, 3)
+
+
+def remaining_of(goal: float, numerator: int, denominator: int) -> int:
+    # The small epsilon keeps 0.95 × 1000 = 950.0000000001 from asking for 951.
+    return max(0, math.ceil(goal * denominator - 1e-9) - numerator)
+
+
+def forecast_of(ref: date, remaining: int, pace: float) -> date | None:
+    if remaining <= 0 or pace <= 0:
+        return None
+    return ref + timedelta(days=math.ceil(remaining / pace * 7 - 1e-9))
+
+
+def status_of(goal: float, numerator: int, denominator: int, forecast: date | None,
+              ref: date, deadline: date) -> Status:
+    if denominator > 0 and remaining_of(goal, numerator, denominator) == 0:
+        return Status.met
+    if denominator <= 0 or ref > deadline or forecast is None:
+        return Status.behind
+    if forecast <= deadline:
+        return Status.on_track
+    if forecast <= deadline + timedelta(days=AT_RISK_DAYS):
+        return Status.at_risk
+    return Status.behind
+
+
+def reporting_status(report_period: str | None, timeliness: str | None, week: Week,
+                     due: datetime, now: datetime) -> str:
+    """A unit's reporting for one week: on_time / late (from its report for that very week),
+    pending (none yet, deadline still ahead) or missing (none, deadline passed)."""
+    if report_period == str(week) and timeliness:
+        return timeliness
+    return "pending" if now < due else "missing"
+
+
+@dataclass
+class Judged:
+    numerator: int
+    denominator: int
+    ratio: float | None
+    remaining: int
+    pace: float
+    forecast: date | None
+    status: Status
+    upstream_status: Status | None
+
+
+def judge(target: Target, now_sums: Sums, base_numerator: int, weeks: int, ref: date) -> Judged:
+    num, den = now_sums.numerator, now_sums.denominator
+    pace = (num - base_numerator) / weeks if weeks else 0.0
+    remaining = remaining_of(target.goal_ratio, num, den)
+    forecast = forecast_of(ref, remaining, pace)
+    upstream = (status_of(target.goal_ratio, num, den, forecast, ref, target.upstream_deadline)
+                if target.upstream_deadline else None)
+    return Judged(num, den, ratio_of(num, den), remaining, pace, forecast,
+                  status_of(target.goal_ratio, num, den, forecast, ref, target.deadline),
+                  upstream)
+
+
+def ranked(items: list) -> None:
+    """Sorts items (with .ratio, .unit and .rank) by their ratio as shown, best first, ties by
+    code, and gives competition ranks (1, 2, 2, 4); an item without a ratio gets no rank."""
+    for item in items:
+        item.ratio = rounded(item.ratio)
+    items.sort(key=lambda i: (i.ratio is None, -(i.ratio or 0.0), i.unit))
+    for n, item in enumerate(items):
+        if item.ratio is None:
+            item.rank = None
+        elif n and items[n - 1].ratio == item.ratio:
+            item.rank = items[n - 1].rank
+        else:
+            item.rank = n + 1
+
+
+# --- scope -----------------------------------------------------------------------------------
+def resolve_under(session: Session, principal: Principal, ref: str | None,
+                  action: Action = Action.read) -> Unit:
+    """The unit asked for, or the caller's top unit (the shortest path it may act on)."""
+    if ref is not None:
+        return get_unit(session, principal, ref, action, field="under")
+    paths = principal.paths(action)
+    unit = session.exec(select(Unit).where(Unit.path == paths[0])).first() if paths else None
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị.", field="under", code="unit_not_found")
+    return unit
+
+
+def unit_ref(unit: Unit) -> UnitRef:
+    return UnitRef(id=unit.id, code=unit.code, name=unit.name, kind=unit.kind)
+
+
+def latest_official(session: Session, campaign: Campaign, unit: Unit, metric: str,
+                    week: Week) -> OfficialCount | None:
+    """The newest outside figure for the unit and metric observed before the week ends."""
+    return session.exec(
+        select(OfficialCount)
+        .where(OfficialCount.unit_id == unit.id, OfficialCount.metric == metric,
+               OfficialCount.observed_at < week.end(campaign.timezone),
+               or_(OfficialCount.campaign_id == campaign.id, OfficialCount.campaign_id.is_(None)))
+        .order_by(OfficialCount.observed_at.desc(), OfficialCount.id.desc())
+        .limit(1)
+    ).first()
+
+
+# --- the endpoint ----------------------------------------------------------------------------
+def _children(session: Session, target: Target, now_by: dict[str, Sums],
+              base_by: dict[str, Sums], weeks: int, ref: date) -> list[ChildProgress]:
+    ids = [int(k) for k in now_by if k]
+    units = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(ids)))} if ids else {}
+    out: list[ChildProgress] = []
+    for key, sums in now_by.items():
+        if not key:
+            continue
+        unit = units[int(key)]
+        base = base_by.get(key, Sums()).numerator
+        j = judge(target, sums, base, weeks, ref)
+        out.append(ChildProgress(
+            unit_id=unit.id, unit=unit.code, unit_name=unit.name, kind=unit.kind,
+            numerator=j.numerator, denominator=j.denominator, ratio=j.ratio,
+            remaining=j.remaining, status=j.status, stale=sums.stale > 0,
+            last_period=sums.oldest_period, over_100=j.ratio is not None and j.ratio > 1,
+            rank=None))
+    ranked(out)
+    return out
+
+
+def target_progress(session: Session, campaign: Campaign, target: Target, metric_codes: dict,
+                    under: Unit, week: Week, now: datetime) -> TargetProgress | None:
+    """One target's progress over `under`, or None when it counts no unit there."""
+    now_by = aggregate.sums_by_child(session, campaign.id, target, under, week)
+    if not now_by:
+        return None
+    base_week, weeks = pace_base(campaign, week)
+    base_by = aggregate.sums_by_child(session, campaign.id, target, under, base_week)
+    totals, base_total = Sums(), Sums()
+    for sums in now_by.values():
+        totals = totals.add(sums)
+    for sums in base_by.values():
+        base_total = base_total.add(sums)
+    ref = reference_date(campaign, week, now)
+    j = judge(target, totals, base_total.numerator, weeks, ref)
+    num_code = metric_codes[target.numerator_metric_id]
+    official = latest_official(session, campaign, under, num_code, week)
+    return TargetProgress(
+        target_id=target.id, code=target.code, name=target.name, numerator_metric=num_code,
+        denominator_metric=metric_codes[target.denominator_metric_id],
+        goal_ratio=target.goal_ratio, deadline=target.deadline,
+        upstream_deadline=target.upstream_deadline, numerator=j.numerator,
+        denominator=j.denominator, ratio=rounded(j.ratio), remaining=j.remaining,
+        weekly_pace=round(j.pace, 1), forecast_date=j.forecast, status=j.status,
+        upstream_status=j.upstream_status, over_100=j.ratio is not None and j.ratio > 1,
+        units_expected=totals.expected, units_counted=totals.fresh, units_stale=totals.stale,
+        units_missing=totals.missing,
+        official=OfficialFigure(value=official.value, observed_at=official.observed_at,
+                                source=official.source, gap=official.value - j.numerator)
+        if official else None,
+        children=_children(session, target, now_by, base_by, weeks, ref),
+    )
+
+
+def progress(session: Session, principal: Principal, campaign_ref: str, under_ref: str | None,
+             period: str | None, now: datetime) -> ProgressPublic:
+    campaign = get_campaign(session, principal, campaign_ref)
+    under = resolve_under(session, principal, under_ref)
+    week = resolve_week(campaign, period, now)
+    codes = {m.id: m.code for m in metrics_of(session, campaign.id)}
+    targets = [target_progress(session, campaign, t, codes, under, week, now)
+               for t in targets_of(session, campaign.id)]
+    return ProgressPublic(campaign=campaign.code, period=str(week), as_of=now,
+                          under=unit_ref(under), targets=[t for t in targets if t is not None])

@@ -1,0 +1,166 @@
+"""The weekly report to the city, read back from the files and compared with the API."""
+
+import csv
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+
+from conftest import assert_error
+from factories import new_unit, staff_report
+
+HN = ZoneInfo("Asia/Ho_Chi_Minh")
+HEADER_ROW = 9
+
+
+@pytest.fixture
+def manager(auth):
+    return auth("vanphong")
+
+
+def export(client, headers, fmt, **params):
+    r = client.get(f"/api/v1/exports/weekly-report.{fmt}", headers=headers,
+                   params={"campaign": "ihanoi-2024", **params})
+    assert r.status_code == 200, r.text
+    return r
+
+
+def progress(client, headers, **params):
+    r = client.get("/api/v1/progress", headers=headers,
+                   params={"campaign": "ihanoi-2024", **params})
+    assert r.status_code == 200, r.text
+    return {t["code"]: t for t in r.json()["targets"]}
+
+
+def sheet_rows(ws):
+    """Unit rows (integer STT) and the total row of a sheet, as dicts by unit name."""
+    units, total = {}, None
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True):
+        stt, name, den, num, rate, remaining, status, received, note = row
+        record = {"denominator": den, "numerator": num, "rate": rate, "remaining": remaining,
+                  "status": status, "received": received, "note": note}
+        if isinstance(stt, int):
+            units[name] = record
+        elif name == "TỔNG CỘNG":
+            total = record
+    return units, total
+
+
+def test_xlsx_holds_the_api_figures_and_is_ready_to_print(client, manager):
+    r = export(client, manager, "xlsx", period="2024-W33")
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "bao-cao-tuan-ihanoi-2024-2024-W33-HN-GL.xlsx" in r.headers["content-disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    api = progress(client, manager, period="2024-W33")
+    assert len(wb.worksheets) == len(api) == 2
+    for ws, code in zip(wb.worksheets, ("staff", "residents"), strict=True):
+        t = api[code]
+        assert ws["A1"].value == "UBND HUYỆN GIA LÂM"
+        assert ws["D1"].value == "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+        texts = [ws.cell(row, 1).value for row in range(1, HEADER_ROW)]
+        assert "Số liệu tính đến 18/08/2024 23:59" in texts  # the last minute of W33
+        assert f"Chỉ tiêu: {t['name']} (hạn {datetime.fromisoformat(t['deadline']):%d/%m/%Y})" \
+            in texts
+        assert ws.cell(HEADER_ROW, 1).value == "STT"
+        units, total = sheet_rows(ws)
+        assert (total["denominator"], total["numerator"], total["remaining"]) == \
+            (t["denominator"], t["numerator"], t["remaining"])
+        assert round(total["rate"], 3) == t["ratio"]
+        # Every unit of the district is a direct child of it: one row each, same figures.
+        assert len(units) == len(t["children"]) == t["units_expected"]
+        for child in t["children"]:
+            row = units[child["unit_name"]]
+            assert (row["denominator"] or 0, row["numerator"]) == (child["denominator"],
+                                                                    child["numerator"])
+        # Print setup: the whole table, landscape A4, one page wide, header on every page.
+        assert ws.print_area.endswith(f"$A$1:$I${ws.max_row}")
+        assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    resident_groups = [ws.cell(row, 2).value for row in range(HEADER_ROW + 1, ws.max_row)
+                    if ws.cell(row, 1).value in ("I", "II")]
+    assert resident_groups == ["UBND các xã, thị trấn"]  # residents: communes only
+
+
+def test_reporting_status_and_dates_for_each_unit(client, manager, auth, clock):
+    admin = auth("admin")
+    parent = new_unit(client, admin, "agency")
+    early = new_unit(client, admin, "public_service", parent=parent["code"])
+    late = new_unit(client, admin, "public_service", parent=parent["code"])
+    stale = new_unit(client, admin, "school", parent=parent["code"])
+    clock.set(datetime(2024, 8, 15, 14, 59, tzinfo=HN))
+    client.post("/api/v1/reports", headers=admin, json=staff_report(early["code"], "2024-W33"))
+    client.post("/api/v1/reports", headers=admin,
+                json=staff_report(stale["code"], "2024-W32", 20, 10))
+    clock.set(datetime(2024, 8, 16, 9, 30, tzinfo=HN))
+    client.post("/api/v1/reports", headers=admin,
+                json=staff_report(late["code"], "2024-W33", 10, 10))
+    wb = openpyxl.load_workbook(io.BytesIO(export(
+        client, manager, "xlsx", period="2024-W33", under=parent["code"]).content))
+    (ws,) = wb.worksheets
+    assert ws["A1"].value == f"UBND {parent['name'].upper()}"
+    assert "Số liệu tính đến 16/08/2024 09:30" in [ws.cell(r, 1).value for r in range(1, 9)]
+    units, total = sheet_rows(ws)
+    assert units[early["name"]]["status"] == "đúng hạn"
+    assert units[early["name"]]["received"] == datetime(2024, 8, 15, 14, 59)
+    assert ws.cell(HEADER_ROW + 2, 8).number_format == "dd/mm/yyyy hh:mm"
+    assert units[late["name"]]["status"] == "muộn"
+    assert (units[late["name"]]["rate"], units[late["name"]]["remaining"]) == (1, 0)
+    assert units[stale["name"]]["status"] == "chưa nộp"
+    assert units[stale["name"]]["note"] == "Dùng số liệu tuần 2024-W32"
+    assert units[stale["name"]]["received"] is None
+    assert units[parent["name"]]["status"] == "chưa nộp"
+    assert units[parent["name"]]["note"] == "Chưa có số liệu"
+    assert units[parent["name"]]["denominator"] is None
+    assert (total["denominator"], total["numerator"], total["status"]) == (70, 50, "2/4 đã nộp")
+    groups = [ws.cell(r, 2).value for r in range(HEADER_ROW + 1, ws.max_row)
+              if ws.cell(r, 1).value in ("I", "II", "III")]
+    assert groups == ["Cơ quan chuyên môn", "Đơn vị sự nghiệp công lập", "Trường học"]
+
+
+def test_csv_is_the_same_table_in_utf8_with_bom(client, manager):
+    r = export(client, manager, "csv", period="2024-W33")
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    assert r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    api = progress(client, manager, period="2024-W33")
+    for code, t in api.items():
+        mine = [row for row in rows if row["Chỉ tiêu"] == code]
+        units, total = mine[:-1], mine[-1]
+        assert total["Đơn vị"] == "TỔNG CỘNG"
+        assert (int(total["Tổng số"]), int(total["Đã đạt"]), int(total["Còn lại"])) == \
+            (t["denominator"], t["numerator"], t["remaining"])
+        assert total["Tỷ lệ (%)"] == f"{t['numerator'] / t['denominator'] * 100:.1f}" \
+            .replace(".", ",")
+        by_code = {row["Mã đơn vị"]: row for row in units}
+        assert len(by_code) == len(t["children"])
+        for child in t["children"]:
+            row = by_code[child["unit"]]
+            assert int(row["Đã đạt"]) == child["numerator"]
+            assert int(row["Tổng số"] or 0) == child["denominator"]
+    statuses = {row["Tình trạng báo cáo"] for row in rows if row["Mã đơn vị"]}
+    assert statuses == {"đúng hạn", "muộn", "chưa nộp"}
+    assert "Đa Tốn" in r.content.decode("utf-8-sig")
+
+
+def test_the_current_week_is_as_of_now(client, manager):
+    ws = openpyxl.load_workbook(io.BytesIO(export(
+        client, manager, "xlsx", campaign="ihanoi-live").content)).worksheets[0]
+    texts = [ws.cell(r, 1).value for r in range(1, HEADER_ROW)]
+    assert "Số liệu tính đến 05/09/2024 10:00" in texts
+    assert "Tuần 2024-W36 (từ 02/09/2024 đến 08/09/2024)" in texts
+
+
+def test_only_managers_export(client, auth):
+    for user in ("daton", "lanhdao"):
+        r = client.get("/api/v1/exports/weekly-report.xlsx", headers=auth(user),
+                       params={"campaign": "ihanoi-2024"})
+        assert_error(r, 403)
+    assert_error(client.get("/api/v1/exports/weekly-report.csv",
+                            params={"campaign": "ihanoi-2024"}), 401)
+    r = client.get("/api/v1/exports/weekly-report.csv", headers=auth("vanphong"),
+                   params={"campaign": "ihanoi-2024", "period": "2024-W99"})
+    assert_error(r, 422, "invalid_period", "period")
