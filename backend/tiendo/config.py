@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -16,7 +18,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TIENDO_", env_file=".env", extra="ignore")
 
-    # "demo" generates a signing key into var/ on first start; "production" refuses to run without one.
+    # "demo" generates a signing key into var/ on first start; "production" refuses to run
+    # without one.
     mode: Literal["demo", "production"] = "demo"
     var_dir: Path = REPO_ROOT / "var"
     database_url: str = ""
@@ -40,11 +43,23 @@ class Settings(BaseSettings):
         if self.mode == "production":
             raise RuntimeError("TIENDO_SECRET_KEY must be set in production mode")
         key_file = self.var_dir / "secret_key"
+        self.var_dir.mkdir(parents=True, exist_ok=True)
         if not key_file.exists():
-            self.var_dir.mkdir(parents=True, exist_ok=True)
-            key_file.touch(mode=0o600)
-            key_file.write_text(secrets.token_urlsafe(48))
-        return key_file.read_text().strip()
+            # Written aside, then linked into place: of several workers starting at once,
+            # exactly one key wins and nobody reads a half-written file.
+            fd, tmp = tempfile.mkstemp(dir=self.var_dir, prefix=".secret_key.")
+            with os.fdopen(fd, "w") as f:  # mkstemp creates it with mode 0600
+                f.write(secrets.token_urlsafe(48))
+            try:
+                os.link(tmp, key_file)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
+        key = key_file.read_text().strip()
+        if len(key) < 32:
+            raise RuntimeError(f"{key_file} holds no usable signing key")
+        return key
 
 
 @lru_cache

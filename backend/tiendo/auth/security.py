@@ -29,12 +29,18 @@ def verify_password(password: str, password_hash: str | None) -> bool:
     return _hasher.verify(password, password_hash)
 
 
+def verify_and_rehash(password: str, password_hash: str) -> tuple[bool, str | None]:
+    """(valid, a new hash when the stored one uses outdated parameters)."""
+    return _hasher.verify_and_update(password, password_hash)
+
+
 def create_access_token(user_id: int, generation: int, now: datetime) -> tuple[str, int]:
     settings = get_settings()
     ttl = timedelta(minutes=settings.access_token_minutes)
     payload = {"sub": str(user_id), "gen": generation, "iat": now, "exp": now + ttl,
                "typ": "access"}
-    return jwt.encode(payload, settings.signing_key(), algorithm=ALGORITHM), int(ttl.total_seconds())
+    token = jwt.encode(payload, settings.signing_key(), algorithm=ALGORITHM)
+    return token, int(ttl.total_seconds())
 
 
 def decode_access_token(token: str, now: datetime) -> dict | None:
