@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +30,17 @@ class Settings(BaseSettings):
     # Failed log-ins tolerated per user or address inside the window before answering 429.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    # argon2id cost. The defaults are the recommended ones; tests lower them to run fast, and
+    # production mode refuses anything weaker than the defaults.
+    argon2_memory_kib: int = Field(default=65536, ge=1024)
+    argon2_time_cost: int = Field(default=3, ge=1)
+
+    @model_validator(mode="after")
+    def _no_weak_hashing_in_production(self) -> Settings:
+        if self.mode == "production" and (self.argon2_memory_kib < 65536
+                                          or self.argon2_time_cost < 3):
+            raise ValueError("argon2 cost below the recommended one is refused in production")
+        return self
 
     def resolved_database_url(self) -> str:
         if self.database_url:
