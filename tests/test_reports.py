@@ -2,6 +2,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from conftest import assert_error
 from factories import new_unit, staff_report
 
