@@ -201,7 +201,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Nhật ký thao tác trong phạm vi quản trị */
+        /**
+         * Nhật ký thao tác trong phạm vi quản trị
+         * @description Mới nhất trước. Sự kiện không gắn với đơn vị nào (đăng nhập sai bằng tên không tồn tại) chỉ quản trị viên của đơn vị gốc thấy.
+         */
         get: operations["audit-list"];
         put?: never;
         post?: never;
@@ -1155,9 +1158,15 @@ export interface components {
         TokenCreate: {
             /** Name */
             name: string;
-            /** Unit */
+            /**
+             * Unit
+             * @description Token chỉ có hiệu lực với đơn vị này và các cấp dưới
+             */
             unit: string;
-            /** Scopes */
+            /**
+             * Scopes
+             * @description `read` (đọc), `reports:write` (gửi/sửa báo cáo, không kèm quyền đọc), `official-counts:write`
+             */
             scopes: components["schemas"]["Scope"][];
             /**
              * Expires In Days
@@ -1531,6 +1540,15 @@ export interface operations {
             };
             /** @description Dữ liệu không hợp lệ. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Quá nhiều lần thử, vui lòng đợi. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2065,6 +2083,7 @@ export interface operations {
                 action?: string | null;
                 object_type?: string | null;
                 object_id?: string | null;
+                /** @description Id hoặc mã đơn vị */
                 under?: string | null;
                 since?: string | null;
                 until?: string | null;
@@ -2114,13 +2133,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
