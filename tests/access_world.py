@@ -24,6 +24,7 @@ CALLERS = USER_ROLES + SCOPES
 ADMINS, MANAGERS = {"admin"}, {"admin", "manager"}
 READERS = {*USER_ROLES, "read"}
 REPORT_WRITERS = {"admin", "manager", "reporter", "reports:write"}
+OFFICIAL_WRITERS = {"admin", "manager", "official-counts:write"}
 # Demo users on the own side; in-test users (made here) on the other side.
 OWN_USERS = {"admin": "admin", "manager": "vanphong", "viewer": "lanhdao", "reporter": "daton"}
 OTHER_USERS = {"admin": "bt-admin", "manager": "bt-manager", "viewer": "bt-viewer",

@@ -94,8 +94,8 @@ def _ops_router() -> APIRouter:
         except Exception:  # noqa: BLE001 - any database failure means "not ready"
             return error_json(503, "database_unavailable", "Không kết nối được cơ sở dữ liệu.")
         if current != head:
-            return error_json(503, "schema_outdated",
-                              f"Lược đồ CSDL chưa cập nhật ({current} ≠ {head}); chạy `tiendo migrate`.")
+            return error_json(503, "schema_outdated", f"Lược đồ CSDL chưa cập nhật ({current} ≠ "
+                              f"{head}); chạy `tiendo migrate`.")
         return JSONResponse({"status": "ready", "schema": current})
 
     return ops
