@@ -17,6 +17,9 @@ _TMP = tempfile.mkdtemp(prefix="tiendo-test-")
 os.environ["TIENDO_VAR_DIR"] = _TMP
 os.environ["TIENDO_SECRET_KEY"] = "test-signing-key-" + "x" * 32
 os.environ.pop("TIENDO_DATABASE_URL", None)
+# Cheap argon2 for speed; the hashes are still argon2id (production refuses these costs).
+os.environ["TIENDO_ARGON2_MEMORY_KIB"] = "1024"
+os.environ["TIENDO_ARGON2_TIME_COST"] = "1"
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
@@ -131,8 +134,10 @@ def session(connection) -> Iterator[Session]:  # noqa: ANN001
         yield s
 
 
-@pytest.fixture
-def client(app, _client, connection, clock) -> Iterator[TestClient]:  # noqa: ANN001
+def bind_app(app, connection, clock: Clock) -> None:  # noqa: ANN001
+    """Points the app's sessions at `connection` (each request a savepoint in it) and its
+    clock at `clock`."""
+
     def session_override() -> Iterator[Session]:
         with Session(bind=connection, join_transaction_mode="create_savepoint",
                      expire_on_commit=False) as s:
@@ -145,6 +150,11 @@ def client(app, _client, connection, clock) -> Iterator[TestClient]:  # noqa: AN
 
     app.dependency_overrides[get_session] = session_override
     app.dependency_overrides[get_now] = lambda: clock.now
+
+
+@pytest.fixture
+def client(app, _client, connection, clock) -> Iterator[TestClient]:  # noqa: ANN001
+    bind_app(app, connection, clock)
     _client.headers.clear()
     yield _client
     app.dependency_overrides.clear()

@@ -46,4 +46,4 @@ def test_health_ready_and_openapi(client):
     assert {"units-list", "reports-create", "reports-replace", "auth-token"} <= ops
     create = schema["paths"]["/api/v1/reports"]["post"]
     assert {"409", "422", "401"} <= set(create["responses"])
-    assert "OAuth2PasswordBearer" in schema["components"]["securitySchemes"]
+    assert {"Login", "IntegrationToken"} <= set(schema["components"]["securitySchemes"])

@@ -75,7 +75,7 @@ def create_user(
         data = UserCreate(username=username, full_name=full_name or username, password=password,
                           roles=[RoleGrant(role=role, unit=unit)])
         with Session(get_engine()) as session:
-            user = run(session, None, data, utcnow())
+            run(session, None, data, utcnow())
             session.commit()
     except ValidationError as exc:
         typer.echo(f"Invalid input: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}", err=True)
@@ -83,7 +83,7 @@ def create_user(
     except DomainError as exc:
         typer.echo(f"Refused: {exc.message}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"User {user.username} created as {role} of {unit}.")
+    typer.echo(f"User {data.username} created as {role} of {unit}.")
 
 
 @app.command("sync-official")

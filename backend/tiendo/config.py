@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -16,7 +18,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TIENDO_", env_file=".env", extra="ignore")
 
-    # "demo" generates a signing key into var/ on first start; "production" refuses to run without one.
+    # "demo" generates a signing key into var/ on first start; "production" refuses to run
+    # without one.
     mode: Literal["demo", "production"] = "demo"
     var_dir: Path = REPO_ROOT / "var"
     database_url: str = ""
@@ -30,6 +33,17 @@ class Settings(BaseSettings):
     # Where `tiendo sync-official` pulls official counts from (JSON, shape in tiendo.official.sync).
     official_counts_url: str = ""
     official_counts_timeout: float = Field(default=10.0, gt=0, le=300)
+    # argon2id cost. The defaults are the recommended ones; tests lower them to run fast, and
+    # production mode refuses anything weaker than the defaults.
+    argon2_memory_kib: int = Field(default=65536, ge=1024)
+    argon2_time_cost: int = Field(default=3, ge=1)
+
+    @model_validator(mode="after")
+    def _no_weak_hashing_in_production(self) -> Settings:
+        if self.mode == "production" and (self.argon2_memory_kib < 65536
+                                          or self.argon2_time_cost < 3):
+            raise ValueError("argon2 cost below the recommended one is refused in production")
+        return self
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -43,11 +57,23 @@ class Settings(BaseSettings):
         if self.mode == "production":
             raise RuntimeError("TIENDO_SECRET_KEY must be set in production mode")
         key_file = self.var_dir / "secret_key"
+        self.var_dir.mkdir(parents=True, exist_ok=True)
         if not key_file.exists():
-            self.var_dir.mkdir(parents=True, exist_ok=True)
-            key_file.touch(mode=0o600)
-            key_file.write_text(secrets.token_urlsafe(48))
-        return key_file.read_text().strip()
+            # Written aside, then linked into place: of several workers starting at once,
+            # exactly one key wins and nobody reads a half-written file.
+            fd, tmp = tempfile.mkstemp(dir=self.var_dir, prefix=".secret_key.")
+            with os.fdopen(fd, "w") as f:  # mkstemp creates it with mode 0600
+                f.write(secrets.token_urlsafe(48))
+            try:
+                os.link(tmp, key_file)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
+        key = key_file.read_text().strip()
+        if len(key) < 32:
+            raise RuntimeError(f"{key_file} holds no usable signing key")
+        return key
 
 
 @lru_cache

@@ -137,10 +137,16 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str | None:
     return ".".join(parts) or None
 
 
+def error_response(exc: DomainError) -> JSONResponse:
+    """The answer for a domain error. A route may return it instead of raising when what it
+    wrote must still be committed (a failed log-in is recorded, then refused)."""
+    return error_json(exc.status, exc.code, exc.message, exc.field, exc.details, exc.headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return error_json(exc.status, exc.code, exc.message, exc.field, exc.details, exc.headers)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

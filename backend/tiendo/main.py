@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tiendo import __version__
+from tiendo.audit.router import router as audit_router
 from tiendo.auth.router import router as auth_router
 from tiendo.campaigns.router import router as campaigns_router
 from tiendo.config import get_settings
@@ -31,6 +32,13 @@ Tiến Độ: các đơn vị báo cáo số liệu hằng tuần (trước 15:0
 Xác thực: `POST /api/v1/auth/token` (form `username`, `password`) trả về token Bearer; token
 tích hợp (`tdk_…`) dùng cùng header `Authorization: Bearer …`. Mọi lỗi có một dạng:
 `{"error": {"code", "message", "field", "details"}}`.
+
+Quyền: vai trò (admin ⊃ manager ⊃ reporter ⊃ viewer) gắn với một đơn vị và có hiệu lực với cả
+cây đơn vị bên dưới. Đối tượng ngoài phạm vi được xem trả về 404; xem được nhưng không được sửa
+trả về 403. Token tích hợp chỉ có các scope đã cấp trên cây đơn vị của nó: `read` để đọc (mọi
+danh sách và mọi trang xem), `reports:write` để gửi và sửa báo cáo (không kèm quyền đọc),
+`official-counts:write` để gửi số liệu chính thức. Token không bao giờ dùng được cho quản trị
+(người dùng, token, đơn vị, chiến dịch, nhật ký) hay cho `/auth/me`, `/auth/password`.
 """
 
 
@@ -89,8 +97,8 @@ def _ops_router() -> APIRouter:
         except Exception:  # noqa: BLE001 - any database failure means "not ready"
             return error_json(503, "database_unavailable", "Không kết nối được cơ sở dữ liệu.")
         if current != head:
-            return error_json(503, "schema_outdated",
-                              f"Lược đồ CSDL chưa cập nhật ({current} ≠ {head}); chạy `tiendo migrate`.")
+            return error_json(503, "schema_outdated", f"Lược đồ CSDL chưa cập nhật ({current} ≠ "
+                              f"{head}); chạy `tiendo migrate`.")
         return JSONResponse({"status": "ready", "schema": current})
 
     return ops
@@ -141,8 +149,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(_ops_router())
     api = APIRouter(prefix="/api/v1")
-    for router in (auth_router, units_router, campaigns_router, reports_router, progress_router,
-                   official_router, exports_router):
+    for router in (auth_router, audit_router, units_router, campaigns_router, reports_router,
+                   progress_router, official_router, exports_router):
         api.include_router(router)
     app.include_router(api)
     _mount_web_app(app, settings.static_dir)

@@ -3,11 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
 
 from tiendo.audit.models import AuditEvent
-from tiendo.auth.principal import Principal
+from tiendo.auth.models import Role
+from tiendo.auth.principal import Action, Principal
 from tiendo.core.clock import utcnow
+from tiendo.units.models import Unit
 
 
 def record(
@@ -38,3 +41,32 @@ def record(
             detail=detail or {},
         )
     )
+
+
+def list_events(session: Session, principal: Principal, *, action: str | None,
+                object_type: str | None, object_id: str | None, under: str | None,
+                since: datetime | None, until: datetime | None, limit: int,
+                offset: int) -> tuple[list[AuditEvent], int]:
+    """Events filed under the admin's subtrees; events filed under no unit only for admins of
+    a root unit (they concern the whole system)."""
+    from tiendo.units.service import get_unit
+
+    visible = principal.subtree_filter(Unit.path, Action.admin)
+    if principal.user_id is not None and any(
+            g.role == Role.admin and g.path.count("/") == 2 for g in principal.grants):
+        visible = or_(visible, AuditEvent.unit_id.is_(None))
+    stmt = (select(AuditEvent).outerjoin(Unit, Unit.id == AuditEvent.unit_id).where(visible))
+    if under:
+        path = get_unit(session, principal, under, Action.admin, field="under").path
+        stmt = stmt.where(Unit.path.startswith(path, autoescape=True))
+    for column, value in ((AuditEvent.action, action), (AuditEvent.object_type, object_type),
+                          (AuditEvent.object_id, object_id)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if since:
+        stmt = stmt.where(AuditEvent.at >= since)
+    if until:
+        stmt = stmt.where(AuditEvent.at < until)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(stmt.order_by(AuditEvent.id.desc()).limit(limit).offset(offset)).all()
+    return list(rows), total

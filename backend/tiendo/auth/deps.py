@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import OAuth2PasswordBearer
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 from sqlmodel import select
 
 from tiendo.auth.models import ApiToken, Role, RoleAssignment, User
@@ -17,11 +18,22 @@ from tiendo.db import SessionDep
 from tiendo.errors import Forbidden, Unauthorized
 from tiendo.units.models import Unit
 
+# Both read the same `Authorization: Bearer …` header; declaring both gives /docs a log-in form
+# for people and a field to paste an integration token into.
 oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl="/api/v1/auth/token",
     auto_error=False,
-    description="Đăng nhập bằng tài khoản, hoặc dán token tích hợp (tdk_…) làm Bearer.",
+    scheme_name="Login",
+    description="Đăng nhập bằng tài khoản (tên đăng nhập, mật khẩu).",
 )
+integration_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="IntegrationToken",
+    description="Token tích hợp (tdk_…), chỉ có các quyền (scope) và phạm vi đơn vị đã cấp. "
+                "Quyền đọc cần scope `read`; `reports:write` chỉ cho gửi và sửa báo cáo.",
+)
+
+LAST_USED_STEP = timedelta(minutes=1)
 
 
 def client_address(request: Request) -> str | None:
@@ -42,25 +54,29 @@ def get_principal(
     request: Request,
     session: SessionDep,
     now: NowDep,
-    token: Annotated[str | None, Depends(oauth2_scheme)],
+    login_token: Annotated[str | None, Depends(oauth2_scheme)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(integration_scheme)],
 ) -> Principal:
+    token = login_token or (bearer.credentials if bearer else None)
     if not token:
         raise Unauthorized()
     address = client_address(request)
     if token.startswith(TOKEN_PREFIX):
         row = session.exec(
-            select(ApiToken, Unit.path).join(Unit, Unit.id == ApiToken.unit_id)
+            select(ApiToken, Unit.path, Unit.active).join(Unit, Unit.id == ApiToken.unit_id)
             .where(ApiToken.token_hash == hash_api_token(token))
         ).first()
-        if row is None:
+        if row is None or not row[2]:  # unknown, or its unit has been closed
             raise Unauthorized("Token không hợp lệ.", code="invalid_token")
-        api_token, path = row
+        api_token, path, _ = row
         if api_token.revoked_at is not None:
             raise Unauthorized("Token đã bị thu hồi.", code="token_revoked")
         if api_token.expires_at is not None and api_token.expires_at <= now:
             raise Unauthorized("Token đã hết hạn.", code="token_expired")
-        api_token.last_used_at = now
-        session.add(api_token)
+        # A write per request would cost every integration call; a minute's precision is enough.
+        if api_token.last_used_at is None or now - api_token.last_used_at >= LAST_USED_STEP:
+            api_token.last_used_at = now
+            session.add(api_token)
         return Principal(
             name=f"token:{api_token.name}",
             grants=[Grant(Role.viewer, api_token.unit_id, path)],

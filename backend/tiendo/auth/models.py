@@ -55,7 +55,8 @@ class RoleAssignment(SQLModel, table=True):
 
 
 class ApiToken(SQLModel, table=True):
-    """An integration token: shown once, stored as a SHA-256 hash, limited to scopes and a subtree."""
+    """An integration token: shown once, stored as a SHA-256 hash, limited to scopes and a
+    subtree."""
 
     __tablename__ = "api_token"
 

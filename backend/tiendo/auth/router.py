@@ -4,18 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import AwareDatetime
-from sqlalchemy import func
-from sqlmodel import select
 
-from tiendo.audit.models import AuditEvent
+from tiendo.auth import login as login_service
 from tiendo.auth import service
 from tiendo.auth.deps import Admin, CurrentPrincipal, CurrentUser, client_address
-from tiendo.auth.principal import Action
 from tiendo.auth.schemas import (
     ApiTokenCreated,
     ApiTokenPublic,
-    AuditPublic,
     PasswordChange,
     PasswordReset,
     RolesReplace,
@@ -28,9 +23,7 @@ from tiendo.auth.schemas import (
 from tiendo.core.clock import NowDep
 from tiendo.core.pagination import Page, PageDep
 from tiendo.db import SessionDep
-from tiendo.errors import Invalid, responses
-from tiendo.units.models import Unit
-from tiendo.units.service import get_unit
+from tiendo.errors import Invalid, error_response, responses
 
 router = APIRouter()
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -43,8 +36,11 @@ def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Reques
           session: SessionDep, now: NowDep) -> TokenResponse:
     if len(form.username) > 64 or len(form.password) > 128:
         raise Invalid("Tên đăng nhập hoặc mật khẩu quá dài.", field="username")
-    token, ttl = service.login(session, form.username, form.password, client_address(request),
-                               now)
+    try:
+        token, ttl = login_service.login(session, form.username, form.password,
+                                         client_address(request), now)
+    except login_service.FailedAttempt as failed:
+        return error_response(failed.error)  # returned, so that the failure record commits
     return TokenResponse(access_token=token, expires_in=ttl)
 
 
@@ -56,19 +52,23 @@ def me(user: CurrentUser, session: SessionDep) -> UserPublic:
 
 @router.post("/auth/password", name="auth-password", tags=["auth"], status_code=204,
              summary="Đổi mật khẩu (mọi phiên cũ hết hiệu lực)",
-             responses=responses(401, 403, 422))
+             responses=responses(401, 403, 422, 429))
 def change_password(data: PasswordChange, user: CurrentUser, principal: CurrentPrincipal,
                     session: SessionDep, now: NowDep) -> Response:
-    service.change_password(session, principal, user, data, now)
+    try:
+        login_service.change_password(session, principal, user, data, now)
+    except login_service.FailedAttempt as failed:
+        return error_response(failed.error)
     return Response(status_code=204)
 
 
-@router.get("/users", name="users-list", tags=["users"], summary="Người dùng trong phạm vi quản trị",
+@router.get("/users", name="users-list", tags=["users"],
+            summary="Người dùng trong phạm vi quản trị",
             responses=responses(401, 403))
 def list_users(session: SessionDep, principal: Admin, page: PageDep,
                q: Annotated[str | None, Query(max_length=64)] = None) -> Page[UserPublic]:
     rows, total = service.list_users(session, principal, q, page.limit, page.offset)
-    return Page(data=service.user_public(session, rows), count=total, limit=page.limit,
+    return Page(data=service.user_public(session, rows, principal), count=total, limit=page.limit,
                 offset=page.offset)
 
 
@@ -77,13 +77,15 @@ def list_users(session: SessionDep, principal: Admin, page: PageDep,
              responses=responses(401, 403, 404, 409, 422))
 def create_user(data: UserCreate, session: SessionDep, principal: Admin,
                 now: NowDep) -> UserPublic:
-    return service.user_public(session, [service.create_user(session, principal, data, now)])[0]
+    user = service.create_user(session, principal, data, now)
+    return service.user_public(session, [user], principal)[0]
 
 
 @router.get("/users/{user_id}", name="users-read", tags=["users"], summary="Xem người dùng",
             responses=responses(401, 403, 404))
 def read_user(user_id: UserId, session: SessionDep, principal: Admin) -> UserPublic:
-    return service.user_public(session, [service.get_user(session, principal, user_id)])[0]
+    return service.user_public(session, [service.get_user(session, principal, user_id)],
+                               principal)[0]
 
 
 @router.patch("/users/{user_id}", name="users-update", tags=["users"],
@@ -91,7 +93,7 @@ def read_user(user_id: UserId, session: SessionDep, principal: Admin) -> UserPub
 def update_user(user_id: UserId, data: UserUpdate, session: SessionDep, principal: Admin,
                 now: NowDep) -> UserPublic:
     user = service.update_user(session, principal, user_id, data, now)
-    return service.user_public(session, [user])[0]
+    return service.user_public(session, [user], principal)[0]
 
 
 @router.put("/users/{user_id}/roles", name="users-roles", tags=["users"],
@@ -100,7 +102,7 @@ def update_user(user_id: UserId, data: UserUpdate, session: SessionDep, principa
 def replace_roles(user_id: UserId, data: RolesReplace, session: SessionDep, principal: Admin,
                   now: NowDep) -> UserPublic:
     user = service.replace_roles(session, principal, user_id, data.roles, now)
-    return service.user_public(session, [user])[0]
+    return service.user_public(session, [user], principal)[0]
 
 
 @router.post("/users/{user_id}/password", name="users-password-reset", tags=["users"],
@@ -131,36 +133,3 @@ def create_token(data: TokenCreate, session: SessionDep, principal: Admin,
 def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep,
                  principal: Admin, now: NowDep) -> ApiTokenPublic:
     return service.revoke_token(session, principal, token_id, now)
-
-
-@router.get("/audit", name="audit-list", tags=["audit"],
-            summary="Nhật ký thao tác trong phạm vi quản trị", responses=responses(401, 403, 404))
-def list_audit(
-    session: SessionDep, principal: Admin, page: PageDep,
-    action: Annotated[str | None, Query(max_length=64)] = None,
-    object_type: Annotated[str | None, Query(max_length=32)] = None,
-    object_id: Annotated[str | None, Query(max_length=64)] = None,
-    under: Annotated[str | None, Query(max_length=64)] = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
-) -> Page[AuditPublic]:
-    stmt = (select(AuditEvent).join(Unit, Unit.id == AuditEvent.unit_id)
-            .where(principal.subtree_filter(Unit.path, Action.admin)))
-    if under:
-        stmt = stmt.where(Unit.path.startswith(
-            get_unit(session, principal, under, Action.admin, field="under").path))
-    if action:
-        stmt = stmt.where(AuditEvent.action == action)
-    if object_type:
-        stmt = stmt.where(AuditEvent.object_type == object_type)
-    if object_id:
-        stmt = stmt.where(AuditEvent.object_id == object_id)
-    if since:
-        stmt = stmt.where(AuditEvent.at >= since)
-    if until:
-        stmt = stmt.where(AuditEvent.at < until)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(AuditEvent.id.desc()).limit(page.limit)
-                        .offset(page.offset)).all()
-    return Page(data=[AuditPublic.model_validate(r) for r in rows], count=total,
-                limit=page.limit, offset=page.offset)

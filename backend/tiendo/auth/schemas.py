@@ -92,12 +92,15 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"name": "HANOI EIC", "unit": "HN-GL",
-                                         "scopes": ["official-counts:write"], "expires_in_days": 90}]},
+                                         "scopes": ["official-counts:write"],
+                                         "expires_in_days": 90}]},
     )
 
     name: Name
-    unit: Code
-    scopes: list[Scope] = Field(min_length=1, max_length=3)
+    unit: Code = Field(description="Token chỉ có hiệu lực với đơn vị này và các cấp dưới")
+    scopes: list[Scope] = Field(min_length=1, max_length=3,
+                                description="`read` (đọc), `reports:write` (gửi/sửa báo cáo, "
+                                            "không kèm quyền đọc), `official-counts:write`")
     expires_in_days: Annotated[StrictInt, Field(ge=1, le=730)] = 90
 
 
@@ -116,19 +119,3 @@ class ApiTokenPublic(BaseModel):
 
 class ApiTokenCreated(ApiTokenPublic):
     token: str = Field(description="Chỉ hiển thị một lần")
-
-
-class AuditPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    at: datetime
-    actor_user_id: int | None
-    actor_token_id: int | None
-    actor_name: str
-    address: str | None
-    action: str
-    object_type: str
-    object_id: str | None
-    unit_id: int | None
-    detail: dict

@@ -5,28 +5,43 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import jwt
 from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
 from tiendo.config import get_settings
 
-_hasher = PasswordHash.recommended()
-# A hash of a random password, so that a log-in for an unknown user costs the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 ALGORITHM = "HS256"
 TOKEN_PREFIX = "tdk_"
 
 
+@lru_cache
+def _hasher() -> tuple[PasswordHash, str]:
+    """The argon2id hasher, and the hash of a random password so that a log-in for an unknown
+    user costs the same time as one for a real user."""
+    settings = get_settings()
+    hasher = PasswordHash((Argon2Hasher(memory_cost=settings.argon2_memory_kib,
+                                        time_cost=settings.argon2_time_cost),))
+    return hasher, hasher.hash(secrets.token_urlsafe(16))
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
+    hasher, dummy = _hasher()
     if password_hash is None:
-        _hasher.verify(password, _DUMMY_HASH)
+        hasher.verify(password, dummy)
         return False
-    return _hasher.verify(password, password_hash)
+    return hasher.verify(password, password_hash)
+
+
+def verify_and_rehash(password: str, password_hash: str) -> tuple[bool, str | None]:
+    """(valid, a new hash when the stored one uses other cost parameters)."""
+    return _hasher()[0].verify_and_update(password, password_hash)
 
 
 def create_access_token(user_id: int, generation: int, now: datetime) -> tuple[str, int]:
@@ -34,7 +49,8 @@ def create_access_token(user_id: int, generation: int, now: datetime) -> tuple[s
     ttl = timedelta(minutes=settings.access_token_minutes)
     payload = {"sub": str(user_id), "gen": generation, "iat": now, "exp": now + ttl,
                "typ": "access"}
-    return jwt.encode(payload, settings.signing_key(), algorithm=ALGORITHM), int(ttl.total_seconds())
+    token = jwt.encode(payload, settings.signing_key(), algorithm=ALGORITHM)
+    return token, int(ttl.total_seconds())
 
 
 def decode_access_token(token: str, now: datetime) -> dict | None:

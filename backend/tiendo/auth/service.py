@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tiendo.audit.service import record
-from tiendo.auth.models import ApiToken, LoginFailure, Role, RoleAssignment, User
+from tiendo.auth.models import ApiToken, Role, RoleAssignment, User
 from tiendo.auth.principal import Action, Principal
 from tiendo.auth.schemas import (
     ApiTokenCreated,
     ApiTokenPublic,
-    PasswordChange,
     PasswordReset,
     RoleGrant,
     RolePublic,
@@ -22,91 +22,52 @@ from tiendo.auth.schemas import (
     UserPublic,
     UserUpdate,
 )
-from tiendo.auth.security import (
-    create_access_token,
-    hash_password,
-    new_api_token,
-    verify_password,
-)
-from tiendo.config import get_settings
-from tiendo.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
+from tiendo.auth.security import hash_password, new_api_token
+from tiendo.errors import Conflict, Forbidden, Invalid, NotFound
 from tiendo.units.models import Unit
 from tiendo.units.service import get_unit
 
 
-# --- log-in ----------------------------------------------------------------------------------
-def _recent_failures(session: Session, username: str, address: str, now: datetime) -> int:
-    since = now - timedelta(seconds=get_settings().login_window_seconds)
-    by_user = session.exec(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.username == username, LoginFailure.at > since)).one()
-    by_address = session.exec(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.address == address, LoginFailure.at > since)).one()
-    # An address may try several accounts (a shared office connection), so it gets more room.
-    return max(by_user, by_address // 4)
+def audit_unit_of(session: Session, user_id: int) -> int | None:
+    """The unit an event about this user is filed under: the nearest unit above all of the
+    user's roles, so that only admins who manage every one of them see it."""
+    paths = session.exec(select(Unit.path).join(RoleAssignment, RoleAssignment.unit_id == Unit.id)
+                         .where(RoleAssignment.user_id == user_id)).all()
+    return common_ancestor(list(paths))
 
 
-def _record_failure(session: Session, username: str, address: str, now: datetime,
-                    user: User | None) -> None:
-    """Written in a transaction of its own: the failed request rolls back, this must stay."""
-    with Session(session.get_bind()) as own:
-        own.add(LoginFailure(username=username[:64], address=address[:64], at=now))
-        unit_id = None
-        if user is not None:
-            unit_id = own.exec(select(RoleAssignment.unit_id)
-                               .where(RoleAssignment.user_id == user.id)).first()
-        record(own, None, "auth.login_failed", "user", user.id if user else None,
-               unit_id=unit_id, detail={"username": username[:64]}, at=now,
-               actor_name=username[:64], address=address)
-        own.commit()
-
-
-def login(session: Session, username: str, password: str, address: str | None,
-          now: datetime) -> tuple[str, int]:
-    settings = get_settings()
-    address = address or "unknown"
-    username = username.strip().lower()
-    if _recent_failures(session, username, address, now) >= settings.login_max_failures:
-        raise TooManyRequests(
-            "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau vài phút.",
-            headers={"Retry-After": str(settings.login_window_seconds)})
-    user = session.exec(select(User).where(User.username == username)).first()
-    ok = verify_password(password, user.password_hash if user else None)
-    if not ok or user is None or not user.active:
-        _record_failure(session, username, address, now, user)
-        raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu.", code="invalid_credentials")
-    session.exec(delete(LoginFailure).where(LoginFailure.username == username))
-    unit_id = session.exec(select(RoleAssignment.unit_id)
-                           .where(RoleAssignment.user_id == user.id)).first()
-    actor = Principal(name=user.full_name, grants=[], user_id=user.id, address=address)
-    record(session, actor, "auth.login", "user", user.id, unit_id=unit_id, at=now)
-    return create_access_token(user.id, user.token_generation, now)
-
-
-def change_password(session: Session, principal: Principal, user: User, data: PasswordChange,
-                    now: datetime) -> None:
-    if not verify_password(data.current_password, user.password_hash):
-        raise Invalid("Mật khẩu hiện tại không đúng.", field="current_password",
-                      code="wrong_password")
-    user.password_hash = hash_password(data.new_password)
-    user.token_generation += 1
-    session.add(user)
-    record(session, principal, "user.password_change", "user", user.id, at=now)
+def common_ancestor(paths: list[str]) -> int | None:
+    if not paths:
+        return None
+    parts = [p.strip("/").split("/") for p in paths]
+    common: list[str] = []
+    for segment in zip(*parts, strict=False):
+        if len(set(segment)) != 1:
+            break
+        common.append(segment[0])
+    return int(common[-1]) if common else None
 
 
 # --- users -----------------------------------------------------------------------------------
-def roles_of(session: Session, user_ids: list[int]) -> dict[int, list[RolePublic]]:
+def roles_of(session: Session, user_ids: list[int],
+             viewer: Principal | None = None) -> dict[int, list[RolePublic]]:
+    """Roles per user; seen by an admin, only the roles inside that admin's subtrees (a
+    district user who also helps a commune must not show the commune admin the district)."""
     out: dict[int, list[RolePublic]] = {uid: [] for uid in user_ids}
     rows = session.exec(select(RoleAssignment, Unit).join(Unit, Unit.id == RoleAssignment.unit_id)
                         .where(RoleAssignment.user_id.in_(user_ids))
-                        .order_by(Unit.path)).all()
+                        .order_by(Unit.path, RoleAssignment.role)).all()
     for ra, unit in rows:
-        out[ra.user_id].append(RolePublic(role=ra.role, unit_id=unit.id, unit=unit.code,
-                                          unit_name=unit.name))
+        if viewer is None or viewer.can(Action.admin, unit.path):
+            out[ra.user_id].append(RolePublic(role=ra.role, unit_id=unit.id, unit=unit.code,
+                                              unit_name=unit.name))
     return out
 
 
-def user_public(session: Session, users: list[User]) -> list[UserPublic]:
-    roles = roles_of(session, [u.id for u in users])
+def user_public(session: Session, users: list[User],
+                viewer: Principal | None = None) -> list[UserPublic]:
+    """`viewer` is the admin asking; None for the user's own view (all roles)."""
+    roles = roles_of(session, [u.id for u in users], viewer)
     return [UserPublic(id=u.id, username=u.username, full_name=u.full_name, email=u.email,
                        phone=u.phone, active=u.active, created_at=u.created_at,
                        roles=roles[u.id]) for u in users]
@@ -132,13 +93,18 @@ def _unique(grants: list[tuple[Role, Unit]]) -> list[tuple[Role, Unit]]:
 
 def insert_user(session: Session, data: UserCreate, grants: list[tuple[Role, Unit]],
                 now: datetime) -> User:
+    taken = Conflict(f"Tên đăng nhập '{data.username}' đã có.", field="username",
+                     code="user_exists")
     if session.exec(select(User).where(User.username == data.username)).first():
-        raise Conflict(f"Tên đăng nhập '{data.username}' đã có.", field="username",
-                       code="user_exists")
+        raise taken
     user = User(username=data.username, full_name=data.full_name, email=data.email,
                 phone=data.phone, password_hash=hash_password(data.password), created_at=now)
     session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # two admins creating the same name at once
+            session.flush()
+    except IntegrityError:
+        raise taken from None
     for role, unit in _unique(grants):
         session.add(RoleAssignment(user_id=user.id, role=role, unit_id=unit.id))
     session.flush()
@@ -149,7 +115,8 @@ def create_user(session: Session, principal: Principal | None, data: UserCreate,
                 now: datetime) -> User:
     grants = _resolve_grants(session, principal, data.roles)
     user = insert_user(session, data, grants, now)
-    record(session, principal, "user.create", "user", user.id, unit_id=grants[0][1].id,
+    record(session, principal, "user.create", "user", user.id,
+           unit_id=common_ancestor([u.path for _, u in grants]),
            detail={"username": user.username,
                    "roles": [{"role": r, "unit": u.code} for r, u in grants]}, at=now)
     return user
@@ -191,6 +158,9 @@ def update_user(session: Session, principal: Principal, user_id: int, data: User
                 now: datetime) -> User:
     user = get_user(session, principal, user_id, write=True)
     changes = data.model_dump(exclude_unset=True)
+    for key in ("full_name", "active"):
+        if key in changes and changes[key] is None:
+            raise Invalid("Trường này không được để trống.", field=key)
     if changes.get("active") is False:
         if user.id == principal.user_id:
             raise Invalid("Không thể tự khoá tài khoản của mình.", field="active")
@@ -198,17 +168,24 @@ def update_user(session: Session, principal: Principal, user_id: int, data: User
     for key, value in changes.items():
         setattr(user, key, value)
     session.add(user)
-    record(session, principal, "user.update", "user", user.id, detail=changes, at=now)
+    record(session, principal, "user.update", "user", user.id,
+           unit_id=audit_unit_of(session, user.id), detail=data.model_dump(mode="json",
+                                                                         exclude_unset=True),
+           at=now)
     return user
 
 
 def reset_password(session: Session, principal: Principal, user_id: int, data: PasswordReset,
                    now: datetime) -> None:
     user = get_user(session, principal, user_id, write=True)
+    if user.id == principal.user_id:
+        raise Forbidden("Đổi mật khẩu của chính mình tại /auth/password (cần mật khẩu hiện tại).",
+                        code="self_reset")
     user.password_hash = hash_password(data.new_password)
     user.token_generation += 1
     session.add(user)
-    record(session, principal, "user.password_reset", "user", user.id, at=now)
+    record(session, principal, "user.password_reset", "user", user.id,
+           unit_id=audit_unit_of(session, user.id), at=now)
 
 
 def replace_roles(session: Session, principal: Principal, user_id: int, grants: list[RoleGrant],
@@ -217,13 +194,18 @@ def replace_roles(session: Session, principal: Principal, user_id: int, grants: 
     if user.id == principal.user_id:
         raise Forbidden("Không thể tự thay đổi vai trò của mình.", code="self_grant")
     resolved = _resolve_grants(session, principal, grants)
+    before = session.exec(select(RoleAssignment.role, Unit.code, Unit.path)
+                          .join(Unit, Unit.id == RoleAssignment.unit_id)
+                          .where(RoleAssignment.user_id == user.id)).all()
     session.exec(delete(RoleAssignment).where(RoleAssignment.user_id == user.id))
     for role, unit in _unique(resolved):
         session.add(RoleAssignment(user_id=user.id, role=role, unit_id=unit.id))
     user.token_generation += 1
     session.add(user)
-    record(session, principal, "user.roles", "user", user.id, unit_id=resolved[0][1].id,
-           detail={"roles": [{"role": r, "unit": u.code} for r, u in resolved]}, at=now)
+    paths = [p for _, _, p in before] + [u.path for _, u in resolved]
+    record(session, principal, "user.roles", "user", user.id, unit_id=common_ancestor(paths),
+           detail={"before": [{"role": r, "unit": c} for r, c, _ in before],
+                   "after": [{"role": r, "unit": u.code} for r, u in resolved]}, at=now)
     return user
 
 

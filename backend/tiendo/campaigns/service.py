@@ -24,27 +24,36 @@ from tiendo.campaigns.schemas import (
     TargetUpdate,
 )
 from tiendo.core.periods import Week
-from tiendo.errors import Conflict, Invalid, NotFound
+from tiendo.errors import Conflict, Forbidden, Invalid, NotFound
 from tiendo.units.models import Unit
 from tiendo.units.service import get_unit
 
 
 # --- campaigns -------------------------------------------------------------------------------
-def _visible(principal: Principal, owner_path: str) -> bool:
-    """A campaign is visible to anyone reading its owner's subtree or working inside it."""
+def _visible(principal: Principal, owner_path: str, action: Action = Action.read) -> bool:
+    """A campaign is visible to anyone who may act (read, or write reports) on its owner's
+    subtree or inside it: a commune reports into the district's campaign."""
     return any(p.startswith(owner_path) or owner_path.startswith(p)
-               for p in principal.paths(Action.read))
+               for p in principal.paths(action))
+
+
+def ensure_owner(session: Session, principal: Principal, campaign: Campaign, action: Action,
+                 what: str = "chiến dịch") -> None:
+    """Changing a campaign (or its targets) needs `action` on its owner. The caller already
+    sees it, so refusal is 403, not 404."""
+    if not principal.can(action, owner_path(session, campaign)):
+        raise Forbidden(f"Bạn không có quyền sửa {what} này.")
 
 
 def get_campaign(session: Session, principal: Principal | None, ref: str | int,
-                 field: str | None = "campaign") -> Campaign:
+                 field: str | None = "campaign", action: Action = Action.read) -> Campaign:
     if isinstance(ref, int) or ref.isdigit():
         campaign = session.get(Campaign, int(ref))
     else:
         campaign = session.exec(select(Campaign).where(Campaign.code == ref)).first()
     if campaign is not None and principal is not None:
         owner = session.get(Unit, campaign.owner_unit_id)
-        if not _visible(principal, owner.path):
+        if not _visible(principal, owner.path, action):
             campaign = None
     if campaign is None:
         raise NotFound("Không tìm thấy chiến dịch.", field=field, code="campaign_not_found")
@@ -110,7 +119,7 @@ def create_campaign(session: Session, principal: Principal, data: CampaignCreate
 def update_campaign(session: Session, principal: Principal, ref: str, data: CampaignUpdate,
                     now: datetime) -> Campaign:
     campaign = get_campaign(session, principal, ref)
-    principal.ensure(Action.admin, owner_path(session, campaign), "chiến dịch")
+    ensure_owner(session, principal, campaign, Action.admin)
     changes = data.model_dump(exclude_unset=True)
     start = changes.get("start_date", campaign.start_date)
     end = changes.get("end_date", campaign.end_date)
@@ -128,7 +137,7 @@ def update_campaign(session: Session, principal: Principal, ref: str, data: Camp
 def add_metric(session: Session, principal: Principal, ref: str, data: MetricIn,
                now: datetime) -> Metric:
     campaign = get_campaign(session, principal, ref)
-    principal.ensure(Action.admin, owner_path(session, campaign), "chiến dịch")
+    ensure_owner(session, principal, campaign, Action.admin)
     _add_metrics(session, campaign, [data])
     session.flush()
     record(session, principal, "metric.create", "campaign", campaign.id,
@@ -140,7 +149,7 @@ def add_metric(session: Session, principal: Principal, ref: str, data: MetricIn,
 def update_metric(session: Session, principal: Principal, ref: str, code: str,
                   data: MetricUpdate, now: datetime) -> Metric:
     campaign = get_campaign(session, principal, ref)
-    principal.ensure(Action.admin, owner_path(session, campaign), "chiến dịch")
+    ensure_owner(session, principal, campaign, Action.admin)
     metric = metric_by_code(session, campaign.id, code, field="metric")
     changes = data.model_dump(exclude_unset=True, mode="json")
     for key, value in changes.items():
@@ -186,8 +195,14 @@ def list_targets(session: Session, principal: Principal, campaign: str | None) -
                  else list_campaigns(session, principal))
     out: list[Target] = []
     for c in campaigns:
-        out.extend(targets_of(session, c.id))
+        out.extend(t for t in targets_of(session, c.id) if _target_visible(session, principal, t))
     return out
+
+
+def _target_visible(session: Session, principal: Principal, target: Target) -> bool:
+    """A target set for one unit belongs to that unit's subtree; one by kinds to the campaign."""
+    return target.unit_id is None or principal.can(Action.read,
+                                                   session.get(Unit, target.unit_id).path)
 
 
 def get_target(session: Session, principal: Principal, target_id: int) -> Target:
@@ -196,6 +211,8 @@ def get_target(session: Session, principal: Principal, target_id: int) -> Target
         try:
             get_campaign(session, principal, target.campaign_id)
         except NotFound:
+            target = None
+        if target is not None and not _target_visible(session, principal, target):
             target = None
     if target is None:
         raise NotFound("Không tìm thấy chỉ tiêu.", code="target_not_found")
@@ -231,7 +248,7 @@ def insert_target(session: Session, campaign: Campaign, data: TargetCreate,
 def create_target(session: Session, principal: Principal, data: TargetCreate,
                   now: datetime) -> Target:
     campaign = get_campaign(session, principal, data.campaign)
-    principal.ensure(Action.manage, owner_path(session, campaign), "chiến dịch")
+    ensure_owner(session, principal, campaign, Action.manage)
     unit = get_unit(session, principal, data.unit, Action.manage, "unit") if data.unit else None
     target = insert_target(session, campaign, data, unit)
     record(session, principal, "target.create", "target", target.id,
@@ -243,7 +260,7 @@ def update_target(session: Session, principal: Principal, target_id: int, data: 
                   now: datetime) -> Target:
     target = get_target(session, principal, target_id)
     campaign = session.get(Campaign, target.campaign_id)
-    principal.ensure(Action.manage, owner_path(session, campaign), "chỉ tiêu")
+    ensure_owner(session, principal, campaign, Action.manage, "chỉ tiêu")
     changes = data.model_dump(exclude_unset=True, mode="json")
     if "unit_kinds" in changes and not changes["unit_kinds"] and target.unit_id is None:
         raise Invalid("Chỉ tiêu cần áp dụng cho ít nhất một loại đơn vị.", field="unit_kinds")
@@ -259,7 +276,7 @@ def update_target(session: Session, principal: Principal, target_id: int, data: 
 def delete_target(session: Session, principal: Principal, target_id: int, now: datetime) -> None:
     target = get_target(session, principal, target_id)
     campaign = session.get(Campaign, target.campaign_id)
-    principal.ensure(Action.manage, owner_path(session, campaign), "chỉ tiêu")
+    ensure_owner(session, principal, campaign, Action.manage, "chỉ tiêu")
     record(session, principal, "target.delete", "target", target.id,
            unit_id=campaign.owner_unit_id, detail={"code": target.code}, at=now)
     session.delete(target)
@@ -299,7 +316,8 @@ def list_baselines(session: Session, principal: Principal, campaign_ref: str,
             .join(Metric, Metric.id == Baseline.metric_id)
             .where(Baseline.campaign_id == campaign.id, principal.subtree_filter(Unit.path)))
     if under:
-        stmt = stmt.where(Unit.path.startswith(get_unit(session, principal, under, field="under").path))
+        path = get_unit(session, principal, under, field="under").path
+        stmt = stmt.where(Unit.path.startswith(path))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = session.exec(stmt.order_by(Unit.path, Metric.code).limit(limit).offset(offset)).all()
     return [BaselinePublic(campaign=campaign.code, unit_id=u.id, unit=u.code, metric=m.code,

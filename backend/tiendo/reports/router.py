@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from tiendo.auth.deps import Reader, ReportWriter
+from tiendo.auth.principal import Action
 from tiendo.core.clock import NowDep
 from tiendo.core.pagination import Page, PageDep
 from tiendo.db import SessionDep
@@ -24,12 +25,14 @@ def _one(session, report, unit, response: Response) -> ReportPublic:  # noqa: AN
 
 @router.post("", name="reports-create", status_code=201, summary="Gửi báo cáo tuần",
              description="Một báo cáo cho mỗi chiến dịch × đơn vị × tuần ISO. Số liệu là số "
-                         "cộng dồn đến thời điểm báo cáo. Gửi trước hạn (thứ Năm 15:00) là đúng hạn.",
+                         "cộng dồn đến thời điểm báo cáo. Gửi trước hạn (thứ Năm 15:00) là "
+                         "đúng hạn.",
              responses=responses(404, 409, 422))
 def create_report(data: ReportCreate, session: SessionDep, principal: ReportWriter,
                   now: NowDep, response: Response) -> ReportPublic:
     report = service.create_report(session, principal, data, now)
-    unit = service.get_report(session, principal, report.id)[1]
+    # The writer sees what it wrote, even a token without the `read` scope.
+    unit = service.get_report(session, principal, report.id, Action.report_write)[1]
     response.headers["Location"] = f"/api/v1/reports/{report.id}"
     return _one(session, report, unit, response)
 
@@ -67,7 +70,7 @@ def replace_report(report_id: ReportId, data: ReportReplace, session: SessionDep
                    principal: ReportWriter, now: NowDep, response: Response,
                    if_match: Annotated[str | None, Header(max_length=32)] = None) -> ReportPublic:
     report = service.replace_report(session, principal, report_id, data, if_match, now)
-    unit = service.get_report(session, principal, report.id)[1]
+    unit = service.get_report(session, principal, report.id, Action.report_write)[1]
     return _one(session, report, unit, response)
 
 

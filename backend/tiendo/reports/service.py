@@ -187,7 +187,7 @@ def find_report(session: Session, campaign_id: int, unit_id: int, period: str) -
 
 def create_report(session: Session, principal: Principal, data: ReportCreate,
                   now: datetime) -> Report:
-    campaign = get_campaign(session, principal, data.campaign)
+    campaign = get_campaign(session, principal, data.campaign, action=Action.report_write)
     unit = get_unit(session, principal, data.unit, Action.report_write, field="unit")
     rules = CampaignRules.load(session, campaign)
     week = rules.check_period(data.period, now)

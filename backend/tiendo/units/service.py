@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import String, func, literal, update
 from sqlmodel import Session, select
 
+from tiendo.audit.models import AuditEvent
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
 from tiendo.errors import Conflict, Invalid, NotFound
@@ -176,9 +177,7 @@ def delete_unit(session: Session, principal: Principal, ref: str, now: datetime)
 
     if session.exec(select(Campaign).where(Campaign.owner_unit_id == unit.id).limit(1)).first():
         raise Conflict("Đơn vị đang chủ trì một chiến dịch.", code="unit_in_use")
-    from tiendo.audit.models import AuditEvent
-
-    # The unit's audit trail stays, filed under its parent.
+    # The unit's history (its creation at least) and its deletion are filed under the parent.
     session.exec(update(AuditEvent).where(AuditEvent.unit_id == unit.id)
                  .values(unit_id=unit.parent_id).execution_options(synchronize_session=False))
     record(session, principal, "unit.delete", "unit", unit.id, unit_id=unit.parent_id,

@@ -201,7 +201,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Nhật ký thao tác trong phạm vi quản trị */
+        /**
+         * Nhật ký thao tác trong phạm vi quản trị
+         * @description Mới nhất trước. Sự kiện không gắn với đơn vị nào (đăng nhập sai bằng tên không tồn tại) chỉ quản trị viên của đơn vị gốc thấy.
+         */
         get: operations["audit-list"];
         put?: never;
         post?: never;
@@ -441,6 +444,124 @@ export interface paths {
         };
         /** Các phiên bản của báo cáo */
         get: operations["reports-revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tiến độ các chỉ tiêu của một nhánh đơn vị
+         * @description Mỗi đơn vị dùng báo cáo mới nhất đến hết tuần được hỏi (số cộng dồn; đơn vị bỏ tuần được tính theo tuần trước và đánh dấu `stale`). Tỷ lệ = tổng tử số / tổng mẫu số, không lấy trung bình các tỷ lệ. Kèm tốc độ tuần, ngày dự kiến đạt, trạng thái so với hạn huyện và hạn thành phố, xếp hạng các đơn vị trực thuộc và số liệu chính thức (nếu có).
+         */
+        get: operations["progress-read"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/progress/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Chuỗi số liệu theo tuần của từng chỉ tiêu (để vẽ biểu đồ) */
+        get: operations["progress-series"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/leaderboard/{campaign}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bảng xếp hạng công khai (không cần đăng nhập)
+         * @description Chỉ có khi chiến dịch bật `public_leaderboard`; chỉ gồm tên đơn vị và tỷ lệ, không có thông tin cá nhân.
+         */
+        get: operations["public-leaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/official-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Số liệu chính thức trong phạm vi */
+        get: operations["official-counts-list"];
+        put?: never;
+        /**
+         * Ghi số liệu chính thức từ nguồn bên ngoài
+         * @description Token tích hợp có quyền `official-counts:write`, hoặc người quản lý. Mỗi nguồn × đơn vị × chỉ số × phút là một số liệu: gửi lại cùng số liệu trả về 200 và không thay đổi gì; gửi giá trị khác thì sửa lại.
+         */
+        post: operations["official-counts-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/weekly-report.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Báo cáo tuần (Excel, sẵn sàng in)
+         * @description Báo cáo tuần gửi thành phố: mỗi đơn vị một dòng, theo nhóm (STT, đơn vị, tổng số, đã đạt, tỷ lệ, còn lại, tình trạng báo cáo: đúng hạn / muộn / chưa nộp), có dòng tổng. Cùng số liệu với GET /progress. Dành cho người quản lý.
+         */
+        get: operations["exports-weekly-report-xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/weekly-report.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Báo cáo tuần (CSV, UTF-8 có BOM)
+         * @description Báo cáo tuần gửi thành phố: mỗi đơn vị một dòng, theo nhóm (STT, đơn vị, tổng số, đã đạt, tỷ lệ, còn lại, tình trạng báo cáo: đúng hạn / muộn / chưa nộp), có dòng tổng. Cùng số liệu với GET /progress. Dành cho người quản lý.
+         */
+        get: operations["exports-weekly-report-csv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -750,6 +871,40 @@ export interface components {
             /** Public Leaderboard */
             public_leaderboard?: boolean | null;
         };
+        /** ChildProgress */
+        ChildProgress: {
+            /** Unit Id */
+            unit_id: number;
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Kind */
+            kind: string;
+            /** Numerator */
+            numerator: number;
+            /** Denominator */
+            denominator: number;
+            /** Ratio */
+            ratio: number | null;
+            /** Remaining */
+            remaining: number;
+            status: components["schemas"]["Status"];
+            /**
+             * Stale
+             * @description Có đơn vị trong nhánh dùng số liệu của tuần trước
+             */
+            stale: boolean;
+            /**
+             * Last Period
+             * @description Tuần cũ nhất có số liệu được dùng
+             */
+            last_period: string | null;
+            /** Over 100 */
+            over_100: boolean;
+            /** Rank */
+            rank: number | null;
+        };
         /** ErrorBody */
         ErrorBody: {
             /** Code */
@@ -774,6 +929,44 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** LeaderboardPublic */
+        LeaderboardPublic: {
+            /** Campaign */
+            campaign: string;
+            /** Name */
+            name: string;
+            /** Period */
+            period: string;
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Targets */
+            targets: components["schemas"]["LeaderboardTarget"][];
+        };
+        /** LeaderboardTarget */
+        LeaderboardTarget: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Units */
+            units: components["schemas"]["LeaderboardUnit"][];
+        };
+        /** LeaderboardUnit */
+        LeaderboardUnit: {
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Kind */
+            kind: string;
+            /** Ratio */
+            ratio: number | null;
+            /** Rank */
+            rank: number | null;
         };
         /** MetricIn */
         MetricIn: {
@@ -809,6 +1002,89 @@ export interface components {
             /** Unit Kinds */
             unit_kinds?: components["schemas"]["UnitKind"][] | null;
         };
+        /**
+         * OfficialCountCreate
+         * @example {
+         *       "campaign": "ihanoi-2024",
+         *       "metric": "residents_accounts",
+         *       "observed_at": "2024-07-23T15:06:00+07:00",
+         *       "source": "HANOI EIC",
+         *       "unit": "HN-GL",
+         *       "value": 2850
+         *     }
+         */
+        OfficialCountCreate: {
+            /** Unit */
+            unit: string;
+            /** Metric */
+            metric: string;
+            /**
+             * Source
+             * @description Nguồn số liệu, ví dụ HANOI EIC
+             */
+            source: string;
+            /** Value */
+            value: number;
+            /**
+             * Observed At
+             * Format: date-time
+             * @description Thời điểm số liệu (tính đến phút)
+             */
+            observed_at: string;
+            /**
+             * Campaign
+             * @description Chỉ gắn với một chiến dịch; bỏ trống: dùng cho mọi chiến dịch có chỉ số này
+             */
+            campaign?: string | null;
+        };
+        /** OfficialCountPublic */
+        OfficialCountPublic: {
+            /** Id */
+            id: number;
+            /** Campaign */
+            campaign: string | null;
+            /** Unit Id */
+            unit_id: number;
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Metric */
+            metric: string;
+            /** Source */
+            source: string;
+            /** Value */
+            value: number;
+            /**
+             * Observed At
+             * Format: date-time
+             */
+            observed_at: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+            /** Recorded By Name */
+            recorded_by_name: string;
+        };
+        /** OfficialFigure */
+        OfficialFigure: {
+            /** Value */
+            value: number;
+            /**
+             * Observed At
+             * Format: date-time
+             */
+            observed_at: string;
+            /** Source */
+            source: string;
+            /**
+             * Gap
+             * @description Số chính thức trừ số đơn vị tự báo cáo (âm: báo cáo cao hơn)
+             */
+            gap: number;
+        };
         /** Page[AuditPublic] */
         Page_AuditPublic_: {
             /** Data */
@@ -824,6 +1100,17 @@ export interface components {
         Page_BaselinePublic_: {
             /** Data */
             data: components["schemas"]["BaselinePublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[OfficialCountPublic] */
+        Page_OfficialCountPublic_: {
+            /** Data */
+            data: components["schemas"]["OfficialCountPublic"][];
             /** Count */
             count: number;
             /** Limit */
@@ -875,6 +1162,21 @@ export interface components {
         PasswordReset: {
             /** New Password */
             new_password: string;
+        };
+        /** ProgressPublic */
+        ProgressPublic: {
+            /** Campaign */
+            campaign: string;
+            /** Period */
+            period: string;
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            under: components["schemas"]["UnitRef"];
+            /** Targets */
+            targets: components["schemas"]["TargetProgress"][];
         };
         /**
          * ReportCreate
@@ -1045,6 +1347,30 @@ export interface components {
          * @enum {string}
          */
         Scope: "read" | "reports:write" | "official-counts:write";
+        /** SeriesPoint */
+        SeriesPoint: {
+            /** Period */
+            period: string;
+            /** Numerator */
+            numerator: number;
+            /** Denominator */
+            denominator: number;
+            /** Ratio */
+            ratio: number | null;
+        };
+        /** SeriesPublic */
+        SeriesPublic: {
+            /** Campaign */
+            campaign: string;
+            under: components["schemas"]["UnitRef"];
+            /** Targets */
+            targets: components["schemas"]["TargetSeries"][];
+        };
+        /**
+         * Status
+         * @enum {string}
+         */
+        Status: "met" | "on_track" | "at_risk" | "behind";
         /**
          * TargetCreate
          * @example {
@@ -1098,6 +1424,64 @@ export interface components {
             /** Denominator */
             denominator: string;
         };
+        /** TargetProgress */
+        TargetProgress: {
+            /** Target Id */
+            target_id: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Numerator Metric */
+            numerator_metric: string;
+            /** Denominator Metric */
+            denominator_metric: string;
+            /** Goal Ratio */
+            goal_ratio: number;
+            /**
+             * Deadline
+             * Format: date
+             */
+            deadline: string;
+            /** Upstream Deadline */
+            upstream_deadline: string | null;
+            /** Numerator */
+            numerator: number;
+            /** Denominator */
+            denominator: number;
+            /** Ratio */
+            ratio: number | null;
+            /** Remaining */
+            remaining: number;
+            /** Weekly Pace */
+            weekly_pace: number | null;
+            /** Forecast Date */
+            forecast_date: string | null;
+            status: components["schemas"]["Status"];
+            upstream_status: components["schemas"]["Status"] | null;
+            /** Over 100 */
+            over_100: boolean;
+            /** Units Expected */
+            units_expected: number;
+            /**
+             * Units Counted
+             * @description Đơn vị đã báo cáo cho chính tuần này
+             */
+            units_counted: number;
+            /**
+             * Units Stale
+             * @description Đơn vị dùng lại số liệu tuần trước
+             */
+            units_stale: number;
+            /**
+             * Units Missing
+             * @description Đơn vị chưa từng báo cáo đến tuần này
+             */
+            units_missing: number;
+            official: components["schemas"]["OfficialFigure"] | null;
+            /** Children */
+            children: components["schemas"]["ChildProgress"][];
+        };
         /** TargetPublic */
         TargetPublic: {
             /** Id */
@@ -1128,6 +1512,19 @@ export interface components {
             /** Unit Id */
             unit_id: number | null;
         };
+        /** TargetSeries */
+        TargetSeries: {
+            /** Target Id */
+            target_id: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Goal Ratio */
+            goal_ratio: number;
+            /** Points */
+            points: components["schemas"]["SeriesPoint"][];
+        };
         /** TargetUpdate */
         TargetUpdate: {
             /** Name */
@@ -1155,9 +1552,15 @@ export interface components {
         TokenCreate: {
             /** Name */
             name: string;
-            /** Unit */
+            /**
+             * Unit
+             * @description Token chỉ có hiệu lực với đơn vị này và các cấp dưới
+             */
             unit: string;
-            /** Scopes */
+            /**
+             * Scopes
+             * @description `read` (đọc), `reports:write` (gửi/sửa báo cáo, không kèm quyền đọc), `official-counts:write`
+             */
             scopes: components["schemas"]["Scope"][];
             /**
              * Expires In Days
@@ -1244,6 +1647,17 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** UnitRef */
+        UnitRef: {
+            /** Id */
+            id: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
         };
         /**
          * UnitUpdate
@@ -1531,6 +1945,15 @@ export interface operations {
             };
             /** @description Dữ liệu không hợp lệ. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Quá nhiều lần thử, vui lòng đợi. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2065,6 +2488,7 @@ export interface operations {
                 action?: string | null;
                 object_type?: string | null;
                 object_id?: string | null;
+                /** @description Id hoặc mã đơn vị */
                 under?: string | null;
                 since?: string | null;
                 until?: string | null;
@@ -2114,13 +2538,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3655,6 +4079,428 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "progress-read": {
+        parameters: {
+            query: {
+                /** @description Mã hoặc id chiến dịch */
+                campaign: string;
+                /** @description Đơn vị gốc (mặc định: đơn vị cao nhất bạn được xem) */
+                under?: string | null;
+                /** @description Tuần ISO (mặc định: tuần hiện tại) */
+                period?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "progress-series": {
+        parameters: {
+            query: {
+                /** @description Mã hoặc id chiến dịch */
+                campaign: string;
+                /** @description Đơn vị gốc (mặc định: đơn vị cao nhất bạn được xem) */
+                under?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "public-leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardPublic"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "official-counts-list": {
+        parameters: {
+            query?: {
+                campaign?: string | null;
+                unit?: string | null;
+                under?: string | null;
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OfficialCountPublic_"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "official-counts-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfficialCountCreate"];
+            };
+        };
+        responses: {
+            /** @description Đã có (hoặc đã sửa) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfficialCountPublic"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfficialCountPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "exports-weekly-report-xlsx": {
+        parameters: {
+            query: {
+                /** @description Mã hoặc id chiến dịch */
+                campaign: string;
+                /** @description Tuần ISO (mặc định: tuần hiện tại) */
+                period?: string | null;
+                /** @description Đơn vị gốc (mặc định: đơn vị cao nhất bạn quản lý) */
+                under?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tệp báo cáo */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "exports-weekly-report-csv": {
+        parameters: {
+            query: {
+                /** @description Mã hoặc id chiến dịch */
+                campaign: string;
+                /** @description Tuần ISO (mặc định: tuần hiện tại) */
+                period?: string | null;
+                /** @description Đơn vị gốc (mặc định: đơn vị cao nhất bạn quản lý) */
+                under?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tệp báo cáo */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

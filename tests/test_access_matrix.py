@@ -1,0 +1,302 @@
+"""Every route under /api/v1 × every caller × own/other subtree → the exact status.
+
+Adding a route means adding its rule to RULES (the completeness test fails until you do):
+how to ask for an object inside GL-X-DATON, the status when allowed, who is allowed in their
+own subtree (roles and token scopes, see access_world), and the audit action of a write. The
+rest follows: callers whose role or scope never allows the route get 403; allowed callers from
+the other subtree (GL-X-BATTRANG) get 404, since for them the object does not exist; no token,
+an expired log-in or token, a revoked token or a deactivated user get 401. `other="same"` is
+for routes about the caller themselves, `other="list"` for unfiltered lists (200, and only the
+caller's own subtree may show); `expect={"reporter@own": 409}` overrides single cells.
+
+Every request runs in a savepoint rolled back afterwards, so every caller meets the same
+world; every response is scanned for secrets and for codes outside the caller's subtree, and
+every successful write must have left its audit row, readable through GET /api/v1/audit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from access_world import (
+    ADMINS,
+    MANAGERS,
+    NEW_PASSWORD,
+    OFFICIAL_WRITERS,
+    OWN_UNIT,
+    READERS,
+    REPORT_WRITERS,
+    USER_ROLES,
+    Caller,
+    Req,
+    World,
+    build_world,
+    login,
+)
+from conftest import DEMO_NOW, PASSWORD, Clock, bind_app
+
+SECRETS = ("password_hash", "token_hash", "$argon2")
+
+
+@dataclass
+class Rule:
+    build: Callable[[World, Caller], Req]
+    ok: int
+    who: set[str]
+    audit: str | None = None
+    other: str = "hidden"  # "hidden": 404, "same": as in the own subtree, "list": 200
+    public: bool = False  # needs no token (log-in)
+    listing: dict[str, Any] | None = None  # params of the unfiltered list, for the scan
+    expect: dict[str, int] = field(default_factory=dict)
+
+    def status_for(self, c: Caller) -> int:
+        if c.label in self.expect:
+            return self.expect[c.label]
+        if self.public:
+            return self.ok
+        if c.side == "none":
+            return 401
+        if c.kind not in self.who:
+            return 403
+        if c.side == "own" or self.other == "same":
+            return self.ok
+        return 200 if self.other == "list" else 404
+
+
+def get(url: str, **params: Any) -> Callable[[World, Caller], Req]:  # noqa: ANN401
+    return lambda w, c: Req("GET", url.format(**w.ids), params=params or None)
+
+
+def send(method: str, url: str, body: Any = None) -> Callable[[World, Caller], Req]:  # noqa: ANN401
+    return lambda w, c: Req(method, url.format(**w.ids), json=body)
+
+
+def _login_form(w: World, c: Caller) -> Req:
+    username = c.username if c.kind in USER_ROLES else "daton"
+    return Req("POST", "/auth/token", data={"username": username, "password": PASSWORD})
+
+
+def _new_report(w: World, c: Caller) -> Req:
+    r = w["report"]
+    return Req("POST", "/reports", json={"campaign": "ihanoi-live", "unit": OWN_UNIT,
+                                         "period": "2024-W36", "values": r["values"]})
+
+
+def _replace_report(w: World, c: Caller) -> Req:
+    r = w["report"]
+    return Req("PUT", f"/reports/{r['id']}", json={"values": r["values"], "note": "sửa lại",
+                                                   "version": r["version"]})
+
+
+TARGET = {"campaign": "t-dt-camp", "code": "staff2", "name": "Chỉ tiêu mới",
+          "numerator": "staff_installed", "denominator": "staff_total",
+          "deadline": "2024-10-15", "unit_kinds": ["commune"]}
+CAMPAIGN = {"code": "t-dt-camp2", "name": "Đợt mới của xã", "owner": OWN_UNIT,
+            "start_date": "2024-09-02", "end_date": "2024-10-27",
+            "metrics": [{"code": "meetings", "name": "Họp", "unit_kinds": ["commune"]}]}
+
+RULES: dict[str, Rule] = {
+    # auth
+    "auth-token": Rule(_login_form, 200, set(), "auth.login", public=True),
+    "auth-me": Rule(get("/auth/me"), 200, set(USER_ROLES), other="same"),
+    "auth-password": Rule(send("POST", "/auth/password", {"current_password": PASSWORD,
+                                                          "new_password": NEW_PASSWORD}),
+                          204, set(USER_ROLES), "user.password_change", other="same"),
+    # users
+    "users-list": Rule(get("/users", q="dt-user"), 200, ADMINS, other="list", listing={}),
+    "users-create": Rule(send("POST", "/users", {
+        "username": "t-new-user", "full_name": "Người mới", "password": "mat-khau-moi-1",
+        "roles": [{"role": "reporter", "unit": OWN_UNIT}]}), 201, ADMINS, "user.create"),
+    "users-read": Rule(get("/users/{user}"), 200, ADMINS),
+    "users-update": Rule(send("PATCH", "/users/{user}", {"full_name": "Tên mới"}), 200, ADMINS,
+                         "user.update"),
+    "users-roles": Rule(send("PUT", "/users/{user}/roles", {"roles": [
+        {"role": "viewer", "unit": OWN_UNIT}]}), 200, ADMINS, "user.roles"),
+    "users-password-reset": Rule(send("POST", "/users/{user}/password",
+                                      {"new_password": NEW_PASSWORD}), 204, ADMINS,
+                                 "user.password_reset"),
+    # integration tokens
+    "tokens-list": Rule(get("/tokens"), 200, ADMINS, other="list", listing={}),
+    "tokens-create": Rule(send("POST", "/tokens", {"name": "t-new", "unit": OWN_UNIT,
+                                                   "scopes": ["read"]}), 201, ADMINS,
+                          "token.create"),
+    "tokens-revoke": Rule(send("POST", "/tokens/{victim_token}/revoke"), 200, ADMINS,
+                          "token.revoke"),
+    "audit-list": Rule(get("/audit", under=OWN_UNIT), 200, ADMINS, listing={}),
+    # units
+    "units-list": Rule(get("/units", under=OWN_UNIT), 200, READERS, listing={"limit": 500}),
+    "units-create": Rule(send("POST", "/units", {"code": "T-DT-NEW", "name": "Thôn mới",
+                                                 "kind": "village", "parent": OWN_UNIT}),
+                         201, ADMINS, "unit.create"),
+    "units-read": Rule(get(f"/units/{OWN_UNIT}-T1"), 200, READERS),
+    "units-update": Rule(send("PATCH", f"/units/{OWN_UNIT}-T1", {"head_name": "Trưởng thôn"}),
+                         200, ADMINS, "unit.update"),
+    "units-deactivate": Rule(send("POST", f"/units/{OWN_UNIT}-T1/deactivate"), 200, ADMINS,
+                             "unit.deactivate"),
+    "units-delete": Rule(send("DELETE", "/units/T-DT-SPARE"), 204, ADMINS, "unit.delete"),
+    # campaigns, metrics, targets, baselines (the campaign is owned by the commune)
+    "campaigns-list": Rule(get("/campaigns"), 200, READERS, other="list", listing={}),
+    "campaigns-create": Rule(send("POST", "/campaigns", CAMPAIGN), 201, ADMINS,
+                             "campaign.create"),
+    "campaigns-read": Rule(get("/campaigns/t-dt-camp"), 200, READERS),
+    "campaigns-update": Rule(send("PATCH", "/campaigns/t-dt-camp", {"name": "Tên mới"}), 200,
+                             ADMINS, "campaign.update"),
+    "metrics-create": Rule(send("POST", "/campaigns/t-dt-camp/metrics", {
+        "code": "posters", "name": "Áp phích", "unit_kinds": ["commune"]}), 201, ADMINS,
+        "metric.create"),
+    "metrics-update": Rule(send("PATCH", "/campaigns/t-dt-camp/metrics/staff_total",
+                                {"name": "Tổng số"}), 200, ADMINS, "metric.update"),
+    "targets-list": Rule(get("/targets", campaign="t-dt-camp"), 200, READERS, listing={}),
+    "targets-create": Rule(send("POST", "/targets", TARGET), 201, MANAGERS, "target.create"),
+    "targets-read": Rule(get("/targets/{target}"), 200, READERS),
+    "targets-update": Rule(send("PATCH", "/targets/{target}", {"goal_ratio": 0.9}), 200,
+                           MANAGERS, "target.update"),
+    "targets-delete": Rule(send("DELETE", "/targets/{target}"), 204, MANAGERS, "target.delete"),
+    "baselines-list": Rule(get("/baselines", campaign="ihanoi-2024", under=OWN_UNIT), 200,
+                           READERS, listing={"campaign": "ihanoi-2024", "limit": 500}),
+    "baselines-set": Rule(send("PUT", "/baselines", {
+        "campaign": "ihanoi-2024", "unit": OWN_UNIT, "metric": "residents_total",
+        "value": 30000}), 200, MANAGERS, "baseline.set"),
+    # reports
+    "reports-create": Rule(_new_report, 201, REPORT_WRITERS, "report.create"),
+    "reports-list": Rule(get("/reports", unit=OWN_UNIT), 200, READERS,
+                         listing={"limit": 500, "campaign": "ihanoi-live"}),
+    "reports-read": Rule(get("/reports/{report[id]}"), 200, READERS),
+    "reports-replace": Rule(_replace_report, 200, REPORT_WRITERS, "report.update"),
+    "reports-revisions": Rule(get("/reports/{report[id]}/revisions"), 200, READERS),
+    # progress, official counts, exports
+    "progress-read": Rule(get("/progress", campaign="ihanoi-live", under=OWN_UNIT), 200, READERS),
+    "progress-series": Rule(get("/progress/series", campaign="ihanoi-live", under=OWN_UNIT), 200,
+                            READERS),
+    "public-leaderboard": Rule(get("/public/leaderboard/ihanoi-live"), 404, set(), public=True),
+    "official-counts-create": Rule(send("POST", "/official-counts", {
+        "unit": OWN_UNIT, "metric": "residents_accounts", "source": "HANOI EIC", "value": 1200,
+        "observed_at": "2024-09-04T15:06:00+07:00"}), 201, OFFICIAL_WRITERS, "official.created"),
+    "official-counts-list": Rule(get("/official-counts", under=OWN_UNIT), 200, READERS,
+                                 listing={"limit": 500}),
+    "exports-weekly-report-xlsx": Rule(get("/exports/weekly-report.xlsx", campaign="ihanoi-live",
+                                           under=OWN_UNIT), 200, MANAGERS),
+    "exports-weekly-report-csv": Rule(get("/exports/weekly-report.csv", campaign="ihanoi-live",
+                                          under=OWN_UNIT), 200, MANAGERS),
+}
+
+
+@dataclass
+class Matrix:
+    client: Any
+    conn: Any
+    clock: Clock
+    world: World
+    auditor: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def matrix_world(app, _client, database):  # noqa: ANN001, ANN201
+    """One world per database, built through the API in a transaction rolled back at the end."""
+    conn = database.engine.connect()
+    outer = conn.begin()
+    clock = Clock()
+    bind_app(app, conn, clock)
+    _client.headers.clear()
+    try:
+        world = build_world(_client, conn)
+        # Reads the audit after each write; nobody in the matrix touches this account.
+        r = _client.post("/api/v1/users", headers=world.admin, json={
+            "username": "t-auditor", "full_name": "Kiểm toán", "password": PASSWORD,
+            "roles": [{"role": "admin", "unit": "HN-GL"}]})
+        assert r.status_code == 201, r.text
+        world.audit_floor += 1  # that creation is audited too
+        yield Matrix(_client, conn, clock, world, login(_client, "t-auditor"))
+    finally:
+        app.dependency_overrides.clear()
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def matrix(matrix_world, app):  # noqa: ANN001, ANN201
+    bind_app(app, matrix_world.conn, matrix_world.clock)
+    yield matrix_world
+    app.dependency_overrides.clear()
+
+
+def _route(app, name: str):  # noqa: ANN001, ANN202
+    for ctx in iter_route_contexts(app.routes):
+        if isinstance(ctx.original_route, APIRoute) and ctx.name == name:
+            return ctx
+    raise AssertionError(f"no route named {name}")
+
+
+def api_route_names(app) -> set[str]:  # noqa: ANN001
+    return {ctx.name for ctx in iter_route_contexts(app.routes)
+            if isinstance(ctx.original_route, APIRoute) and ctx.path.startswith("/api/v1/")}
+
+
+def test_every_api_route_has_a_rule(app) -> None:  # noqa: ANN001
+    names, ruled = api_route_names(app), set(RULES)
+    assert not names - ruled, f"routes without an access rule: {sorted(names - ruled)}"
+    assert not ruled - names, f"rules for routes that do not exist: {sorted(ruled - names)}"
+
+
+def _problems_in(text: str, c: Caller) -> list[str]:
+    found = [s for s in SECRETS if s in text]
+    if c.outside is not None and (m := c.outside.search(text)):
+        found.append(f"outside code {m.group(0)!r}")
+    return found
+
+
+def _check_audit(m: Matrix, rule: Rule, c: Caller) -> str | None:
+    r = m.client.get("/api/v1/audit", headers=m.auditor, params={"action": rule.audit,
+                                                                 "limit": 1})
+    rows = r.json()["data"] if r.status_code == 200 else []
+    if not rows or rows[0]["id"] <= m.world.audit_floor:
+        return f"no audit row {rule.audit}"
+    row = rows[0]
+    if not rule.public and (row["actor_user_id"], row["actor_token_id"]) != (c.user_id,
+                                                                             c.token_id):
+        return f"audit row {rule.audit} names another actor: {row}"
+    return None
+
+
+def run(m: Matrix, rule: Rule, c: Caller, req: Req) -> tuple[int, list[str]]:
+    """One request in a savepoint that is rolled back: (status, problems found)."""
+    savepoint = m.conn.begin_nested()
+    m.clock.set(DEMO_NOW + c.shift)
+    try:
+        r = m.client.request(req.method, f"/api/v1{req.url}", headers=c.headers, json=req.json,
+                             params=req.params, data=req.data)
+        m.clock.set(DEMO_NOW)
+        problems = _problems_in(r.text, c)
+        if r.status_code == 401 and "Bearer" not in r.headers.get("WWW-Authenticate", ""):
+            problems.append("401 without WWW-Authenticate: Bearer")
+        if r.is_success and rule.audit and req.method != "GET":
+            problems += filter(None, [_check_audit(m, rule, c)])
+        return r.status_code, problems
+    finally:
+        m.clock.set(DEMO_NOW)
+        savepoint.rollback()
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_access(matrix: Matrix, app, name: str) -> None:  # noqa: ANN001
+    rule, route = RULES[name], _route(app, name)
+    failures = []
+    for c in matrix.world.callers:
+        req = rule.build(matrix.world, c)
+        assert req.method in route.methods and route.path_regex.match(f"/api/v1{req.url}"), (
+            f"the rule for {name} does not call its route ({req.method} {req.url})")
+        status, problems = run(matrix, rule, c, req)
+        if status != rule.status_for(c) or problems:
+            failures.append(f"{c.label}: {status} (expected {rule.status_for(c)}) {problems}")
+        if rule.listing is not None and c.side != "none":
+            plain = Req("GET", req.url, params=rule.listing)
+            status, problems = run(matrix, rule, c, plain)
+            expected = 200 if c.kind in rule.who else 403
+            if status != expected or problems:
+                failures.append(f"{c.label} unfiltered: {status} (expected {expected}) "
+                                f"{problems}")
+    assert not failures, f"{name}:\n" + "\n".join(failures)
