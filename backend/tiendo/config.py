@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # Failed log-ins tolerated per user or address inside the window before answering 429.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+    # Reminder webhooks: per-attempt timeout, attempts, and the first back-off (doubled each time).
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    webhook_attempts: int = Field(default=3, ge=1, le=10)
+    webhook_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

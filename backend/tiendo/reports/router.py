@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from tiendo.auth.deps import Reader, ReportWriter
 from tiendo.core.clock import NowDep
 from tiendo.core.pagination import Page, PageDep
+from tiendo.cycle.idempotency import IdempotencyDep
 from tiendo.db import SessionDep
 from tiendo.errors import responses
 from tiendo.reports import service
@@ -25,13 +26,16 @@ def _one(session, report, unit, response: Response) -> ReportPublic:  # noqa: AN
 @router.post("", name="reports-create", status_code=201, summary="Gửi báo cáo tuần",
              description="Một báo cáo cho mỗi chiến dịch × đơn vị × tuần ISO. Số liệu là số "
                          "cộng dồn đến thời điểm báo cáo. Gửi trước hạn (thứ Năm 15:00) là đúng hạn.",
-             responses=responses(404, 409, 422))
+             responses=responses(404, 409, 422, 423))
 def create_report(data: ReportCreate, session: SessionDep, principal: ReportWriter,
-                  now: NowDep, response: Response) -> ReportPublic:
+                  now: NowDep, idem: IdempotencyDep) -> ReportPublic:
+    if (replay := idem.replay(session, data.model_dump_json())) is not None:
+        return replay
     report = service.create_report(session, principal, data, now)
     unit = service.get_report(session, principal, report.id)[1]
-    response.headers["Location"] = f"/api/v1/reports/{report.id}"
-    return _one(session, report, unit, response)
+    return idem.respond(session, 201, service.to_public(session, [(report, unit)])[0],
+                        {"Location": f"/api/v1/reports/{report.id}",
+                         "ETag": f'"{report.version}"'})
 
 
 @router.get("", name="reports-list", summary="Danh sách báo cáo trong phạm vi",
