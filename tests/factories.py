@@ -22,3 +22,11 @@ def staff_report(unit: str, period: str = "2024-W30", total: int = 40, installed
             "values": {"staff_total": total, "staff_installed": installed}}
     body.update(extra)
     return body
+
+
+def login(client, username: str, password: str = "demo-password-2024") -> dict:  # noqa: ANN001
+    """Headers of a session opened at the app clock's current time (sessions last an hour),
+    for tests that move the clock further than that."""
+    r = client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
