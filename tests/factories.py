@@ -30,3 +30,13 @@ def login(client, username: str, password: str = "demo-password-2024") -> dict: 
     r = client.post("/api/v1/auth/token", data={"username": username, "password": password})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def integration(client, admin_headers, unit: str = "HN-GL",  # noqa: ANN001
+                scopes: tuple[str, ...] = ("read", "reports:write")) -> dict:
+    """Headers of a new integration token (valid 90 days, so the clock can move freely)."""
+    r = client.post("/api/v1/tokens", headers=admin_headers,
+                    json={"name": f"Tích hợp thử {next(_seq)}", "unit": unit,
+                          "scopes": list(scopes)})
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}

@@ -6,6 +6,7 @@ existing reports and previous values in a few, and the writes go through Core ex
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,23 +14,30 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, bindparam, delete, func, insert, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
-from tiendo.campaigns.models import Campaign
+from tiendo.campaigns.models import Campaign, Metric
 from tiendo.campaigns.service import due_moment
 from tiendo.cycle.locks import LockBook
 from tiendo.cycle.models import BulkImport
 from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_detail
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Timeliness
 from tiendo.reports.schemas import BulkItem, ImportConflict, ImportSummary
-from tiendo.reports.service import CampaignRules, values_of
+from tiendo.reports.service import CampaignRules
 from tiendo.units.models import Unit
 
 Values = dict[str, int]
+
+
+def _in(column, values: Iterable[Any]):  # noqa: ANN001, ANN202
+    """column IN (…) with the values inlined: thousands of bound parameters cost psycopg more
+    to parse than the query costs PostgreSQL to run. Only ids and validated codes go here."""
+    return column.in_(bindparam("in_values", sorted(set(values)), expanding=True,
+                                literal_execute=True, unique=True))
 
 
 @dataclass
@@ -87,7 +95,7 @@ class BulkRun:
     # --- reading: a few queries for the whole body ---------------------------------------
     def _units(self, codes: Iterable[str]) -> dict[str, Unit]:
         """Units by code inside the caller's report:write subtree; the others do not exist."""
-        rows = self.session.exec(select(Unit).where(Unit.code.in_(sorted(set(codes))))).all()
+        rows = self.session.exec(select(Unit).where(_in(Unit.code, codes))).all()
         return {u.code: u for u in rows if self.principal.can(Action.report_write, u.path)}
 
     def _existing(self, pairs: list[tuple[Item, Unit]]) -> dict[tuple[int, str], Existing]:
@@ -97,30 +105,34 @@ class BulkRun:
             select(Report.id, Report.unit_id, Report.period, Report.version, Report.status)
             .where(Report.campaign_id == self.campaign.id,
                    Report.period.in_(sorted({i.period for i, _ in pairs})),
-                   Report.unit_id.in_(sorted({u.id for _, u in pairs})))).all()
-        values = values_of(self.session, [r[0] for r in rows])
+                   _in(Report.unit_id, (u.id for _, u in pairs)))).all()
+        values = _values(self.session, [r[0] for r in rows])
         return {(uid, period): Existing(rid, version, status, values[rid])
                 for rid, uid, period, version, status in rows}
 
     def _previous(self, pairs: list[tuple[Item, Unit]]) -> dict[tuple[int, str],
                                                                 tuple[str, Values]]:
-        """Per (unit, period): the unit's latest earlier report (one query per distinct week)."""
-        by_period: dict[str, set[int]] = defaultdict(set)
-        for item, unit in pairs:
-            by_period[item.period].add(unit.id)
+        """Per (unit, period): the unit's latest earlier report, from one read of the units'
+        history (a few rows per unit) and one of the values needed."""
+        if not pairs:
+            return {}
+        history: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        for rid, uid, period in self.session.exec(
+                select(Report.id, Report.unit_id, Report.period)
+                .where(Report.campaign_id == self.campaign.id,
+                       Report.period < max(i.period for i, _ in pairs),
+                       _in(Report.unit_id, (u.id for _, u in pairs)))
+                .order_by(Report.unit_id, Report.period)):
+            history[uid].append((period, rid))
         found: dict[tuple[int, str], tuple[int, str]] = {}
-        for period, unit_ids in by_period.items():
-            latest = (select(Report.unit_id, func.max(Report.period).label("p"))
-                      .where(Report.campaign_id == self.campaign.id, Report.period < period,
-                             Report.unit_id.in_(sorted(unit_ids)))
-                      .group_by(Report.unit_id).subquery())
-            for rid, uid, prev in self.session.exec(
-                    select(Report.id, Report.unit_id, Report.period)
-                    .join(latest, and_(Report.unit_id == latest.c.unit_id,
-                                       Report.period == latest.c.p))
-                    .where(Report.campaign_id == self.campaign.id)):
-                found[(uid, period)] = (rid, prev)
-        values = values_of(self.session, [rid for rid, _ in found.values()])
+        for item, unit in pairs:
+            weeks = history.get(unit.id)
+            if weeks:
+                at = bisect_left(weeks, (item.period, -1))  # reports strictly before the item
+                if at:
+                    prev, rid = weeks[at - 1]
+                    found[(unit.id, item.period)] = (rid, prev)
+        values = _values(self.session, [rid for rid, _ in found.values()])
         return {key: (prev, values[rid]) for key, (rid, prev) in found.items()}
 
     # --- deciding ---------------------------------------------------------------------------
@@ -192,15 +204,19 @@ class BulkRun:
                      "status": ReportStatus.submitted, "version": 1, "note": i.note,
                      "timeliness": Timeliness.on_time if now < due[i.period] else Timeliness.late,
                      "received_at": now, "updated_at": now, **sender} for i, u in plan.creates]
-            table = Report.__table__
             try:
                 with self.session.begin_nested():
-                    ids = conn.execute(insert(table).returning(
-                        table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+                    conn.execute(insert(Report.__table__), rows)
             except IntegrityError:
                 raise Conflict("Một số báo cáo vừa được gửi đồng thời bởi người khác; "
                                "hãy gửi lại.", code="concurrent_write") from None
-            changed += [(rid, 1, i) for rid, (i, _) in zip(ids, plan.creates, strict=True)]
+            # executemany without RETURNING is the fast path on both databases; the new ids
+            # are read back in one query.
+            ids = {(uid, period): rid for rid, uid, period in conn.execute(
+                select(Report.id, Report.unit_id, Report.period).where(
+                    Report.campaign_id == self.campaign.id, Report.period.in_(sorted(due)),
+                    _in(Report.unit_id, (u.id for _, u in plan.creates))))}
+            changed += [(ids[(u.id, i.period)], 1, i) for i, u in plan.creates]
         if plan.updates:
             t = Report.__table__
             stmt = (update(t).where(t.c.id == bindparam("b_id"),
@@ -214,7 +230,7 @@ class BulkRun:
                 raise PreconditionFailed("Một số báo cáo vừa được người khác sửa; hãy gửi lại.",
                                          code="version_mismatch")
             conn.execute(delete(ReportValue.__table__).where(
-                ReportValue.__table__.c.report_id.in_([old.id for _, _, old in plan.updates])))
+                _in(ReportValue.__table__.c.report_id, (old.id for _, _, old in plan.updates))))
             changed += [(old.id, old.version + 1, i) for i, _, old in plan.updates]
         if not changed:
             return
@@ -227,6 +243,17 @@ class BulkRun:
              "source": source, "changed_by_name": p.name, "changed_by_user_id": p.user_id,
              "changed_by_token_id": p.token_id, "changed_at": now}
             for rid, version, i in changed])
+
+
+def _values(session: Session, report_ids: list[int]) -> dict[int, Values]:
+    out: dict[int, Values] = {rid: {} for rid in report_ids}
+    if report_ids:
+        for rid, code, value in session.exec(
+                select(ReportValue.report_id, Metric.code, ReportValue.value)
+                .join(Metric, Metric.id == ReportValue.metric_id)
+                .where(_in(ReportValue.report_id, report_ids))):
+            out[rid][code] = value
+    return out
 
 
 def _latest_before(from_db: tuple[str, Values] | None, from_body: list[tuple[str, Values]],
