@@ -1,10 +1,10 @@
 """Bulk posts: the import summary, atomic and dry runs, access, idempotency, 10,000 items."""
 
 import pytest
-from conftest import DEMO_NOW, assert_error
-from factories import new_unit
 from sqlalchemy import bindparam, func, insert, select, update
 
+from conftest import DEMO_NOW, assert_error
+from factories import new_unit
 from tiendo.campaigns.models import Campaign
 from tiendo.reports.models import Report
 from tiendo.reports.service import values_of
@@ -212,7 +212,8 @@ def test_ten_thousand_items_with_bad_ones_sprinkled_in(client, auth, session):
         if (d := DEFECTS.get(i % 101)) is not None:
             items[i] = d[0](items[i], items[i - 1])
             expected.append((i, d[1], d[2]))
-    historic = session.execute(select(Campaign.id).where(Campaign.code == "ihanoi-2024")).scalar_one()
+    historic = session.execute(select(Campaign.id)
+                               .where(Campaign.code == "ihanoi-2024")).scalar_one()
     existing = session.execute(select(Report.id, Unit.code, Report.period)
                             .join(Unit, Unit.id == Report.unit_id)
                             .where(Report.campaign_id == historic).order_by(Report.id)

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from conftest import assert_error
 from factories import integration, login, new_unit
 

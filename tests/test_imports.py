@@ -4,9 +4,10 @@ import csv
 import io
 
 import pytest
+from openpyxl import Workbook, load_workbook
+
 from conftest import assert_error
 from factories import new_unit
-from openpyxl import Workbook, load_workbook
 
 LIVE = "ihanoi-live"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

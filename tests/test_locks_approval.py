@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from conftest import assert_error
 from factories import login, new_unit
 

@@ -7,11 +7,11 @@ import json
 
 import httpx
 import pytest
-from conftest import assert_error, new_database
-from factories import new_unit
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from conftest import assert_error, new_database
+from factories import new_unit
 from tiendo.cycle import reminders
 from tiendo.cycle.models import Webhook, WebhookDelivery
 from tiendo.units.models import Unit
