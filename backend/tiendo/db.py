@@ -58,9 +58,10 @@ def get_engine() -> Engine:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: commit once at the end, or roll back on any error."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        if request.method not in SAFE_METHODS:
-            session.connection(execution_options={WRITE_INTENT: True})
+    engine = request.app.state.engine
+    with Session(engine, expire_on_commit=False) as session:
+        if engine.dialect.name == "sqlite" and request.method not in SAFE_METHODS:
+            session.connection(execution_options={WRITE_INTENT: True})  # BEGIN IMMEDIATE
         try:
             yield session
             session.commit()

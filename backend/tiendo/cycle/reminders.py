@@ -20,7 +20,7 @@ from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign
 from tiendo.config import get_settings
-from tiendo.cycle.completeness import completeness
+from tiendo.cycle.completeness import completeness, top_unit
 from tiendo.cycle.models import Webhook, WebhookDelivery
 from tiendo.cycle.schemas import DeliveryPublic, ReminderResult
 from tiendo.units.models import Unit
@@ -105,13 +105,9 @@ class Plan:
 def plan_reminders(session: Session, principal: Principal | None, campaign_ref: str,
                    period: str | None, under: str | None, now: datetime) -> Plan:
     campaign = get_campaign(session, principal, campaign_ref)
-    if principal is not None:
+    if principal is not None:  # a manager reminds the units of their own subtree
         root = (get_unit(session, principal, under, Action.manage, field="under") if under
-                else None)
-        if root is None:
-            paths = principal.paths(Action.manage)
-            root = session.get(Unit, int(paths[0].strip("/").split("/")[-1]))
-        principal.ensure(Action.manage, root.path, "đơn vị", field="under")
+                else top_unit(session, principal, Action.manage))
         under = root.code
     view = completeness(session, principal, campaign, period, under, now)
     waiting = [u for u in view.units if u.status in ("missing", "pending")]
