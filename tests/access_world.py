@@ -41,6 +41,7 @@ class Req:
     json: Any = None
     params: dict[str, Any] | None = None
     data: dict[str, str] | None = None
+    files: dict[str, Any] | None = None
 
 
 @dataclass
@@ -162,5 +163,12 @@ def build_world(client, conn) -> World:  # noqa: ANN001, PLR0915
     report = _ok(client.get("/api/v1/reports", headers=admin, params={
         "unit": OWN_UNIT, "campaign": "ihanoi-live", "period": "2024-W35"}))["data"][0]
     w.ids["report"] = report
+    # An inactive webhook (nothing is sent in the matrix) and a kept bulk post, both in Đa Tốn.
+    w.ids["webhook"] = post("/webhooks", {"name": "t-dt-hook", "url": "http://127.0.0.1:9/h",
+                                          "unit": OWN_UNIT, "active": False})["id"]
+    w.ids["import"] = _ok(client.post("/api/v1/reports/bulk", headers=admin, json={
+        "campaign": "ihanoi-live", "dry_run": True, "items": [
+            {"unit": OWN_UNIT, "period": "2024-W35", "values": report["values"]}]}),
+        200)["import_id"]
     w.audit_floor = conn.execute(select(func.max(AuditEvent.id))).scalar_one()
     return w

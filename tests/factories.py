@@ -22,3 +22,21 @@ def staff_report(unit: str, period: str = "2024-W30", total: int = 40, installed
             "values": {"staff_total": total, "staff_installed": installed}}
     body.update(extra)
     return body
+
+
+def login(client, username: str, password: str = "demo-password-2024") -> dict:  # noqa: ANN001
+    """Headers of a session opened at the app clock's current time (sessions last an hour),
+    for tests that move the clock further than that."""
+    r = client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def integration(client, admin_headers, unit: str = "HN-GL",  # noqa: ANN001
+                scopes: tuple[str, ...] = ("read", "reports:write")) -> dict:
+    """Headers of a new integration token (valid 90 days, so the clock can move freely)."""
+    r = client.post("/api/v1/tokens", headers=admin_headers,
+                    json={"name": f"Tích hợp thử {next(_seq)}", "unit": unit,
+                          "scopes": list(scopes)})
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}

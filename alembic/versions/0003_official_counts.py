@@ -1,7 +1,7 @@
 """official counts
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-28 13:56:49.697008
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import tiendo.core.types
 
 revision: str = '0003'
-down_revision: str | None = '0001'
+down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,4 +1,4 @@
-"""`tiendo` admin commands: migrate, seed-demo, create-user, sync-official, serve."""
+"""`tiendo` admin commands: migrate, seed-demo, create-user, sync-official, remind, serve."""
 
 from __future__ import annotations
 
@@ -116,6 +116,42 @@ def sync_official(
     o = result.outcomes
     typer.echo(f"Official counts from {url}: {o['created']} new, {o['updated']} updated, "
                f"{o['unchanged']} unchanged.")
+
+
+@app.command()
+def remind(
+    campaign: Annotated[str, typer.Option(help="Campaign code")],
+    period: Annotated[str | None, typer.Option(help="ISO week, e.g. 2024-W36 (default: now)")
+                      ] = None,
+    under: Annotated[str | None, typer.Option(help="Only units under this unit code")] = None,
+) -> None:
+    """Posts the units still missing this week to the configured webhooks (for cron)."""
+    from tiendo.core.clock import utcnow
+    from tiendo.cycle import reminders
+    from tiendo.db import get_engine
+    from tiendo.errors import DomainError
+
+    now = utcnow()
+    try:  # read, then send with no transaction open, then record the outcomes
+        with Session(get_engine()) as session:
+            plan = reminders.plan_reminders(session, None, campaign, period, under, now)
+    except DomainError as exc:
+        typer.echo(f"Refused: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    sender = reminders.WebhookSender()
+    try:
+        reminders.deliver(plan, sender, now)
+    finally:
+        sender.close()
+    with Session(get_engine()) as session:
+        result = reminders.record_deliveries(session, None, plan, now)
+        session.commit()
+    typer.echo(f"{campaign} {result.period}: {result.missing} unit(s) without a report.")
+    for d in result.deliveries:
+        typer.echo(f"  webhook {d.webhook_id} {d.url}: {d.status} after {d.attempts} attempt(s), "
+                   f"{d.units} unit(s){'; ' + d.error if d.error else ''}")
+    if any(d.status == "failed" for d in result.deliveries):
+        raise typer.Exit(1)
 
 
 @app.command()

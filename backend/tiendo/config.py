@@ -44,6 +44,10 @@ class Settings(BaseSettings):
                                           or self.argon2_time_cost < 3):
             raise ValueError("argon2 cost below the recommended one is refused in production")
         return self
+    # Reminder webhooks: per-attempt timeout, attempts, and the first back-off (doubled each time).
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    webhook_attempts: int = Field(default=3, ge=1, le=10)
+    webhook_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -21,6 +21,8 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+WRITE_INTENT = "tiendo_write_intent"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def make_engine(url: str) -> Engine:
@@ -40,7 +42,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:  # noqa: ANN001
-            conn.exec_driver_sql("BEGIN")
+            # A write request takes the write lock at once: a deferred transaction that read
+            # first would fail with "database is locked" instead of waiting its turn.
+            immediate = conn.get_execution_options().get(WRITE_INTENT)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -53,7 +58,10 @@ def get_engine() -> Engine:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: commit once at the end, or roll back on any error."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+    engine = request.app.state.engine
+    with Session(engine, expire_on_commit=False) as session:
+        if engine.dialect.name == "sqlite" and request.method not in SAFE_METHODS:
+            session.connection(execution_options={WRITE_INTENT: True})  # BEGIN IMMEDIATE
         try:
             yield session
             session.commit()

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -143,6 +144,15 @@ def error_response(exc: DomainError) -> JSONResponse:
     return error_json(exc.status, exc.code, exc.message, exc.field, exc.details, exc.headers)
 
 
+def validation_detail(error: Mapping[str, Any]) -> dict[str, Any]:
+    """One pydantic error as {field, type, message}, the way every 422 reports it."""
+    return {
+        "field": _field_of(error.get("loc", ())),
+        "type": error.get("type"),
+        "message": _VALIDATION_MESSAGES.get(error.get("type", ""), error.get("msg", "")),
+    }
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
@@ -151,14 +161,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
-        details = [
-            {
-                "field": _field_of(e.get("loc", ())),
-                "type": e.get("type"),
-                "message": _VALIDATION_MESSAGES.get(e.get("type", ""), e.get("msg", "")),
-            }
-            for e in errors
-        ]
+        details = [validation_detail(e) for e in errors]
         for d in details:
             if d["type"] == "json_invalid":
                 d["field"] = None

@@ -18,11 +18,14 @@ from tiendo.audit.router import router as audit_router
 from tiendo.auth.router import router as auth_router
 from tiendo.campaigns.router import router as campaigns_router
 from tiendo.config import get_settings
+from tiendo.cycle.reminders_router import router as reminders_router
+from tiendo.cycle.router import router as cycle_router
 from tiendo.db import get_engine, schema_status
 from tiendo.errors import error_json, install_error_handlers
 from tiendo.exports.router import router as exports_router
 from tiendo.official.router import router as official_router
 from tiendo.progress.router import router as progress_router
+from tiendo.reports.bulk_router import router as bulk_router
 from tiendo.reports.router import router as reports_router
 from tiendo.units.router import router as units_router
 
@@ -149,8 +152,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(_ops_router())
     api = APIRouter(prefix="/api/v1")
-    for router in (auth_router, audit_router, units_router, campaigns_router, reports_router,
-                   progress_router, official_router, exports_router):
+    # Fixed paths (/reports/bulk, /reports/import-template) before /reports/{report_id}.
+    for router in (auth_router, audit_router, units_router, campaigns_router, bulk_router,
+                   cycle_router, reminders_router, reports_router, progress_router,
+                   official_router, exports_router):
         api.include_router(router)
     app.include_router(api)
     _mount_web_app(app, settings.static_dir)

@@ -3,11 +3,13 @@
 from tiendo.audit.models import AuditEvent
 from tiendo.auth.models import ApiToken, LoginFailure, RoleAssignment, User
 from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
+from tiendo.cycle.models import BulkImport, IdempotencyKey, PeriodLock, Webhook, WebhookDelivery
 from tiendo.official.models import OfficialCount
 from tiendo.reports.models import Report, ReportRevision, ReportValue
 from tiendo.units.models import Unit
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Baseline", "Campaign", "LoginFailure", "Metric", "OfficialCount",
-    "Report", "ReportRevision", "ReportValue", "RoleAssignment", "Target", "Unit", "User",
+    "ApiToken", "AuditEvent", "Baseline", "BulkImport", "Campaign", "IdempotencyKey",
+    "LoginFailure", "Metric", "OfficialCount", "PeriodLock", "Report", "ReportRevision",
+    "ReportValue", "RoleAssignment", "Target", "Unit", "User", "Webhook", "WebhookDelivery",
 ]

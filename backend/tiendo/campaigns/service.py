@@ -76,10 +76,11 @@ def campaign_public(session: Session, campaign: Campaign) -> CampaignPublic:
     return out
 
 
-def list_campaigns(session: Session, principal: Principal) -> list[Campaign]:
+def list_campaigns(session: Session, principal: Principal,
+                   action: Action = Action.read) -> list[Campaign]:
     rows = session.exec(select(Campaign, Unit.path).join(Unit, Unit.id == Campaign.owner_unit_id)
                         .order_by(Campaign.start_date.desc(), Campaign.id)).all()
-    return [c for c, path in rows if _visible(principal, path)]
+    return [c for c, path in rows if _visible(principal, path, action)]
 
 
 def _add_metrics(session: Session, campaign: Campaign, metrics: list[MetricIn]) -> None:

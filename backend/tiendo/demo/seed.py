@@ -108,9 +108,9 @@ def load_units(session: Session, now: datetime) -> dict[str, Unit]:
 
 
 def _campaign(session: Session, code: str, name: str, start: date, owner: Unit,
-              staff_deadline: date, residents_deadline: date) -> Campaign:
+              staff_deadline: date, residents_deadline: date, lock_after_days: int) -> Campaign:
     data = CampaignCreate(
-        code=code, name=name, owner=owner.code, start_date=start,
+        code=code, name=name, owner=owner.code, start_date=start, lock_after_days=lock_after_days,
         end_date=start + timedelta(weeks=8, days=-1), metrics=METRICS,
         description="Cài đặt ứng dụng Công dân Thủ đô số iHanoi theo chỉ đạo của UBND huyện "
                     "Gia Lâm. Số liệu trong bản demo là số liệu giả lập.",
@@ -252,7 +252,8 @@ def seed_demo(session: Session, now: datetime | None = None, password: str | Non
     populations = _populations(units, rng)
 
     historic = _campaign(session, HISTORIC, "Cài đặt iHanoi 2024 (dữ liệu demo)",
-                         date(2024, 7, 8), district, date(2024, 7, 26), date(2024, 8, 30))
+                         date(2024, 7, 8), district, date(2024, 7, 26), date(2024, 8, 30),
+                         lock_after_days=0)  # the archive stays open to corrections
     _set_populations(session, historic, populations, now)
     count = seed_reports(session, historic, units,
                          weeks_between(Week.parse("2024-W28"), Week.parse("2024-W35")),
@@ -269,7 +270,7 @@ def seed_demo(session: Session, now: datetime | None = None, password: str | Non
     shift = start_week.monday - date(2024, 7, 8)
     live = _campaign(session, LIVE, "Cài đặt iHanoi — đợt đang chạy (dữ liệu demo)",
                      start_week.monday, district, date(2024, 7, 26) + shift,
-                     date(2024, 8, 30) + shift)
+                     date(2024, 8, 30) + shift, lock_after_days=7)
     _set_populations(session, live, populations, now)
     count += seed_reports(session, live, units, weeks_between(start_week, this_week), now,
                           random.Random(seed + 1), populations, partial_current=this_week)

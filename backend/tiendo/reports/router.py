@@ -8,6 +8,7 @@ from tiendo.auth.deps import Reader, ReportWriter
 from tiendo.auth.principal import Action
 from tiendo.core.clock import NowDep
 from tiendo.core.pagination import Page, PageDep
+from tiendo.cycle.idempotency import IdempotencyDep
 from tiendo.db import SessionDep
 from tiendo.errors import responses
 from tiendo.reports import service
@@ -27,14 +28,17 @@ def _one(session, report, unit, response: Response) -> ReportPublic:  # noqa: AN
              description="Một báo cáo cho mỗi chiến dịch × đơn vị × tuần ISO. Số liệu là số "
                          "cộng dồn đến thời điểm báo cáo. Gửi trước hạn (thứ Năm 15:00) là "
                          "đúng hạn.",
-             responses=responses(404, 409, 422))
+             responses=responses(404, 409, 422, 423))
 def create_report(data: ReportCreate, session: SessionDep, principal: ReportWriter,
-                  now: NowDep, response: Response) -> ReportPublic:
+                  now: NowDep, idem: IdempotencyDep) -> ReportPublic:
+    if (replay := idem.replay(session, data.model_dump_json())) is not None:
+        return replay
     report = service.create_report(session, principal, data, now)
     # The writer sees what it wrote, even a token without the `read` scope.
     unit = service.get_report(session, principal, report.id, Action.report_write)[1]
-    response.headers["Location"] = f"/api/v1/reports/{report.id}"
-    return _one(session, report, unit, response)
+    return idem.respond(session, 201, service.to_public(session, [(report, unit)])[0],
+                        {"Location": f"/api/v1/reports/{report.id}",
+                         "ETag": f'"{report.version}"'})
 
 
 @router.get("", name="reports-list", summary="Danh sách báo cáo trong phạm vi",

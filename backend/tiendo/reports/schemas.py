@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
@@ -74,3 +74,76 @@ class RevisionPublic(BaseModel):
     source: str
     changed_by_name: str
     changed_at: datetime
+
+
+# --- bulk posts and spreadsheet imports -------------------------------------------------------
+MAX_BULK_ITEMS = 10_000
+
+
+class BulkItem(BaseModel):
+    """One report of a bulk post; each item is validated on its own, so that one bad item is
+    rejected without rejecting the others."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit: Code
+    period: Period
+    values: Values
+    note: Note = ""
+
+
+class BulkPost(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "campaign": "ihanoi-live", "atomic": False, "dry_run": False,
+            "items": [{"unit": "GL-P-VHTT", "period": "2024-W36", "values": _EXAMPLE_VALUES}]}]},
+    )
+
+    campaign: Code
+    items: Annotated[list[Any], Field(
+        min_length=1, max_length=MAX_BULK_ITEMS,
+        json_schema_extra={"items": BulkItem.model_json_schema()},
+        description="Tối đa 10.000 mục, mỗi mục một báo cáo (đơn vị theo mã)")]
+    atomic: bool = Field(default=False, description="true: một mục lỗi thì không ghi mục nào")
+    dry_run: bool = Field(default=False, description="true: chỉ kiểm tra, không ghi")
+
+
+class ImportConflict(BaseModel):
+    index: int = Field(description="Vị trí mục (từ 0) trong bulk; số dòng trong tệp nhập")
+    unit: str | None
+    field: str | None
+    code: str
+    message: str
+
+
+class ImportSummary(BaseModel):
+    import_id: int | None
+    dry_run: bool
+    atomic: bool
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    conflicts: list[ImportConflict]
+
+
+class ImportRecordPublic(BaseModel):
+    id: int
+    at: datetime
+    actor_name: str
+    source: str
+    filename: str | None
+    campaign: str
+    items: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    dry_run: bool
+    atomic: bool
+
+
+class ImportRecordDetail(ImportRecordPublic):
+    conflicts: list[ImportConflict]

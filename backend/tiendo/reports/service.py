@@ -16,6 +16,7 @@ from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.models import Campaign, Metric, Target
 from tiendo.campaigns.service import due_moment, get_campaign, metrics_of, targets_of
 from tiendo.core.periods import Week
+from tiendo.cycle.locks import ensure_unlocked
 from tiendo.errors import Conflict, Invalid, NotFound, PreconditionFailed, PreconditionRequired
 from tiendo.reports.models import (
     Report,
@@ -127,7 +128,9 @@ def values_of(session: Session, report_ids: list[int],
 
 
 def ensure_writable(session: Session, report: Report, now: datetime) -> None:
-    """A report can change until it is approved."""
+    """A report can change until its week is locked or it is approved."""
+    ensure_unlocked(session, session.get(Campaign, report.campaign_id),
+                    session.get(Unit, report.unit_id), report.period, now)
     if report.status == ReportStatus.approved:
         raise Conflict("Báo cáo đã được duyệt, không thể sửa.", code="report_approved")
 
@@ -191,6 +194,7 @@ def create_report(session: Session, principal: Principal, data: ReportCreate,
     unit = get_unit(session, principal, data.unit, Action.report_write, field="unit")
     rules = CampaignRules.load(session, campaign)
     week = rules.check_period(data.period, now)
+    ensure_unlocked(session, campaign, unit, str(week), now)
     if find_report(session, campaign.id, unit.id, str(week)) is not None:
         raise Conflict(f"Đơn vị đã có báo cáo tuần {week}; hãy sửa báo cáo đó.",
                        field="period", code="report_exists")

@@ -393,6 +393,280 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Gửi nhiều báo cáo một lần (tối đa 10.000 mục)
+         * @description Trả về bản tổng hợp như DHIS2: số mục tạo mới (created), cập nhật (updated), không đổi (unchanged), bị từ chối (rejected) và với mỗi mục bị từ chối: vị trí, đơn vị, trường và lý do. Một mục lỗi không làm hỏng các mục khác, trừ khi `atomic` (khi đó không ghi gì, mọi mục lẽ ra thay đổi đều tính là rejected). `dry_run` chỉ kiểm tra. Đơn vị ngoài phạm vi của bạn: `unit_not_found`. Gửi lại cùng `Idempotency-Key` và cùng nội dung nhận lại đúng câu trả lời đầu.
+         */
+        post: operations["reports-bulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Nhập báo cáo từ tệp .xlsx hoặc .csv
+         * @description Dòng đầu: cột `unit` (mã đơn vị), các cột mã chỉ số, tuỳ chọn `note` (cột `unit_name` được bỏ qua). Mỗi dòng một đơn vị; dòng trống bỏ qua. `index` của mục bị từ chối là số dòng trong tệp. Trả về bản tổng hợp như DHIS2: số mục tạo mới (created), cập nhật (updated), không đổi (unchanged), bị từ chối (rejected) và với mỗi mục bị từ chối: vị trí, đơn vị, trường và lý do. Một mục lỗi không làm hỏng các mục khác, trừ khi `atomic` (khi đó không ghi gì, mọi mục lẽ ra thay đổi đều tính là rejected). `dry_run` chỉ kiểm tra. Đơn vị ngoài phạm vi của bạn: `unit_not_found`. Gửi lại cùng `Idempotency-Key` và cùng nội dung nhận lại đúng câu trả lời đầu.
+         */
+        post: operations["reports-import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tải mẫu nhập báo cáo của tuần (điền sẵn số liệu gần nhất) */
+        get: operations["reports-import-template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các lần gửi hàng loạt / nhập tệp đã nhận (mới nhất trước) */
+        get: operations["imports-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Một lần gửi hàng loạt, với các mục bị từ chối */
+        get: operations["imports-read"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/completeness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tình hình nộp báo cáo của một tuần: đúng hạn, muộn, chưa nộp
+         * @description Mỗi đơn vị phải báo cáo (đơn vị đang hoạt động thuộc loại mà chỉ tiêu của chiến dịch áp dụng) với trạng thái on_time, late, missing hoặc pending (chưa nộp, hạn chưa đến). `missing` đếm mọi đơn vị chưa nộp, kể cả `pending`.
+         */
+        get: operations["completeness-read"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các báo cáo đơn vị của bạn cần nộp (tuần này và các tuần còn thiếu) */
+        get: operations["due-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Duyệt báo cáo (sau đó không sửa được) */
+        post: operations["reports-approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Trả lại báo cáo để đơn vị sửa, kèm lý do */
+        post: operations["reports-return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/locks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các tuần đã khoá (do quản lý khoá hoặc tự động khoá) */
+        get: operations["locks-list"];
+        put?: never;
+        /**
+         * Khoá một tuần cho một đơn vị và các đơn vị cấp dưới
+         * @description Sau khi khoá, mọi thao tác ghi vào tuần đó nhận 423 `period_locked`.
+         */
+        post: operations["locks-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/locks/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mở khoá một tuần cho một đơn vị (bắt buộc ghi lý do; có nhật ký) */
+        post: operations["locks-unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Nhắc các đơn vị chưa nộp báo cáo tuần qua webhook
+         * @description Mỗi webhook đang bật nhận một lần gọi (JSON) liệt kê các đơn vị chưa nộp thuộc phạm vi của nó; có thời gian chờ và thử lại. Một webhook lỗi không ảnh hưởng các webhook khác; kết quả từng lần gửi được lưu.
+         */
+        post: operations["reminders-send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các webhook nhận lời nhắc */
+        get: operations["webhooks-list"];
+        put?: never;
+        /** Thêm webhook */
+        post: operations["webhooks-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Xem webhook */
+        get: operations["webhooks-read"];
+        put?: never;
+        post?: never;
+        /** Xoá webhook (cùng lịch sử gửi) */
+        delete: operations["webhooks-delete"];
+        options?: never;
+        head?: never;
+        /** Sửa webhook */
+        patch: operations["webhooks-update"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các lần gửi gần đây của webhook và kết quả */
+        get: operations["webhooks-deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports": {
         parameters: {
             query?: never;
@@ -729,6 +1003,84 @@ export interface components {
              */
             client_secret?: string | null;
         };
+        /** Body_reports-import */
+        "Body_reports-import": {
+            /**
+             * File
+             * @description .xlsx hoặc .csv (UTF-8)
+             */
+            file: string;
+            /** Campaign */
+            campaign: string;
+            /** Period */
+            period?: string | null;
+            /**
+             * Dry Run
+             * @default false
+             */
+            dry_run: boolean;
+            /**
+             * Atomic
+             * @default false
+             */
+            atomic: boolean;
+        };
+        /**
+         * BulkPost
+         * @example {
+         *       "atomic": false,
+         *       "campaign": "ihanoi-live",
+         *       "dry_run": false,
+         *       "items": [
+         *         {
+         *           "period": "2024-W36",
+         *           "unit": "GL-P-VHTT",
+         *           "values": {
+         *             "staff_installed": 40,
+         *             "staff_total": 42
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        BulkPost: {
+            /** Campaign */
+            campaign: string;
+            /**
+             * Items
+             * @description Tối đa 10.000 mục, mỗi mục một báo cáo (đơn vị theo mã)
+             */
+            items: {
+                /** Unit */
+                unit: string;
+                /**
+                 * Period
+                 * @example 2024-W30
+                 */
+                period: string;
+                /** Values */
+                values: {
+                    [key: string]: number;
+                };
+                /**
+                 * Note
+                 * @default
+                 */
+                note: string;
+            }[];
+            /**
+             * Atomic
+             * @description true: một mục lỗi thì không ghi mục nào
+             * @default false
+             */
+            atomic: boolean;
+            /**
+             * Dry Run
+             * @description true: chỉ kiểm tra, không ghi
+             * @default false
+             */
+            dry_run: boolean;
+        };
         /**
          * CampaignCreate
          * @example {
@@ -905,6 +1257,120 @@ export interface components {
             /** Rank */
             rank: number | null;
         };
+        /** CompletenessPublic */
+        CompletenessPublic: {
+            /** Campaign */
+            campaign: string;
+            /** Period */
+            period: string;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Locked */
+            locked: boolean;
+            under: components["schemas"]["tiendo__cycle__schemas__UnitRef"];
+            /** Expected */
+            expected: number;
+            /** On Time */
+            on_time: number;
+            /** Late */
+            late: number;
+            /**
+             * Missing
+             * @description Chưa báo cáo (kể cả các đơn vị đang chờ hạn)
+             */
+            missing: number;
+            /**
+             * Pending
+             * @description Trong số `missing`: chưa báo cáo nhưng hạn chưa đến
+             */
+            pending: number;
+            /**
+             * Reporting Rate
+             * @description (on_time + late) / expected, 0..1
+             */
+            reporting_rate: number;
+            /**
+             * On Time Rate
+             * @description on_time / expected, 0..1
+             */
+            on_time_rate: number;
+            /** Units */
+            units: components["schemas"]["CompletenessUnit"][];
+        };
+        /** CompletenessUnit */
+        CompletenessUnit: {
+            /** Unit Id */
+            unit_id: number;
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Status
+             * @description pending = chưa báo cáo, hạn nộp chưa đến; missing = quá hạn chưa báo cáo
+             * @enum {string}
+             */
+            status: "on_time" | "late" | "missing" | "pending";
+            /** Report Id */
+            report_id: number | null;
+            /** Received At */
+            received_at: string | null;
+            /** Sender Name */
+            sender_name: string | null;
+            /** Report Status */
+            report_status: ("submitted" | "approved" | "returned") | null;
+        };
+        /** DeliveryPublic */
+        DeliveryPublic: {
+            /** Webhook Id */
+            webhook_id: number;
+            /** Url */
+            url: string;
+            /** Units */
+            units: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "delivered" | "failed";
+            /** Attempts */
+            attempts: number;
+            /** Error */
+            error: string | null;
+        };
+        /** DueEntry */
+        DueEntry: {
+            /** Campaign */
+            campaign: string;
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Period */
+            period: string;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "due" | "overdue" | "submitted" | "late" | "on_time";
+            /** Report Id */
+            report_id: number | null;
+        };
         /** ErrorBody */
         ErrorBody: {
             /** Code */
@@ -929,6 +1395,109 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** ImportConflict */
+        ImportConflict: {
+            /**
+             * Index
+             * @description Vị trí mục (từ 0) trong bulk; số dòng trong tệp nhập
+             */
+            index: number;
+            /** Unit */
+            unit: string | null;
+            /** Field */
+            field: string | null;
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+        };
+        /** ImportRecordDetail */
+        ImportRecordDetail: {
+            /** Id */
+            id: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Actor Name */
+            actor_name: string;
+            /** Source */
+            source: string;
+            /** Filename */
+            filename: string | null;
+            /** Campaign */
+            campaign: string;
+            /** Items */
+            items: number;
+            /** Created */
+            created: number;
+            /** Updated */
+            updated: number;
+            /** Unchanged */
+            unchanged: number;
+            /** Rejected */
+            rejected: number;
+            /** Dry Run */
+            dry_run: boolean;
+            /** Atomic */
+            atomic: boolean;
+            /** Conflicts */
+            conflicts: components["schemas"]["ImportConflict"][];
+        };
+        /** ImportRecordPublic */
+        ImportRecordPublic: {
+            /** Id */
+            id: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Actor Name */
+            actor_name: string;
+            /** Source */
+            source: string;
+            /** Filename */
+            filename: string | null;
+            /** Campaign */
+            campaign: string;
+            /** Items */
+            items: number;
+            /** Created */
+            created: number;
+            /** Updated */
+            updated: number;
+            /** Unchanged */
+            unchanged: number;
+            /** Rejected */
+            rejected: number;
+            /** Dry Run */
+            dry_run: boolean;
+            /** Atomic */
+            atomic: boolean;
+        };
+        /** ImportSummary */
+        ImportSummary: {
+            /** Import Id */
+            import_id: number | null;
+            /** Dry Run */
+            dry_run: boolean;
+            /** Atomic */
+            atomic: boolean;
+            /** Total */
+            total: number;
+            /** Created */
+            created: number;
+            /** Updated */
+            updated: number;
+            /** Unchanged */
+            unchanged: number;
+            /** Rejected */
+            rejected: number;
+            /** Conflicts */
+            conflicts: components["schemas"]["ImportConflict"][];
         };
         /** LeaderboardPublic */
         LeaderboardPublic: {
@@ -967,6 +1536,58 @@ export interface components {
             ratio: number | null;
             /** Rank */
             rank: number | null;
+        };
+        /**
+         * LockCreate
+         * @example {
+         *       "campaign": "ihanoi-live",
+         *       "period": "2024-W36",
+         *       "reason": "Đã tổng hợp gửi thành phố",
+         *       "unit": "HN-GL"
+         *     }
+         */
+        LockCreate: {
+            /** Campaign */
+            campaign: string;
+            /**
+             * Period
+             * @example 2024-W30
+             */
+            period: string;
+            /** Unit */
+            unit: string;
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        };
+        /** LockPublic */
+        LockPublic: {
+            /**
+             * Id
+             * @description null cho khoá tự động
+             */
+            id: number | null;
+            /** Campaign */
+            campaign: string;
+            /** Period */
+            period: string;
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /**
+             * Locked At
+             * Format: date-time
+             */
+            locked_at: string;
+            /** Locked By Name */
+            locked_by_name: string;
+            /** Reason */
+            reason: string;
+            /** Automatic */
+            automatic: boolean;
         };
         /** MetricIn */
         MetricIn: {
@@ -1174,9 +1795,32 @@ export interface components {
              * Format: date-time
              */
             as_of: string;
-            under: components["schemas"]["UnitRef"];
+            under: components["schemas"]["tiendo__progress__schemas__UnitRef"];
             /** Targets */
             targets: components["schemas"]["TargetProgress"][];
+        };
+        /**
+         * ReminderCreate
+         * @example {
+         *       "campaign": "ihanoi-live"
+         *     }
+         */
+        ReminderCreate: {
+            /** Campaign */
+            campaign: string;
+            /** Period */
+            period?: string | null;
+            /** Under */
+            under?: string | null;
+        };
+        /** ReminderResult */
+        ReminderResult: {
+            /** Period */
+            period: string;
+            /** Missing */
+            missing: number;
+            /** Deliveries */
+            deliveries: components["schemas"]["DeliveryPublic"][];
         };
         /**
          * ReportCreate
@@ -1294,6 +1938,16 @@ export interface components {
          * @enum {string}
          */
         ReportStatus: "submitted" | "approved" | "returned";
+        /**
+         * ReturnBody
+         * @example {
+         *       "reason": "Thiếu số liệu thôn 3"
+         *     }
+         */
+        ReturnBody: {
+            /** Reason */
+            reason: string;
+        };
         /** RevisionPublic */
         RevisionPublic: {
             /** Version */
@@ -1362,7 +2016,7 @@ export interface components {
         SeriesPublic: {
             /** Campaign */
             campaign: string;
-            under: components["schemas"]["UnitRef"];
+            under: components["schemas"]["tiendo__progress__schemas__UnitRef"];
             /** Targets */
             targets: components["schemas"]["TargetSeries"][];
         };
@@ -1648,17 +2302,6 @@ export interface components {
              */
             updated_at: string;
         };
-        /** UnitRef */
-        UnitRef: {
-            /** Id */
-            id: number;
-            /** Code */
-            code: string;
-            /** Name */
-            name: string;
-            /** Kind */
-            kind: string;
-        };
         /**
          * UnitUpdate
          * @example {
@@ -1683,6 +2326,50 @@ export interface components {
             gso_code?: string | null;
             /** Active */
             active?: boolean | null;
+        };
+        /**
+         * UnlockCreate
+         * @example {
+         *       "campaign": "ihanoi-live",
+         *       "period": "2024-W36",
+         *       "reason": "Xã Đa Tốn cần sửa số liệu theo đối chiếu của Phòng VH-TT",
+         *       "unit": "GL-X-DATON"
+         *     }
+         */
+        UnlockCreate: {
+            /** Campaign */
+            campaign: string;
+            /**
+             * Period
+             * @example 2024-W30
+             */
+            period: string;
+            /** Unit */
+            unit: string;
+            /** Reason */
+            reason: string;
+        };
+        /** UnlockPublic */
+        UnlockPublic: {
+            /** Id */
+            id: number;
+            /** Campaign */
+            campaign: string;
+            /** Period */
+            period: string;
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /**
+             * Unlocked At
+             * Format: date-time
+             */
+            unlocked_at: string;
+            /** Unlocked By Name */
+            unlocked_by_name: string;
+            /** Reason */
+            reason: string;
         };
         /**
          * UserCreate
@@ -1757,6 +2444,120 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
+        };
+        /**
+         * WebhookCreate
+         * @example {
+         *       "active": true,
+         *       "name": "Zalo OA của huyện",
+         *       "unit": "HN-GL",
+         *       "url": "https://hooks.example.vn/tiendo"
+         *     }
+         */
+        WebhookCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Url
+             * Format: uri
+             */
+            url: string;
+            /**
+             * Unit
+             * @description Nhắc các đơn vị thuộc đơn vị này (và cấp dưới)
+             */
+            unit: string;
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /**
+             * Secret
+             * @description Ký nội dung (HMAC-SHA256) vào header X-Tiendo-Signature; không bao giờ được trả về
+             */
+            secret?: string | null;
+        };
+        /** WebhookDeliveryPublic */
+        WebhookDeliveryPublic: {
+            /** Id */
+            id: number;
+            /** Webhook Id */
+            webhook_id: number;
+            /** Campaign Id */
+            campaign_id: number;
+            /** Period */
+            period: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Units */
+            units: number;
+            /** Status */
+            status: string;
+            /** Attempts */
+            attempts: number;
+            /** Http Status */
+            http_status: number | null;
+            /** Error */
+            error: string | null;
+        };
+        /** WebhookPublic */
+        WebhookPublic: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Url */
+            url: string;
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Active */
+            active: boolean;
+            /** Has Secret */
+            has_secret: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** WebhookUpdate */
+        WebhookUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Url */
+            url?: string | null;
+            /** Unit */
+            unit?: string | null;
+            /** Active */
+            active?: boolean | null;
+            /** Secret */
+            secret?: string | null;
+        };
+        /** UnitRef */
+        tiendo__cycle__schemas__UnitRef: {
+            /** Id */
+            id: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+        };
+        /** UnitRef */
+        tiendo__progress__schemas__UnitRef: {
+            /** Id */
+            id: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
         };
     };
     responses: never;
@@ -3733,6 +4534,1247 @@ export interface operations {
             };
         };
     };
+    "reports-bulk": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkPost"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Xung đột với dữ liệu đã có. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu đã bị người khác thay đổi. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reports-import": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_reports-import"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Xung đột với dữ liệu đã có. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu đã bị người khác thay đổi. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reports-import-template": {
+        parameters: {
+            query: {
+                campaign: string;
+                period?: string | null;
+                under?: string | null;
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tệp mẫu */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "imports-list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRecordPublic"][];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "imports-read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRecordDetail"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "completeness-read": {
+        parameters: {
+            query: {
+                /** @description Mã chiến dịch */
+                campaign: string;
+                /** @description Tuần ISO; mặc định tuần hiện tại */
+                period?: string | null;
+                /** @description Mã đơn vị; mặc định đơn vị cao nhất của bạn */
+                under?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompletenessPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "due-list": {
+        parameters: {
+            query?: {
+                campaign?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DueEntry"][];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "reports-approve": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Phiên bản đã xem (tuỳ chọn), ví dụ "2" */
+                "if-match"?: string | null;
+                /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
+                "idempotency-key"?: string | null;
+            };
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Xung đột với dữ liệu đã có. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu đã bị người khác thay đổi. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reports-return": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Phiên bản đã xem (tuỳ chọn), ví dụ "2" */
+                "if-match"?: string | null;
+                /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
+                "idempotency-key"?: string | null;
+            };
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Xung đột với dữ liệu đã có. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu đã bị người khác thay đổi. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Kỳ báo cáo đã khoá. */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "locks-list": {
+        parameters: {
+            query: {
+                /** @description Mã chiến dịch */
+                campaign: string;
+                period?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LockPublic"][];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "locks-create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LockCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LockPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "locks-unlock": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnlockCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnlockPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Xung đột với dữ liệu đã có. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reminders-send": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderResult"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"][];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks-create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks-read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "webhooks-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "webhooks-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks-deliveries": {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPublic"][];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     "reports-list": {
         parameters: {
             query?: {
@@ -3801,7 +5843,10 @@ export interface operations {
     "reports-create": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
+                "idempotency-key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3858,6 +5903,15 @@ export interface operations {
             };
             /** @description Dữ liệu không hợp lệ. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Kỳ báo cáo đã khoá. */
+            423: {
                 headers: {
                     [name: string]: unknown;
                 };

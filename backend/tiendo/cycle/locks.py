@@ -1,0 +1,197 @@
+"""Locking weeks: by a manager for a subtree, or by itself `lock_after_days` after the due moment.
+
+The current rows of a campaign × week form a tree of decisions: the deepest row on a unit's
+path (itself or an ancestor) decides whether that unit's week is locked; with no row, the
+automatic rule does. A new lock or unlock on a unit supersedes the rows below it, so the
+deepest row is also the newest decision that applies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from tiendo.audit.service import record
+from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.models import Campaign
+from tiendo.campaigns.service import due_moment, get_campaign
+from tiendo.core.periods import Week, weeks_between
+from tiendo.cycle.models import PeriodLock
+from tiendo.errors import Conflict, Invalid, Locked
+from tiendo.units.models import Unit
+from tiendo.units.service import get_unit
+
+
+def path_ids(path: str) -> list[int]:
+    """`/1/2/17/` → [1, 2, 17]: the unit and its ancestors, root first."""
+    return [int(p) for p in path.strip("/").split("/") if p]
+
+
+def first_week(campaign: Campaign) -> Week:
+    return Week.of(campaign.start_date)
+
+
+def last_week(campaign: Campaign) -> Week:
+    return Week.of(campaign.end_date)
+
+
+def campaign_week(campaign: Campaign, period: str | None, now: datetime,
+                  field: str = "period") -> Week:
+    """The given week (inside the campaign), or the current one clamped to the campaign."""
+    if period is None:
+        today = Week.of(now.astimezone(ZoneInfo(campaign.timezone)).date())
+        return min(max(today, first_week(campaign)), last_week(campaign))
+    week = Week.parse(period, field)
+    if not first_week(campaign) <= week <= last_week(campaign):
+        raise Invalid(f"Tuần {week} nằm ngoài thời gian chiến dịch.", field=field,
+                      code="period_outside_campaign")
+    return week
+
+
+def campaign_weeks_until(campaign: Campaign, now: datetime) -> list[Week]:
+    """The campaign's weeks from its first to the current one (or its last, when over)."""
+    return weeks_between(first_week(campaign), campaign_week(campaign, None, now))
+
+
+def auto_lock_moment(campaign: Campaign, week: Week) -> datetime | None:
+    if campaign.lock_after_days <= 0:
+        return None
+    return due_moment(campaign, week) + timedelta(days=campaign.lock_after_days)
+
+
+def _local(moment: datetime, tz: str) -> str:
+    return moment.astimezone(ZoneInfo(tz)).strftime("%H:%M %d/%m/%Y")
+
+
+@dataclass
+class LockState:
+    locked: bool
+    row: PeriodLock | None  # the decision that applies, or None for the automatic rule
+    auto_at: datetime | None
+
+
+class LockBook:
+    """The current lock rows of one campaign for some weeks, loaded once to answer many units."""
+
+    def __init__(self, session: Session, campaign: Campaign, periods: Iterable[str],
+                 now: datetime) -> None:
+        self.campaign, self.now = campaign, now
+        periods = sorted(set(periods))
+        rows = session.exec(select(PeriodLock).where(
+            PeriodLock.campaign_id == campaign.id, PeriodLock.period.in_(periods),
+            PeriodLock.superseded_at.is_(None))).all() if periods else []
+        self.rows = {(r.period, r.unit_id): r for r in rows}
+
+    def state(self, unit_path: str, period: str) -> LockState:
+        for unit_id in reversed(path_ids(unit_path)):
+            row = self.rows.get((period, unit_id))
+            if row is not None:
+                return LockState(row.locked, row, None)
+        auto = auto_lock_moment(self.campaign, Week.parse(period))
+        return LockState(auto is not None and self.now >= auto, None, auto)
+
+    def refusal(self, unit_path: str, period: str, field: str = "period") -> Locked | None:
+        """The 423 a write into this unit's week gets, or None when the week is open."""
+        st = self.state(unit_path, period)
+        if not st.locked:
+            return None
+        tz = self.campaign.timezone
+        if st.row is not None:
+            why = f": {st.row.reason}" if st.row.reason else ""
+            message = (f"Tuần {period} đã bị khoá bởi {st.row.by_name} lúc "
+                       f"{_local(st.row.at, tz)}{why}. Liên hệ quản lý để mở khoá.")
+            detail = {"locked_at": st.row.at.isoformat(), "locked_by": st.row.by_name,
+                      "automatic": False}
+        else:
+            message = (f"Tuần {period} đã tự động khoá lúc {_local(st.auto_at, tz)} "
+                       f"({self.campaign.lock_after_days} ngày sau hạn nộp). "
+                       "Liên hệ quản lý để mở khoá.")
+            detail = {"locked_at": st.auto_at.isoformat(), "locked_by": None, "automatic": True}
+        return Locked(message, field=field, code="period_locked", details=[detail])
+
+
+def ensure_unlocked(session: Session, campaign: Campaign, unit: Unit, period: str,
+                    now: datetime) -> None:
+    refusal = LockBook(session, campaign, [period], now).refusal(unit.path, period)
+    if refusal is not None:
+        raise refusal
+
+
+def _decide(session: Session, principal: Principal, campaign_ref: str, period: str,
+            unit_ref: str, reason: str, locked: bool,
+            now: datetime) -> tuple[PeriodLock, Campaign, Unit]:
+    campaign = get_campaign(session, principal, campaign_ref)
+    unit = get_unit(session, principal, unit_ref, Action.manage, field="unit")
+    week = campaign_week(campaign, period, now)
+    if not locked:
+        state = LockBook(session, campaign, [str(week)], now).state(unit.path, str(week))
+        if not state.locked:
+            raise Conflict(f"Tuần {week} của đơn vị này đang mở.", field="period",
+                           code="period_not_locked")
+    below = select(Unit.id).where(Unit.path.startswith(unit.path, autoescape=True))
+    session.exec(update(PeriodLock).where(
+        PeriodLock.campaign_id == campaign.id, PeriodLock.period == str(week),
+        PeriodLock.superseded_at.is_(None), PeriodLock.unit_id.in_(below.scalar_subquery()),
+    ).values(superseded_at=now).execution_options(synchronize_session=False))
+    row = PeriodLock(campaign_id=campaign.id, period=str(week), unit_id=unit.id, locked=locked,
+                     at=now, by_name=principal.name, by_user_id=principal.user_id, reason=reason)
+    session.add(row)
+    session.flush()
+    record(session, principal, "period.lock" if locked else "period.unlock", "period_lock",
+           row.id, unit_id=unit.id,
+           detail={"campaign": campaign.code, "period": str(week), "reason": reason}, at=now)
+    return row, campaign, unit
+
+
+def lock_period(session: Session, principal: Principal, campaign: str, period: str, unit: str,
+                reason: str, now: datetime) -> tuple[PeriodLock, Campaign, Unit]:
+    return _decide(session, principal, campaign, period, unit, reason, True, now)
+
+
+def unlock_period(session: Session, principal: Principal, campaign: str, period: str, unit: str,
+                  reason: str, now: datetime) -> tuple[PeriodLock, Campaign, Unit]:
+    return _decide(session, principal, campaign, period, unit, reason, False, now)
+
+
+@dataclass
+class LockEntry:
+    id: int | None
+    campaign: str
+    period: str
+    unit: Unit
+    locked_at: datetime
+    locked_by_name: str
+    reason: str
+    automatic: bool
+
+
+def list_locks(session: Session, principal: Principal, campaign_ref: str, period: str | None,
+               now: datetime) -> list[LockEntry]:
+    """Manual locks in the caller's view, and the weeks the automatic rule has locked."""
+    campaign = get_campaign(session, principal, campaign_ref)
+    weeks = ([campaign_week(campaign, period, now)] if period is not None
+             else campaign_weeks_until(campaign, now))
+    periods = [str(w) for w in weeks]
+    rows = session.exec(
+        select(PeriodLock, Unit).join(Unit, Unit.id == PeriodLock.unit_id)
+        .where(PeriodLock.campaign_id == campaign.id, PeriodLock.period.in_(periods),
+               PeriodLock.superseded_at.is_(None), PeriodLock.locked,
+               principal.subtree_filter(Unit.path))
+    ).all()
+    out = [LockEntry(r.id, campaign.code, r.period, u, r.at, r.by_name, r.reason, False)
+           for r, u in rows]
+    owner = session.get(Unit, campaign.owner_unit_id)
+    book = LockBook(session, campaign, periods, now)
+    for period_ in periods:
+        st = book.state(owner.path, period_)
+        if st.locked and st.row is None:
+            out.append(LockEntry(None, campaign.code, period_, owner, st.auto_at, "",
+                                 f"Tự động khoá {campaign.lock_after_days} ngày sau hạn nộp.",
+                                 True))
+    out.sort(key=lambda e: e.unit.path)
+    out.sort(key=lambda e: e.period, reverse=True)
+    return out

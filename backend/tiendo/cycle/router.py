@@ -1,0 +1,128 @@
+"""HTTP for the weekly cycle: completeness, the due list, approval and locks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query
+
+from tiendo.auth.deps import Manager, Reader, ReportWriter
+from tiendo.core.clock import NowDep
+from tiendo.cycle import approval, completeness, locks
+from tiendo.cycle.idempotency import IdempotencyDep
+from tiendo.cycle.schemas import (
+    CompletenessPublic,
+    DueEntry,
+    LockCreate,
+    LockPublic,
+    ReturnBody,
+    UnlockCreate,
+    UnlockPublic,
+)
+from tiendo.db import SessionDep
+from tiendo.errors import responses
+from tiendo.reports.schemas import ReportPublic
+from tiendo.reports.service import to_public
+
+router = APIRouter(responses=responses(401, 403))
+CampaignQuery = Annotated[str, Query(max_length=64, description="Mã chiến dịch")]
+PeriodQuery = Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$",
+                                          description="Tuần ISO; mặc định tuần hiện tại")]
+UnitQuery = Annotated[str | None, Query(max_length=64,
+                                        description="Mã đơn vị; mặc định đơn vị cao nhất của bạn")]
+ReportId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+IfMatch = Annotated[str | None, Header(max_length=32,
+                                       description="Phiên bản đã xem (tuỳ chọn), ví dụ \"2\"")]
+
+
+@router.get("/completeness", name="completeness-read", tags=["cycle"],
+            summary="Tình hình nộp báo cáo của một tuần: đúng hạn, muộn, chưa nộp",
+            description="Mỗi đơn vị phải báo cáo (đơn vị đang hoạt động thuộc loại mà chỉ tiêu "
+                        "của chiến dịch áp dụng) với trạng thái on_time, late, missing hoặc "
+                        "pending (chưa nộp, hạn chưa đến). `missing` đếm mọi đơn vị chưa nộp, "
+                        "kể cả `pending`.",
+            responses=responses(404, 422))
+def read_completeness(session: SessionDep, principal: Reader, now: NowDep,
+                      campaign: CampaignQuery, period: PeriodQuery = None,
+                      under: UnitQuery = None) -> CompletenessPublic:
+    return completeness.completeness(session, principal, campaign, period, under, now)
+
+
+@router.get("/due", name="due-list", tags=["cycle"],
+            summary="Các báo cáo đơn vị của bạn cần nộp (tuần này và các tuần còn thiếu)",
+            responses=responses(404))
+def list_due(session: SessionDep, principal: ReportWriter, now: NowDep,
+             campaign: Annotated[str | None, Query(max_length=64)] = None) -> list[DueEntry]:
+    return completeness.due_list(session, principal, campaign, now)
+
+
+@router.post("/reports/{report_id}/approve", name="reports-approve", tags=["reports"],
+             summary="Duyệt báo cáo (sau đó không sửa được)",
+             responses=responses(404, 409, 412, 422))
+def approve_report(report_id: ReportId, session: SessionDep, principal: Manager, now: NowDep,
+                   idem: IdempotencyDep, if_match: IfMatch = None) -> ReportPublic:
+    if (replay := idem.replay(session, f"{report_id} {if_match}")) is not None:
+        return replay
+    report, unit = approval.approve_report(session, principal, report_id, if_match, now)
+    return idem.respond(session, 200, to_public(session, [(report, unit)])[0],
+                        {"ETag": f'"{report.version}"'})
+
+
+@router.post("/reports/{report_id}/return", name="reports-return", tags=["reports"],
+             summary="Trả lại báo cáo để đơn vị sửa, kèm lý do",
+             responses=responses(404, 409, 412, 422, 423))
+def return_report(report_id: ReportId, data: ReturnBody, session: SessionDep,
+                  principal: Manager, now: NowDep, idem: IdempotencyDep,
+                  if_match: IfMatch = None) -> ReportPublic:
+    if (replay := idem.replay(session, f"{report_id} {if_match} {data.model_dump_json()}")):
+        return replay
+    report, unit = approval.return_report(session, principal, report_id, data.reason, if_match,
+                                          now)
+    return idem.respond(session, 200, to_public(session, [(report, unit)])[0],
+                        {"ETag": f'"{report.version}"'})
+
+
+def _lock_public(entry: locks.LockEntry) -> LockPublic:
+    return LockPublic(id=entry.id, campaign=entry.campaign, period=entry.period,
+                      unit=entry.unit.code, unit_name=entry.unit.name, locked_at=entry.locked_at,
+                      locked_by_name=entry.locked_by_name, reason=entry.reason,
+                      automatic=entry.automatic)
+
+
+@router.get("/locks", name="locks-list", tags=["cycle"],
+            summary="Các tuần đã khoá (do quản lý khoá hoặc tự động khoá)",
+            responses=responses(404, 422))
+def list_locks(session: SessionDep, principal: Reader, now: NowDep, campaign: CampaignQuery,
+               period: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None,
+               ) -> list[LockPublic]:
+    return [_lock_public(e) for e in locks.list_locks(session, principal, campaign, period, now)]
+
+
+@router.post("/locks", name="locks-create", tags=["cycle"], status_code=201,
+             summary="Khoá một tuần cho một đơn vị và các đơn vị cấp dưới",
+             description="Sau khi khoá, mọi thao tác ghi vào tuần đó nhận 423 `period_locked`.",
+             responses=responses(404, 422))
+def create_lock(data: LockCreate, session: SessionDep, principal: Manager, now: NowDep,
+                idem: IdempotencyDep) -> LockPublic:
+    if (replay := idem.replay(session, data.model_dump_json())) is not None:
+        return replay
+    row, campaign, unit = locks.lock_period(session, principal, data.campaign, data.period,
+                                            data.unit, data.reason, now)
+    entry = locks.LockEntry(row.id, campaign.code, row.period, unit, row.at, row.by_name,
+                            row.reason, False)
+    return idem.respond(session, 201, _lock_public(entry))
+
+
+@router.post("/locks/unlock", name="locks-unlock", tags=["cycle"],
+             summary="Mở khoá một tuần cho một đơn vị (bắt buộc ghi lý do; có nhật ký)",
+             responses=responses(404, 409, 422))
+def unlock(data: UnlockCreate, session: SessionDep, principal: Manager, now: NowDep,
+           idem: IdempotencyDep) -> UnlockPublic:
+    if (replay := idem.replay(session, data.model_dump_json())) is not None:
+        return replay
+    row, campaign, unit = locks.unlock_period(session, principal, data.campaign, data.period,
+                                              data.unit, data.reason, now)
+    return idem.respond(session, 200, UnlockPublic(
+        id=row.id, campaign=campaign.code, period=row.period, unit=unit.code,
+        unit_name=unit.name, unlocked_at=row.at, unlocked_by_name=row.by_name,
+        reason=row.reason))
