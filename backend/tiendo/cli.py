@@ -1,8 +1,9 @@
-"""`tiendo` admin commands: migrate, seed-demo, create-user, serve."""
+"""`tiendo` admin commands: migrate, seed-demo, create-user, serve, backup, restore."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -90,12 +91,14 @@ def create_user(
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=64, envvar="TIENDO_WORKERS")] = 1,
     reload: bool = False,
 ) -> None:
     """Serves the API and the web app (refuses to start on an unmigrated database)."""
     import uvicorn
 
+    from tiendo.core.logs import logging_config
+    from tiendo.core.metrics import prepare_multiprocess
     from tiendo.db import get_engine, schema_status
 
     current, head = schema_status(get_engine())
@@ -103,8 +106,44 @@ def serve(
         typer.echo(f"The database schema is at {current or 'nothing'}, the code needs {head}: "
                    "run `tiendo migrate` first.", err=True)
         raise typer.Exit(1)
+    settings = get_settings()
+    prepare_multiprocess(workers)
     uvicorn.run("tiendo.main:create_app", factory=True, host=host, port=port, workers=workers,
-                reload=reload, access_log=False, proxy_headers=True)
+                reload=reload, access_log=False, proxy_headers=True, server_header=False,
+                forwarded_allow_ips=settings.forwarded_allow_ips,
+                log_config=logging_config(settings.log_level))
+
+
+@app.command()
+def backup(
+    path: Path,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
+) -> None:
+    """Backs the database up to PATH (SQLite online backup; PostgreSQL through pg_dump)."""
+    from tiendo.ops.backup import BackupError
+    from tiendo.ops.backup import backup as run
+
+    try:
+        typer.echo(run(get_settings().resolved_database_url(), path, force=force).message)
+    except BackupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def restore(
+    path: Path,
+    force: Annotated[bool, typer.Option("--force", help="Replace the current database")] = False,
+) -> None:
+    """Restores a SQLite backup made by `tiendo backup` (stop the app first)."""
+    from tiendo.ops.backup import BackupError
+    from tiendo.ops.backup import restore as run
+
+    try:
+        typer.echo(run(get_settings().resolved_database_url(), path, force=force).message)
+    except BackupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ from tiendo import __version__
 from tiendo.auth.router import router as auth_router
 from tiendo.campaigns.router import router as campaigns_router
 from tiendo.config import get_settings
+from tiendo.core.http import install_http_layers
+from tiendo.core.metrics import router as metrics_router
 from tiendo.db import get_engine, schema_status
 from tiendo.errors import error_json, install_error_handlers
 from tiendo.reports.router import router as reports_router
@@ -137,10 +139,12 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or get_engine()
     install_error_handlers(app)
     app.include_router(_ops_router())
+    app.include_router(metrics_router)
     api = APIRouter(prefix="/api/v1")
     for router in (auth_router, units_router, campaigns_router, reports_router):
         api.include_router(router)
     app.include_router(api)
     _mount_web_app(app, settings.static_dir)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    install_http_layers(app, settings)
     return app
