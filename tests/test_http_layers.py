@@ -9,11 +9,11 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-from conftest import PASSWORD, assert_error
-from factories import staff_report
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from conftest import PASSWORD, assert_error
+from factories import staff_report
 from tiendo.config import get_settings
 from tiendo.core.logs import JsonFormatter
 from tiendo.main import create_app

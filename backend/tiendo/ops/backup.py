@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 
 class BackupError(Exception):
@@ -113,9 +113,10 @@ def restore(url: str, source_file: Path, *, force: bool = False) -> Outcome:
 
 def _libpq(url: str) -> tuple[str, dict[str, str]]:
     """A libpq URL without the password, and the environment that carries it (not argv)."""
-    parsed = make_url(url).set(drivername="postgresql")
-    env = {"PGPASSWORD": parsed.password} if parsed.password else {}
-    return parsed.set(password=None).render_as_string(hide_password=False), env
+    p = make_url(url)
+    env = {"PGPASSWORD": p.password} if p.password else {}
+    bare = URL.create("postgresql", p.username, None, p.host, p.port, p.database, p.query)
+    return bare.render_as_string(hide_password=False), env
 
 
 def pg_dump_command(url: str, target: Path) -> tuple[list[str], dict[str, str]]:
