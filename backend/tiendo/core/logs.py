@@ -15,12 +15,27 @@ request_id_var: ContextVar[str | None] = ContextVar("tiendo_request_id", default
 
 
 class JsonFormatter(logging.Formatter):
-    """ts, level, logger, msg, request_id, the record's `fields` (if any) and the stack."""
+    """ts, level, logger, msg, request_id, the record's `fields` (if any) and the stack.
+
+    Cheap on purpose, since the request log writes a line per request: the timestamp is
+    rebuilt once a second, records skip thread and process names that no line shows, and
+    the request lines keep json's fast ASCII escaping."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+        self._second, self._stamp = -1, ""
+
+    def _ts(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        if second != self._second:
+            self._second = second
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._stamp}.{int(record.msecs):03d}Z"
 
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "ts": self._ts(record),
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),
@@ -28,10 +43,10 @@ class JsonFormatter(logging.Formatter):
         fields = getattr(record, "fields", None)
         if fields:
             out.update(fields)
-        else:
-            request_id = request_id_var.get()
-            if request_id:
-                out["request_id"] = request_id
+            return json.dumps(out, default=str)
+        request_id = request_id_var.get()
+        if request_id:
+            out["request_id"] = request_id
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
         if record.stack_info:
