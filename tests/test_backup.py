@@ -6,17 +6,15 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
 from conftest import DEMO_NOW, PASSWORD, new_database
+from live import TIENDO
 from tiendo.db import make_engine, migrate
 from tiendo.demo.seed import seed_demo
-
-TIENDO = str(Path(sys.executable).parent / "tiendo")
 
 
 def tiendo(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess:

@@ -8,22 +8,18 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
 
+from live import serving
 from tiendo.config import Settings
 from tiendo.db import migrate
 
 ROOT = Path(__file__).resolve().parents[1]
-TIENDO = str(Path(sys.executable).parent / "tiendo")
 
 
 def _compose() -> str:
@@ -104,43 +100,19 @@ def test_scheduler_runs_each_job_and_survives_a_failing_one(tmp_path):
     assert bad.returncode == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_with_several_workers(tmp_path):
     url = f"sqlite:///{tmp_path / 'tiendo.db'}"
     migrate(url)
-    port = _free_port()
     env = {**os.environ, "TIENDO_DATABASE_URL": url, "TIENDO_VAR_DIR": str(tmp_path),
            "TIENDO_METRICS_TOKEN": "scrape", "TIENDO_WORKERS": "2"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    log = (tmp_path / "serve.log").open("w+")
-    server = subprocess.Popen([TIENDO, "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120  # a guard against hanging, not a speed check
-        while True:
-            assert server.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                if httpx.get(f"{base}/api/ready").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
-        with httpx.Client(base_url=base) as client:
-            for _ in range(20):
-                assert client.get("/api/health").status_code == 200
-            metrics = client.get("/metrics", headers={"Authorization": "Bearer scrape"}).text
-        line = 'tiendo_http_requests_total{method="GET",route="/api/health",status="200"} 20.0'
-        assert line in metrics  # summed over both workers
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
+    with serving(tmp_path, env, log=tmp_path / "serve.log") as base, \
+            httpx.Client(base_url=base) as client:
+        for _ in range(20):
+            assert client.get("/api/health").status_code == 200
+        metrics = client.get("/metrics", headers={"Authorization": "Bearer scrape"}).text
+    line = 'tiendo_http_requests_total{method="GET",route="/api/health",status="200"} 20.0'
+    assert line in metrics  # summed over both workers
     lines = [json.loads(raw) for raw in (tmp_path / "serve.log").read_text().splitlines()]
     workers = {line["msg"] for line in lines if line["msg"].startswith("Started server process")}
     assert len(workers) == 2
