@@ -87,6 +87,10 @@ class Observability:
                 await error_json(500, "internal_error", "Lỗi hệ thống, vui lòng thử lại sau.")(
                     scope, receive, send_with_id)
             raise
+        except BaseException:  # cancelled: the client went away before the answer
+            if not started:
+                status = 499
+            raise
         finally:
             seconds = perf_counter() - start
             template, name = self._template(scope)
