@@ -7,7 +7,7 @@ WEB_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install web migrate seed serve lint bench openapi client clean browser
+.PHONY: run test install web migrate seed serve lint bench openapi client clean browser compose-tool
 
 run: install web migrate seed serve ## install, build the web app, migrate, load the demo, serve
 
@@ -37,7 +37,10 @@ serve: install
 browser: ## Debian's Chromium for the browser tests (Playwright never downloads one here)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: install web browser ## the whole suite, on SQLite and PostgreSQL, with a real browser
+compose-tool: ## Debian's docker-compose v1, only to validate docker-compose.yml (no engine needed)
+	@command -v docker-compose >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
+
+test: install web browser compose-tool ## the whole suite, on SQLite and PostgreSQL, with a real browser
 	cd frontend && npm test --silent
 	$(PY_VENV)/bin/pytest -q
 

@@ -25,10 +25,14 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from tiendo.config import Settings  # noqa: E402
 from tiendo.core.clock import get_now  # noqa: E402
 from tiendo.db import get_session, make_engine, migrate  # noqa: E402
 from tiendo.demo.seed import seed_demo  # noqa: E402
 from tiendo.main import create_app  # noqa: E402
+
+# A developer's .env (made from .env.example for docker compose) must not change the tests.
+Settings.model_config["env_file"] = None
 
 # Thursday of 2024-W36, 10:00 in Hà Nội: the historic campaign is over, the demo's live copy
 # is in its fourth week with this week's deadline (15:00) still ahead.

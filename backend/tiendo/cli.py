@@ -1,8 +1,10 @@
-"""`tiendo` admin commands: migrate, seed-demo, create-user, sync-official, remind, serve."""
+"""`tiendo` admin commands: migrate, seed-demo, create-user, sync-official, remind, serve,
+backup, restore."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -120,37 +122,53 @@ def sync_official(
 
 @app.command()
 def remind(
-    campaign: Annotated[str, typer.Option(help="Campaign code")],
+    campaign: Annotated[str | None, typer.Option(
+        help="Campaign code (default: every campaign running today)")] = None,
     period: Annotated[str | None, typer.Option(help="ISO week, e.g. 2024-W36 (default: now)")
                       ] = None,
     under: Annotated[str | None, typer.Option(help="Only units under this unit code")] = None,
 ) -> None:
     """Posts the units still missing this week to the configured webhooks (for cron)."""
+    from sqlmodel import select
+
+    from tiendo.campaigns.models import Campaign
     from tiendo.core.clock import utcnow
     from tiendo.cycle import reminders
+    from tiendo.cycle.completeness import running
     from tiendo.db import get_engine
     from tiendo.errors import DomainError
 
     now = utcnow()
-    try:  # read, then send with no transaction open, then record the outcomes
+    if campaign is None:
         with Session(get_engine()) as session:
-            plan = reminders.plan_reminders(session, None, campaign, period, under, now)
-    except DomainError as exc:
-        typer.echo(f"Refused: {exc.message}", err=True)
-        raise typer.Exit(2) from None
-    sender = reminders.WebhookSender()
-    try:
-        reminders.deliver(plan, sender, now)
-    finally:
-        sender.close()
-    with Session(get_engine()) as session:
-        result = reminders.record_deliveries(session, None, plan, now)
-        session.commit()
-    typer.echo(f"{campaign} {result.period}: {result.missing} unit(s) without a report.")
-    for d in result.deliveries:
-        typer.echo(f"  webhook {d.webhook_id} {d.url}: {d.status} after {d.attempts} attempt(s), "
-                   f"{d.units} unit(s){'; ' + d.error if d.error else ''}")
-    if any(d.status == "failed" for d in result.deliveries):
+            codes = [c.code for c in session.exec(select(Campaign)) if running(c, now)]
+        if not codes:
+            typer.echo("No campaign is running today: nothing to remind.")
+            return
+    else:
+        codes = [campaign]
+    failed = False
+    for code in codes:
+        try:  # read, then send with no transaction open, then record the outcomes
+            with Session(get_engine()) as session:
+                plan = reminders.plan_reminders(session, None, code, period, under, now)
+        except DomainError as exc:
+            typer.echo(f"Refused: {exc.message}", err=True)
+            raise typer.Exit(2) from None
+        sender = reminders.WebhookSender()
+        try:
+            reminders.deliver(plan, sender, now)
+        finally:
+            sender.close()
+        with Session(get_engine()) as session:
+            result = reminders.record_deliveries(session, None, plan, now)
+            session.commit()
+        typer.echo(f"{code} {result.period}: {result.missing} unit(s) without a report.")
+        for d in result.deliveries:
+            typer.echo(f"  webhook {d.webhook_id} {d.url}: {d.status} after {d.attempts} "
+                       f"attempt(s), {d.units} unit(s){'; ' + d.error if d.error else ''}")
+        failed = failed or any(d.status == "failed" for d in result.deliveries)
+    if failed:
         raise typer.Exit(1)
 
 
@@ -158,12 +176,14 @@ def remind(
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=64, envvar="TIENDO_WORKERS")] = 1,
     reload: bool = False,
 ) -> None:
     """Serves the API and the web app (refuses to start on an unmigrated database)."""
     import uvicorn
 
+    from tiendo.core.logs import logging_config
+    from tiendo.core.metrics import prepare_multiprocess
     from tiendo.db import get_engine, schema_status
 
     current, head = schema_status(get_engine())
@@ -171,8 +191,44 @@ def serve(
         typer.echo(f"The database schema is at {current or 'nothing'}, the code needs {head}: "
                    "run `tiendo migrate` first.", err=True)
         raise typer.Exit(1)
+    settings = get_settings()
+    prepare_multiprocess(workers)
     uvicorn.run("tiendo.main:create_app", factory=True, host=host, port=port, workers=workers,
-                reload=reload, access_log=False, proxy_headers=True)
+                reload=reload, access_log=False, proxy_headers=True, server_header=False,
+                forwarded_allow_ips=settings.forwarded_allow_ips,
+                log_config=logging_config(settings.log_level))
+
+
+@app.command()
+def backup(
+    path: Path,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
+) -> None:
+    """Backs the database up to PATH (SQLite online backup; PostgreSQL through pg_dump)."""
+    from tiendo.ops.backup import BackupError
+    from tiendo.ops.backup import backup as run
+
+    try:
+        typer.echo(run(get_settings().resolved_database_url(), path, force=force).message)
+    except BackupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def restore(
+    path: Path,
+    force: Annotated[bool, typer.Option("--force", help="Replace the current database")] = False,
+) -> None:
+    """Restores a SQLite backup made by `tiendo backup` (stop the app first)."""
+    from tiendo.ops.backup import BackupError
+    from tiendo.ops.backup import restore as run
+
+    try:
+        typer.echo(run(get_settings().resolved_database_url(), path, force=force).message)
+    except BackupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
 
 
 if __name__ == "__main__":

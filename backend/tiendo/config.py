@@ -7,10 +7,10 @@ import secrets
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,6 +48,33 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     webhook_attempts: int = Field(default=3, ge=1, le=10)
     webhook_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
+
+    # --- production: serving, observability, database pool (see README "Deployment") ---
+    # Host names the app answers to ("*" = any; loopback is always allowed for health checks).
+    allowed_hosts: Annotated[list[str], NoDecode] = ["*"]
+    # Web origins allowed to call the API from a browser (CORS); empty = same origin only.
+    cors_origins: Annotated[list[str], NoDecode] = []
+    # Send Strict-Transport-Security on every response, not only on requests that came by https.
+    hsts: bool = False
+    log_level: str = "INFO"
+    access_log: bool = True  # one JSON line per request
+    # /metrics: a bearer token, and/or client networks allowed without one (e.g. 10.0.0.0/8).
+    metrics_token: str = ""
+    metrics_networks: Annotated[list[str], NoDecode] = []
+    # Addresses of the proxies whose X-Forwarded-For/-Proto are believed ("*" = any).
+    forwarded_allow_ips: str = "127.0.0.1"
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    db_pool_timeout: float = Field(default=10, gt=0)  # seconds to wait for a free connection
+    db_pool_recycle: int = Field(default=1800, ge=-1)  # seconds before a connection is renewed
+    db_connect_timeout: int = Field(default=5, ge=1)
+
+    @field_validator("allowed_hosts", "cors_origins", "metrics_networks", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
     def resolved_database_url(self) -> str:
         if self.database_url:

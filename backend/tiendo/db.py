@@ -48,7 +48,14 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # pre_ping replaces connections that died with a restarted or failed-over server, so the
+    # app recovers by itself; a short connect timeout turns an outage into quick 503s.
+    settings = get_settings()
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout,
+        pool_recycle=settings.db_pool_recycle,
+        connect_args={"connect_timeout": settings.db_connect_timeout})
 
 
 @lru_cache

@@ -13,6 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("tiendo.errors")
@@ -173,6 +175,19 @@ def install_error_handlers(app: FastAPI) -> None:
         code, message = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail)))
         headers = getattr(exc, "headers", None)
         return error_json(exc.status_code, code, message, headers=headers)
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeout)
+    async def _database(_: Request, exc: Exception) -> JSONResponse:
+        # A server that is down, restarting or saturated is an outage, not a bug: 503, and
+        # pool_pre_ping reconnects by itself once it is back. Other DBAPI errors stay 500s.
+        if isinstance(exc, DBAPIError) and not (
+                isinstance(exc, OperationalError) or exc.connection_invalidated):
+            raise exc
+        log.warning("database unavailable: %s", str(exc).splitlines()[0])
+        return error_json(503, "database_unavailable",
+                          "Cơ sở dữ liệu tạm thời không sẵn sàng, vui lòng thử lại sau.",
+                          headers={"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -18,6 +18,8 @@ from tiendo.audit.router import router as audit_router
 from tiendo.auth.router import router as auth_router
 from tiendo.campaigns.router import router as campaigns_router
 from tiendo.config import get_settings
+from tiendo.core.http import install_http_layers
+from tiendo.core.metrics import router as metrics_router
 from tiendo.cycle.reminders_router import router as reminders_router
 from tiendo.cycle.router import router as cycle_router
 from tiendo.db import get_engine, schema_status
@@ -151,6 +153,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or get_engine()
     install_error_handlers(app)
     app.include_router(_ops_router())
+    app.include_router(metrics_router)
     api = APIRouter(prefix="/api/v1")
     # Fixed paths (/reports/bulk, /reports/import-template) before /reports/{report_id}.
     for router in (auth_router, audit_router, units_router, campaigns_router, bulk_router,
@@ -160,4 +163,5 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(api)
     _mount_web_app(app, settings.static_dir)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    install_http_layers(app, settings)
     return app

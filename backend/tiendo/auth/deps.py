@@ -77,20 +77,22 @@ def get_principal(
         if api_token.last_used_at is None or now - api_token.last_used_at >= LAST_USED_STEP:
             api_token.last_used_at = now
             session.add(api_token)
-        return Principal(
+        request.state.principal = principal = Principal(
             name=f"token:{api_token.name}",
             grants=[Grant(Role.viewer, api_token.unit_id, path)],
             token_id=api_token.id,
             scopes=frozenset(api_token.scopes),
             address=address,
         )
+        return principal
     payload = decode_access_token(token, now)
     if payload is None:
         raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.", code="invalid_token")
     user = session.get(User, int(payload["sub"])) if str(payload["sub"]).isdigit() else None
     if user is None or not user.active or payload.get("gen") != user.token_generation:
         raise Unauthorized("Phiên đăng nhập không còn hiệu lực.", code="invalid_token")
-    return _user_principal(session, user, address)
+    request.state.principal = principal = _user_principal(session, user, address)  # for the log
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -115,7 +115,7 @@ def get_unit_unchecked(session: Session, ref: str) -> Unit:
     return unit
 
 
-def _running(campaign: Campaign, now: datetime) -> bool:
+def running(campaign: Campaign, now: datetime) -> bool:
     today = now.astimezone(ZoneInfo(campaign.timezone)).date()
     return campaign.start_date <= today <= campaign.end_date
 
@@ -127,7 +127,7 @@ def due_list(session: Session, principal: Principal, campaign: str | None,
         campaigns = [get_campaign(session, principal, campaign, action=Action.report_write)]
     else:
         campaigns = [c for c in list_campaigns(session, principal, Action.report_write)
-                     if _running(c, now)]
+                     if running(c, now)]
     mine = principal.subtree_filter(Unit.path, Action.report_write)
     out: list[DueEntry] = []
     for c in campaigns:
