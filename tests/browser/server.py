@@ -1,4 +1,5 @@
-"""A real Tiến Độ server for the browser tests: fresh SQLite database, the demo, the built web app."""
+"""A real Tiến Độ server for the browser tests: a fresh SQLite database, the demo, the built
+web app."""
 
 from __future__ import annotations
 

@@ -147,6 +147,7 @@ export const en: Record<MessageKey, string> = {
   'unit.inactive': 'inactive',
   'unit.children': 'Units under it ({n})',
   'unit.history': 'Report history',
+  'unit.history_table': 'Report history table (scrolls sideways)',
   'unit.no_reports': 'The unit has sent no report in this campaign.',
   'unit.status': 'Status',
   'unit.received': 'Received',

@@ -146,6 +146,7 @@ export const vi = {
   'unit.inactive': 'ngừng hoạt động',
   'unit.children': 'Đơn vị trực thuộc ({n})',
   'unit.history': 'Lịch sử báo cáo',
+  'unit.history_table': 'Bảng lịch sử báo cáo (cuộn ngang)',
   'unit.no_reports': 'Đơn vị chưa gửi báo cáo nào trong chiến dịch này.',
   'unit.status': 'Tình trạng',
   'unit.received': 'Nhận lúc',

@@ -109,7 +109,7 @@ function UnitHistory({ campaign, unit }: { campaign: CampaignPublic; unit: UnitP
         {reports.length === 0 ? (
           <p class="muted">{t('unit.no_reports')}</p>
         ) : (
-          <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="history-title">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={t('unit.history_table')}>
             <table class="table">
               <thead>
                 <tr>

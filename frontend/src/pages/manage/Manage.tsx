@@ -56,8 +56,6 @@ function Manage({ campaign }: { campaign: CampaignPublic }) {
           </div>
         )}
       </div>
-      <Review campaign={campaign.code} period={period} under={under} version={version} onChange={changed} />
-      <Locks campaign={campaign.code} period={period} under={under} unitName={grants.find((g) => g.unit === under)?.unit_name ?? under} onChange={changed} />
       <Completeness
         campaign={campaign.code}
         period={period}
@@ -65,6 +63,8 @@ function Manage({ campaign }: { campaign: CampaignPublic }) {
         canRemind
         version={version}
       />
+      <Review campaign={campaign.code} metrics={campaign.metrics} period={period} under={under} version={version} onChange={changed} />
+      <Locks campaign={campaign.code} period={period} under={under} unitName={grants.find((g) => g.unit === under)?.unit_name ?? under} onChange={changed} />
       <Transfer campaign={campaign.code} period={period} under={under} onImported={changed} />
     </>
   )

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api, call, type ApiError } from '../../api/client'
 import { contract } from '../../api/contract'
+import type { MetricPublic } from '../../api/types'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Loading } from '../../components/Loading'
 import { StatusBadge } from '../../components/StatusBadge'
@@ -9,8 +10,11 @@ import { useApi } from '../../hooks'
 import { t } from '../../i18n'
 import { Link } from '../../router'
 
+const FIRST = 8
+
 interface Props {
   campaign: string
+  metrics: MetricPublic[]
   period: string
   under: string
   version: number
@@ -18,12 +22,21 @@ interface Props {
 }
 
 /** Reports of the week waiting for review: approve, or return with a reason. */
-export function Review({ campaign, period, under, version, onChange }: Props) {
+export function Review({ campaign, metrics, period, under, version, onChange }: Props) {
+  const names = Object.fromEntries(metrics.map((m) => [m.code, m.name]))
   const res = useApi(
     () => call(api.GET('/api/v1/reports', { params: { query: { campaign, period, under, status: 'submitted', limit: 200 } } })),
     [campaign, period, under, version],
   )
+  const [all, setAll] = useState(false)
+  // Kept here: the reviewed report leaves the list when it reloads, its buttons with it.
+  const [notice, setNotice] = useState<string | null>(null)
+  const done = (message: string) => {
+    setNotice(message)
+    onChange()
+  }
   const rows = res.data?.data ?? []
+  const shown = all ? rows : rows.slice(0, FIRST)
   return (
     <section class="card" aria-labelledby="review-title">
       <h2 id="review-title">
@@ -31,9 +44,14 @@ export function Review({ campaign, period, under, version, onChange }: Props) {
       </h2>
       {res.loading && !res.data && <Loading />}
       <ErrorBox error={res.error} onRetry={res.reload} />
+      {notice && (
+        <p class="success" role="status">
+          {notice}
+        </p>
+      )}
       {res.data && rows.length === 0 && <p class="muted">{t('review.empty')}</p>}
       <ul class="review-list">
-        {rows.map((r) => (
+        {shown.map((r) => (
           <li key={r.id}>
             <div class="review-head">
               <Link href={`/units/${encodeURIComponent(r.unit)}`}>{r.unit_name}</Link>
@@ -44,24 +62,28 @@ export function Review({ campaign, period, under, version, onChange }: Props) {
             </div>
             <p class="small values-line">
               {Object.entries(r.values)
-                .map(([k, v]) => `${k}: ${formatNumber(v)}`)
+                .map(([k, v]) => `${names[k] ?? k}: ${formatNumber(v)}`)
                 .join(' · ')}
               {r.note && <span class="muted"> — “{r.note}”</span>}
             </p>
-            <ReviewButtons reportId={r.id} unitName={r.unit_name} onDone={onChange} />
+            <ReviewButtons reportId={r.id} unitName={r.unit_name} onDone={done} />
           </li>
         ))}
       </ul>
+      {rows.length > FIRST && (
+        <button type="button" class="btn" aria-expanded={all} onClick={() => setAll(!all)}>
+          {all ? t('common.show_less') : t('common.show_all', { n: rows.length })}
+        </button>
+      )}
     </section>
   )
 }
 
-export function ReviewButtons({ reportId, unitName, onDone }: { reportId: number; unitName: string; onDone: () => void }) {
+function ReviewButtons({ reportId, unitName, onDone }: { reportId: number; unitName: string; onDone: (message: string) => void }) {
   const [returning, setReturning] = useState(false)
   const [reason, setReason] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ApiError | null>(null)
-  const [done, setDone] = useState<string | null>(null)
   const act = async (kind: 'approve' | 'return') => {
     if (kind === 'return' && !reason.trim()) {
       setError({ code: 'client', message: t('review.reason_required'), field: 'reason', details: [] })
@@ -72,10 +94,8 @@ export function ReviewButtons({ reportId, unitName, onDone }: { reportId: number
     const r = kind === 'approve' ? await contract.approve(reportId) : await contract.returnReport(reportId, reason.trim())
     setBusy(false)
     if (r.error) return setError(r.error)
-    setDone(t(kind === 'approve' ? 'review.approved' : 'review.returned', { unit: unitName }))
-    onDone()
+    onDone(t(kind === 'approve' ? 'review.approved' : 'review.returned', { unit: unitName }))
   }
-  if (done) return <p class="success" role="status">{done}</p>
   const id = `return-reason-${reportId}`
   return (
     <div class="review-actions">
