@@ -58,7 +58,7 @@ function Targets({ campaign, under, period }: { campaign: string; under: string 
   const points = (id: number) => series.data?.targets.find((s) => s.target_id === id)?.points
   return (
     <>
-      <section aria-labelledby="targets-title">
+      <section class="targets" aria-labelledby="targets-title">
         <h2 id="targets-title" class="section-title">
           {t('overview.targets', { unit: p.under.name })}
           <span class="muted small">

@@ -19,19 +19,19 @@ export function MyReports({ campaign, period, grants }: { campaign: CampaignPubl
         {t('myreports.title')} <span class="muted small">{formatWeek(period, lang)}</span>
       </h2>
       <p>
-        {t('deadline.weekly')}: <strong>{formatDateTime(due)}</strong>{' '}
-        <span class={isOverdue(due) ? 'text-bad' : undefined}>({countdownText(due, new Date(), lang)})</span>
+        {t('deadline.weekly')}: <strong>{formatDateTime(due)}</strong>
+        {!isOverdue(due) && ` (${countdownText(due, new Date(), lang)})`}
       </p>
       <ul class="unit-list">
         {grants.map((g) => (
-          <MyUnit key={g.unit} campaign={campaign.code} period={period} grant={g} />
+          <MyUnit key={g.unit} campaign={campaign.code} period={period} grant={g} due={due} />
         ))}
       </ul>
     </section>
   )
 }
 
-function MyUnit({ campaign, period, grant }: { campaign: string; period: string; grant: RolePublic }) {
+function MyUnit({ campaign, period, grant, due }: { campaign: string; period: string; grant: RolePublic; due: Date }) {
   const res = useApi(
     () => call(api.GET('/api/v1/reports', { params: { query: { campaign, unit: grant.unit, period, limit: 1 } } })),
     [campaign, period, grant.unit],
@@ -58,6 +58,7 @@ function MyUnit({ campaign, period, grant }: { campaign: string; period: string;
         ) : (
           <>
             <StatusBadge status="missing" />
+            {isOverdue(due) && <span class="text-bad">{countdownText(due, new Date(), getLang())}</span>}
             <Link class="btn btn-primary" href={formLink}>
               {t('report.submit')}
             </Link>

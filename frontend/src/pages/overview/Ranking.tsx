@@ -7,6 +7,11 @@ import { Link } from '../../router'
 
 const FIRST = 10
 
+/** "2024-W35" → "tuần 35" / "week 35", for the middle of a sentence. */
+function shortWeekName(week: string): string {
+  return `${t('week.label').toLowerCase()} ${Number(week.slice(-2))}`
+}
+
 /** Child units of the subtree ranked by their ratio for one target, with bars and status colours. */
 export function Ranking({ targets }: { targets: TargetProgress[] }) {
   const [code, setCode] = useState(targets[0]?.code ?? '')
@@ -43,7 +48,7 @@ export function Ranking({ targets }: { targets: TargetProgress[] }) {
                 <span class="rank-no">{c.rank}</span>
                 <span class="rank-name">
                   <Link href={`/units/${encodeURIComponent(c.unit)}`}>{c.unit_name}</Link>
-                  {c.stale && <span class="muted small"> · {t('ranking.stale', { week: c.last_period ?? '—' })}</span>}
+                  {c.stale && <span class="muted small"> · {t('ranking.stale', { week: c.last_period ? shortWeekName(c.last_period) : '—' })}</span>}
                 </span>
                 <span class="rank-bar" aria-hidden="true">
                   <span style={{ width: `${pct}%` }} />
