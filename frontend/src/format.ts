@@ -298,3 +298,13 @@ export function shortWeek(week: string, lang: Lang = 'vi'): string {
   const m = WEEK_RE.exec(week)
   return m ? `${lang === 'vi' ? 'T' : 'W'}${+m[2]}` : week
 }
+
+/** "27/12/2026" → "2026-12-27"; null when it is not a real dd/mm/yyyy date. */
+export function parseVnDate(text: string): string | null {
+  const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(text)
+  if (!m) return null
+  const [d, mo, y] = [+m[1], +m[2], +m[3]]
+  const date = new Date(Date.UTC(y, mo - 1, d))
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null
+  return `${y}-${pad2(mo)}-${pad2(d)}`
+}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from browser.helpers import api_get, login
+from browser.server import PASSWORD
 
 
 def test_reporter_cannot_reach_another_communes_pages_or_data(page) -> None:  # noqa: ANN001
@@ -54,3 +55,29 @@ def test_the_app_speaks_english_on_request(page) -> None:  # noqa: ANN001
     expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
     page.get_by_label("Language").select_option("vi")
     expect(page.get_by_role("heading", name="Tổng quan", level=1)).to_be_visible()
+
+
+def _focused_text(page) -> str:  # noqa: ANN001
+    return page.evaluate("() => document.activeElement?.textContent?.trim() ?? ''")
+
+
+def test_keyboard_alone_logs_in_and_reaches_the_report_form(page) -> None:  # noqa: ANN001
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    page.keyboard.type("battrang")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Tổng quan", level=1)).to_be_visible()
+
+    page.reload()
+    expect(page.get_by_role("heading", name="Tổng quan", level=1)).to_be_visible()
+    page.keyboard.press("Tab")
+    assert _focused_text(page) == "Bỏ qua, đến nội dung chính"
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        if _focused_text(page) == "Báo cáo tuần":
+            break
+    assert _focused_text(page) == "Báo cáo tuần"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Báo cáo tuần", level=1)).to_be_focused()

@@ -101,3 +101,25 @@ def test_reporter_sends_sees_and_corrects_the_weekly_report(page) -> None:  # no
     expect(history.get_by_text("“Bớt 1 người chuyển công tác.”")).to_be_visible()
     expect(history.get_by_role("listitem").filter(has_text="Phiên bản 1")).to_be_visible()
     shoot(page, "unit")
+
+
+def test_a_correction_from_a_stale_page_shows_the_servers_refusal(page) -> None:  # noqa: ANN001
+    """Two tabs on the same report: the second save is refused with the API's own message."""
+    login(page, "daton")
+    page.goto("/report")
+    expect(page.get_by_role("heading", name="Sửa báo cáo tuần — Xã Đa Tốn")).to_be_visible()
+    other = page.context.new_page()
+    other.goto("/report")
+    broadcasts = other.get_by_label("Số buổi phát thanh tuyên truyền")
+    broadcasts.fill(str(int(broadcasts.input_value()) + 1))
+    other.get_by_role("button", name="Lưu sửa đổi").click()
+    expect(other.get_by_role("status").filter(has_text="Đã lưu sửa đổi")).to_be_visible()
+
+    posters = page.get_by_label("Số pano, áp phích có mã QR")
+    posters.fill(str(int(posters.input_value()) + 1))
+    page.get_by_role("button", name="Lưu sửa đổi").click()
+    expect(page.get_by_role("alert")).to_contain_text("đã cũ")
+    # "Thử lại" loads the newer version, with the other tab's change in it.
+    page.get_by_role("alert").get_by_role("button", name="Thử lại").click()
+    expect(page.get_by_label("Số buổi phát thanh tuyên truyền")).to_have_value(broadcasts.input_value())
+    expect(page.get_by_role("alert")).to_have_count(0)

@@ -140,6 +140,7 @@ export const en: Record<MessageKey, string> = {
   'check.exceeds': 'Cannot be more than “{other}” ({n}).',
   'check.note_required': 'A figure went down since last week: add a note saying why.',
   'check.went_down': 'This figure went down since last week.',
+  'check.date': 'Enter the date as day/month/year, e.g. 26/07/2024.',
   'check.fix_marked': 'Fix the marked fields and send again.',
 
   'unit.code': 'code',
@@ -248,6 +249,7 @@ export const en: Record<MessageKey, string> = {
   'targets.goal': 'Goal (%)',
   'targets.kinds': 'Applies to unit kinds',
   'targets.create': 'Create target',
+  'targets.same_metrics': 'Numerator and denominator must be different metrics.',
   'targets.saved': 'Target saved.',
   'targets.edit': 'Edit',
   'targets.edit_named': 'Edit target {name}',
@@ -264,6 +266,7 @@ export const en: Record<MessageKey, string> = {
   'common.unit': 'Unit',
   'common.show_all': 'Show all ({n})',
   'common.show_less': 'Show fewer',
+  'common.date_format': 'Day/month/year, e.g. 26/07/2024',
   'common.unavailable': 'This server does not offer this yet.',
 
   'error.network': 'Cannot reach the server. Check the network and try again.',

@@ -139,6 +139,7 @@ export const vi = {
   'check.exceeds': 'Không được lớn hơn “{other}” ({n}).',
   'check.note_required': 'Có số liệu giảm so với tuần trước: hãy ghi chú lý do.',
   'check.went_down': 'Số này giảm so với tuần trước.',
+  'check.date': 'Nhập ngày theo dạng ngày/tháng/năm, ví dụ 26/07/2024.',
   'check.fix_marked': 'Hãy sửa các ô được đánh dấu rồi gửi lại.',
 
   'unit.code': 'mã',
@@ -247,6 +248,7 @@ export const vi = {
   'targets.goal': 'Mục tiêu (%)',
   'targets.kinds': 'Áp dụng cho loại đơn vị',
   'targets.create': 'Tạo chỉ tiêu',
+  'targets.same_metrics': 'Tử số và mẫu số phải là hai chỉ số khác nhau.',
   'targets.saved': 'Đã lưu chỉ tiêu.',
   'targets.edit': 'Sửa',
   'targets.edit_named': 'Sửa chỉ tiêu {name}',
@@ -263,6 +265,7 @@ export const vi = {
   'common.unit': 'Đơn vị',
   'common.show_all': 'Xem tất cả ({n})',
   'common.show_less': 'Thu gọn',
+  'common.date_format': 'Ngày/tháng/năm, ví dụ 26/07/2024',
   'common.unavailable': 'Máy chủ chưa có chức năng này.',
 
   'error.network': 'Không kết nối được máy chủ. Kiểm tra mạng và thử lại.',

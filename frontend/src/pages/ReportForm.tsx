@@ -52,14 +52,15 @@ export function ReportForm({ campaign, unit, period }: Props) {
   if (res.loading && !res.data) return <Loading />
   if (res.error) return <ErrorBox error={res.error} onRetry={res.reload} />
   if (!res.data) return null
-  return <Form {...{ campaign, unit, period }} loaded={res.data} />
+  // A new version from the server (another tab, another person) starts the form afresh.
+  return <Form key={res.data.current?.version ?? 0} {...{ campaign, unit, period }} loaded={res.data} reload={res.reload} />
 }
 
 function toTexts(values: Record<string, number> | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(values ?? {}).map(([k, v]) => [k, String(v)]))
 }
 
-function Form({ campaign, unit, period, loaded }: Props & { loaded: Loaded }) {
+function Form({ campaign, unit, period, loaded, reload }: Props & { loaded: Loaded; reload: () => void }) {
   const lang = getLang()
   const metrics = reportableMetrics(campaign.metrics, unit.kind)
   const targets = targetsFor(loaded.targets, unit)
@@ -189,7 +190,7 @@ function Form({ campaign, unit, period, loaded }: Props & { loaded: Loaded }) {
         </fieldset>
       )}
       {Object.keys(errors).length > 0 && <p class="field-error" role="alert">{t('check.fix_marked')}</p>}
-      <ErrorBox error={apiError} />
+      <ErrorBox error={apiError} onRetry={apiError?.code === 'version_mismatch' ? reload : undefined} />
       {done && (
         <div class="success" role="status" tabIndex={-1} ref={confirmation}>
           <p class="success-title">{done.corrected ? t('report.corrected_title') : t('report.sent_title')}</p>

@@ -5,7 +5,7 @@ import { CampaignPicker, WithCampaign } from '../../campaign'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Field } from '../../components/Field'
 import { Loading } from '../../components/Loading'
-import { formatDate, formatFraction } from '../../format'
+import { formatDate, formatFraction, parseVnDate } from '../../format'
 import { useApi } from '../../hooks'
 import { t, type MessageKey } from '../../i18n'
 
@@ -72,11 +72,12 @@ function TargetForm({ campaign, target, onSaved, onCancel }: { campaign: Campaig
   const counts = campaign.metrics
   const [code, setCode] = useState('')
   const [name, setName] = useState(target?.name ?? '')
-  const [num, setNum] = useState(target?.numerator ?? counts[0]?.code ?? '')
-  const [den, setDen] = useState(target?.denominator ?? counts[1]?.code ?? '')
+  const [num, setNum] = useState(target?.numerator ?? counts[1]?.code ?? '')
+  const [den, setDen] = useState(target?.denominator ?? counts[0]?.code ?? '')
   const [goal, setGoal] = useState(String(Math.round((target?.goal_ratio ?? 1) * 100)))
-  const [deadline, setDeadline] = useState(target?.deadline ?? campaign.end_date)
-  const [upstream, setUpstream] = useState(target?.upstream_deadline ?? '')
+  // Dates are typed dd/mm/yyyy whatever the browser's language (a date input would follow it).
+  const [deadline, setDeadline] = useState(formatDate(target?.deadline ?? campaign.end_date))
+  const [upstream, setUpstream] = useState(target?.upstream_deadline ? formatDate(target.upstream_deadline) : '')
   const [kinds, setKinds] = useState<string[]>(target?.unit_kinds ?? ['commune'])
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ApiError | null>(null)
@@ -86,14 +87,21 @@ function TargetForm({ campaign, target, onSaved, onCancel }: { campaign: Campaig
 
   const submit = async (e: Event) => {
     e.preventDefault()
+    setSaved(false)
+    const due = parseVnDate(deadline)
+    const up = upstream.trim() ? parseVnDate(upstream) : null
+    const bad = !due ? 'deadline' : upstream.trim() && !up ? 'upstream_deadline' : !target && num === den ? 'denominator' : null
+    if (bad) {
+      const message = bad === 'denominator' ? t('targets.same_metrics') : t('check.date')
+      return setError({ code: 'client', message, field: bad, details: [] })
+    }
     setBusy(true)
     setError(null)
-    setSaved(false)
     const common = {
       name,
       goal_ratio: Math.min(100, Math.max(1, Number(goal) || 100)) / 100,
-      deadline,
-      upstream_deadline: upstream || null,
+      deadline: due as string,
+      upstream_deadline: up,
       unit_kinds: kinds as UnitKind[],
     }
     const r = target
@@ -123,10 +131,13 @@ function TargetForm({ campaign, target, onSaved, onCancel }: { campaign: Campaig
       <Field id={`${p}-name`} label={t('targets.name')} required value={name} error={fieldError('name')} onInput={(e) => setName(e.currentTarget.value)} />
       {!target && metricSelect(`${p}-num`, t('targets.numerator'), num, setNum)}
       {!target && metricSelect(`${p}-den`, t('targets.denominator'), den, setDen)}
+      {fieldError('denominator') && <p class="field-error">{fieldError('denominator')}</p>}
       <Field id={`${p}-goal`} label={t('targets.goal')} type="number" min={1} max={100} required value={goal} error={fieldError('goal_ratio')} onInput={(e) => setGoal(e.currentTarget.value)} />
       <div class="row-fields">
-        <Field id={`${p}-deadline`} label={t('deadline.district')} type="date" required value={deadline} error={fieldError('deadline')} onInput={(e) => setDeadline(e.currentTarget.value)} />
-        <Field id={`${p}-upstream`} label={t('deadline.city')} type="date" value={upstream} error={fieldError('upstream_deadline')} onInput={(e) => setUpstream(e.currentTarget.value)} />
+        <Field id={`${p}-deadline`} label={t('deadline.district')} hint={t('common.date_format')} inputMode="numeric" required
+          value={deadline} error={fieldError('deadline')} onInput={(e) => setDeadline(e.currentTarget.value)} />
+        <Field id={`${p}-upstream`} label={t('deadline.city')} hint={t('common.date_format')} inputMode="numeric"
+          value={upstream} error={fieldError('upstream_deadline')} onInput={(e) => setUpstream(e.currentTarget.value)} />
       </div>
       <fieldset class="checks">
         <legend>{t('targets.kinds')}</legend>
@@ -138,7 +149,7 @@ function TargetForm({ campaign, target, onSaved, onCancel }: { campaign: Campaig
           </div>
         ))}
       </fieldset>
-      <ErrorBox error={error && !['code', 'name', 'goal_ratio', 'deadline', 'upstream_deadline'].includes(error.field ?? '') ? error : null} />
+      <ErrorBox error={error && !['code', 'name', 'goal_ratio', 'deadline', 'upstream_deadline', 'denominator'].includes(error.field ?? '') ? error : null} />
       {saved && !target && <p class="success" role="status">{t('targets.saved')}</p>}
       <div class="row-actions">
         <button type="submit" class="btn btn-primary" disabled={busy}>
