@@ -121,5 +121,6 @@ def test_a_correction_from_a_stale_page_shows_the_servers_refusal(page) -> None:
     expect(page.get_by_role("alert")).to_contain_text("đã cũ")
     # "Thử lại" loads the newer version, with the other tab's change in it.
     page.get_by_role("alert").get_by_role("button", name="Thử lại").click()
-    expect(page.get_by_label("Số buổi phát thanh tuyên truyền")).to_have_value(broadcasts.input_value())
+    newer = broadcasts.input_value()
+    expect(page.get_by_label("Số buổi phát thanh tuyên truyền")).to_have_value(newer)
     expect(page.get_by_role("alert")).to_have_count(0)

@@ -147,6 +147,8 @@ export const en: Record<MessageKey, string> = {
   'unit.head': 'Head',
   'unit.inactive': 'inactive',
   'unit.children': 'Units under it ({n})',
+  'unit.overview': 'See the combined progress of {unit}',
+  'unit.not_reporting': 'This unit does not report in this campaign itself; its figures add up the units under it.',
   'unit.history': 'Report history',
   'unit.history_table': 'Report history table (scrolls sideways)',
   'unit.no_reports': 'The unit has sent no report in this campaign.',

@@ -146,6 +146,8 @@ export const vi = {
   'unit.head': 'Người đứng đầu',
   'unit.inactive': 'ngừng hoạt động',
   'unit.children': 'Đơn vị trực thuộc ({n})',
+  'unit.overview': 'Xem tiến độ tổng hợp của {unit}',
+  'unit.not_reporting': 'Đơn vị này không tự báo cáo trong chiến dịch; số liệu là tổng hợp của các đơn vị trực thuộc.',
   'unit.history': 'Lịch sử báo cáo',
   'unit.history_table': 'Bảng lịch sử báo cáo (cuộn ngang)',
   'unit.no_reports': 'Đơn vị chưa gửi báo cáo nào trong chiến dịch này.',

@@ -39,6 +39,9 @@ export function UnitPage({ code }: { code: string }) {
             {u.head_name && ` · ${u.head_title ?? t('unit.head')}: ${u.head_name}`}
             {!u.active && ` · ${t('unit.inactive')}`}
           </p>
+          <p>
+            <Link href={`/?under=${encodeURIComponent(u.code)}`}>{t('unit.overview', { unit: u.name })}</Link>
+          </p>
           <Children unit={u} />
           <CampaignPicker />
           <WithCampaign>{(c) => <UnitHistory campaign={c} unit={u} />}</WithCampaign>
@@ -85,6 +88,7 @@ function UnitHistory({ campaign, unit }: { campaign: CampaignPublic; unit: UnitP
   if (!res.data) return null
   const { reports, targets, base } = res.data
   const metrics = reportableMetrics(campaign.metrics, unit.kind)
+  if (metrics.length === 0) return <p class="notice">{t('unit.not_reporting')}</p>
   const ascending = [...reports].sort((a, b) => a.period.localeCompare(b.period))
   return (
     <>
