@@ -7,10 +7,10 @@ import { ErrorBox } from '../components/ErrorBox'
 import { Loading } from '../components/Loading'
 import { Page } from '../components/Page'
 import { useApi } from '../hooks'
-import { t } from '../i18n'
+import { getLang, t } from '../i18n'
 import { currentPeriod, inCampaign } from '../period'
 import { grantsWith } from '../roles'
-import { isoWeek } from '../format'
+import { formatWeek, isoWeek } from '../format'
 import { navigate, useLocation } from '../router'
 import { ReportForm } from './ReportForm'
 
@@ -73,7 +73,7 @@ function ChooseUnit({ campaign }: { campaign: CampaignPublic }) {
       {inCampaign(campaign, period) ? (
         <ReportForm key={`${campaign.code}/${unit.code}/${period}`} campaign={campaign} unit={unit} period={period} />
       ) : (
-        <p class="notice">{t('report.no_period', { week: currentPeriod(campaign) })}</p>
+        <p class="notice">{t('report.no_period', { week: formatWeek(currentPeriod(campaign), getLang()) })}</p>
       )}
     </>
   )
