@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from browser.helpers import api_get, login
+from browser.helpers import api_get, login, shoot
 from browser.server import PASSWORD
 
 
@@ -63,6 +63,7 @@ def _focused_text(page) -> str:  # noqa: ANN001
 
 def test_keyboard_alone_logs_in_and_reaches_the_report_form(page) -> None:  # noqa: ANN001
     page.goto("/login")
+    shoot(page, "login")
     page.keyboard.press("Tab")
     page.keyboard.type("battrang")
     page.keyboard.press("Tab")

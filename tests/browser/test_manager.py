@@ -28,6 +28,7 @@ def _previous_week() -> str:
 def test_manager_menu_and_reports_waiting_for_review(page) -> None:  # noqa: ANN001
     login(page, "vanphong")
     expect(page.get_by_role("banner")).to_contain_text("Huyện Gia Lâm")
+    shoot(page, "overview-manager")
     nav = page.get_by_role("navigation", name="Điều hướng chính")
     expect(nav.get_by_role("link", name="Quản trị")).to_have_count(0)
     nav.get_by_role("link", name="Quản lý báo cáo").click()
@@ -69,7 +70,7 @@ def test_manager_sees_late_and_missing_units_and_reminds(page) -> None:  # noqa:
     expect(missing.get_by_role("link").first).to_be_visible()
     week.get_by_role("button", name="Gửi nhắc nhở đơn vị chưa nộp").click()
     expect(week.get_by_role("status").filter(has_text="đơn vị chưa nộp")).to_be_visible()
-    shoot(page, "overview-manager")
+    shoot(page, "overview-manager-reporting")
 
     page.get_by_role("link", name="Quản lý báo cáo").click()
     page.get_by_label("Kỳ báo cáo").select_option(_previous_week())
