@@ -77,7 +77,10 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit BEFORE the response is sent. FastAPI's default ends yield-dependencies
+# after sending, so a client could read stale data right after a 2xx (or get a 2xx for a write
+# whose commit then failed).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def alembic_config(url: str | None = None):  # noqa: ANN201

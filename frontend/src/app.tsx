@@ -1,21 +1,36 @@
 import { useEffect } from 'preact/hooks'
 import { api, call } from './api/client'
+import type { Role } from './api/types'
 import { getToken, setUser, useAuth } from './auth'
 import { Layout } from './components/Layout'
+import { lazyPage } from './components/Lazy'
 import { Loading } from './components/Loading'
+import { Forbidden, NotFoundPage } from './components/Page'
 import { useLang } from './i18n'
+import { AccountPage } from './pages/Account'
 import { LoginPage } from './pages/Login'
 import { OverviewPage } from './pages/Overview'
 import { ReportPage } from './pages/Report'
-import { AdminPage, ManagePage, NotFoundPage, UnitPage } from './pages/Simple'
+import { MyUnitRedirect, UnitPage } from './pages/Unit'
+import { hasRole } from './roles'
 import { matchRoute, navigate, useLocation, type Route } from './router'
 
-const routes: Route[] = [
-  { path: '/', render: () => <OverviewPage /> },
-  { path: '/report', render: () => <ReportPage /> },
-  { path: '/units/:id', render: (p) => <UnitPage id={p.id} /> },
-  { path: '/manage', render: () => <ManagePage /> },
-  { path: '/admin', render: () => <AdminPage /> },
+const ManagePage = lazyPage(() => import('./pages/manage/Manage').then((m) => m.ManagePage))
+const AdminPage = lazyPage<{ section?: string }>(() => import('./pages/admin/Admin').then((m) => m.AdminPage))
+
+interface Guarded extends Route {
+  role: Role
+}
+
+const routes: Guarded[] = [
+  { path: '/', role: 'viewer', render: () => <OverviewPage /> },
+  { path: '/report', role: 'reporter', render: () => <ReportPage /> },
+  { path: '/units', role: 'viewer', render: () => <MyUnitRedirect /> },
+  { path: '/units/:code', role: 'viewer', render: (p) => <UnitPage code={p.code} /> },
+  { path: '/manage', role: 'manager', render: () => <ManagePage /> },
+  { path: '/admin', role: 'admin', render: () => <AdminPage /> },
+  { path: '/admin/:section', role: 'admin', render: (p) => <AdminPage section={p.section} /> },
+  { path: '/account', role: 'viewer', render: () => <AccountPage /> },
 ]
 
 export function App() {
@@ -47,9 +62,14 @@ export function App() {
   if (!token) return <Loading />
 
   const match = matchRoute(routes, path)
+  let page
+  if (!user) page = <Loading />
+  else if (!match) page = <NotFoundPage />
+  else if (!hasRole(user, (match.route as Guarded).role)) page = <Forbidden />
+  else page = match.route.render(match.params)
   return (
     <Layout>
-      {match ? <div key={path}>{match.route.render(match.params)}</div> : <NotFoundPage key={path} />}
+      <div key={path}>{page}</div>
     </Layout>
   )
 }

@@ -176,3 +176,13 @@ describe('countdownText', () => {
     expect(isOverdue(due, after(1))).toBe(true)
   })
 })
+
+describe('parseVnDate', () => {
+  it('reads dd/mm/yyyy and refuses impossible days', async () => {
+    const { parseVnDate } = await import('./format')
+    expect(parseVnDate('27/12/2026')).toBe('2026-12-27')
+    expect(parseVnDate(' 5/1/2027 ')).toBe('2027-01-05')
+    expect(parseVnDate('31/02/2026')).toBeNull()
+    expect(parseVnDate('2026-12-27')).toBeNull()
+  })
+})

@@ -232,3 +232,79 @@ export function countdownText(due: DateInput, now: DateInput = new Date(), lang:
 export function isOverdue(due: DateInput, now: DateInput = new Date()): boolean {
   return toDate(now).getTime() > toDate(due).getTime()
 }
+
+/**
+ * Due moment of a week for a campaign's cadence (weekday 1 = Monday … 7 = Sunday, "15:00:00"),
+ * read on a Hà Nội clock (campaigns run in Asia/Ho_Chi_Minh).
+ */
+export function campaignDueAt(week: string, weekday: number, time: string): Date {
+  const [h, m] = time.split(':').map(Number)
+  const day = mondayUtc(parseIsoWeek(week)) + (weekday - 1) * DAY
+  return new Date(day + (h - VN_OFFSET_HOURS) * HOUR + (m || 0) * MINUTE)
+}
+
+/** "02/09–08/09/2024": the dates of an ISO week. */
+export function weekRange(week: string): string {
+  try {
+    const { monday, sunday } = weekDays(week)
+    return `${formatDate(monday).slice(0, 5)}–${formatDate(sunday)}`
+  } catch {
+    return week
+  }
+}
+
+/** "Tuần 36 (02/09–08/09/2024)" — the week as people say it, with its dates. */
+export function formatWeek(week: string, lang: Lang = 'vi'): string {
+  let parsed: IsoWeek
+  try {
+    parsed = parseIsoWeek(week)
+  } catch {
+    return week
+  }
+  const { monday, sunday } = weekDays(week)
+  const short = formatDate(monday).slice(0, 5)
+  return `${lang === 'vi' ? 'Tuần' : 'Week'} ${parsed.week} (${short}–${formatDate(sunday)})`
+}
+
+/** The ISO weeks from `first` to `last` inclusive (empty when last < first). */
+export function weeksBetween(first: string, last: string): string[] {
+  const out: string[] = []
+  for (let w = first; w <= last && out.length < 520; w = addWeeks(w, 1)) out.push(w)
+  return out
+}
+
+/** A ratio (0..1) as a percentage: 0.954 → "95,4 %". */
+export function formatFraction(ratio: number | null | undefined, fractionDigits = 1): string {
+  return ratio === null || ratio === undefined ? DASH : formatPercent(ratio * 100, fractionDigits)
+}
+
+/** Calendar days from today (Hà Nội) to a "YYYY-MM-DD" date: negative once it has passed. */
+export function daysUntil(day: string, now: DateInput = new Date()): number {
+  const p = vnParts(toDate(now))
+  const [y, m, d] = day.split('-').map(Number)
+  return Math.round((Date.UTC(y, m - 1, d) - Date.UTC(p.year, p.month - 1, p.day)) / DAY)
+}
+
+/** "còn 12 ngày", "hôm nay", "đã qua 3 ngày" for a date deadline. */
+export function daysLeftText(day: string, now: DateInput = new Date(), lang: Lang = 'vi'): string {
+  const n = daysUntil(day, now)
+  if (n === 0) return lang === 'vi' ? 'hạn chót hôm nay' : 'due today'
+  if (n > 0) return lang === 'vi' ? `còn ${n} ngày` : `${n} ${n === 1 ? 'day' : 'days'} left`
+  return lang === 'vi' ? `đã qua ${-n} ngày` : `${-n} ${n === -1 ? 'day' : 'days'} ago`
+}
+
+/** "2024-W36" → "T36" (vi) / "W36" (en): short axis labels. */
+export function shortWeek(week: string, lang: Lang = 'vi'): string {
+  const m = WEEK_RE.exec(week)
+  return m ? `${lang === 'vi' ? 'T' : 'W'}${+m[2]}` : week
+}
+
+/** "27/12/2026" → "2026-12-27"; null when it is not a real dd/mm/yyyy date. */
+export function parseVnDate(text: string): string | null {
+  const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(text)
+  if (!m) return null
+  const [d, mo, y] = [+m[1], +m[2], +m[3]]
+  const date = new Date(Date.UTC(y, mo - 1, d))
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null
+  return `${y}-${pad2(mo)}-${pad2(d)}`
+}

@@ -18,26 +18,36 @@ export const api = createClient<paths>({
   headers: { Accept: 'application/json' },
 })
 
+/** The Authorization header value for the stored session, if any. */
+export function bearer(): string | null {
+  const token = getToken()
+  return token ? `Bearer ${token}` : null
+}
+
+/**
+ * A 401 ends the session only when the request carried the *stored* token.
+ * A failed log-in (wrong password, or /auth/me checked with a fresh token) is left to the caller.
+ */
+export function handleUnauthorized(status: number, sentAuthorization: string | null): void {
+  if (status !== 401) return
+  const current = bearer()
+  if (!current || sentAuthorization !== current) return
+  clearSession()
+  const here = window.location.pathname + window.location.search
+  if (window.location.pathname !== LOGIN_PATH) {
+    navigate(`${LOGIN_PATH}?expired=1&next=${encodeURIComponent(here)}`, { replace: true })
+  }
+}
+
 const authMiddleware: Middleware = {
   onRequest({ request, schemaPath }) {
-    const token = getToken()
+    const auth = bearer()
     if (schemaPath === TOKEN_PATH) return request
-    if (token && !request.headers.has('Authorization')) {
-      request.headers.set('Authorization', `Bearer ${token}`)
-    }
+    if (auth && !request.headers.has('Authorization')) request.headers.set('Authorization', auth)
     return request
   },
   onResponse({ request, response }) {
-    if (response.status !== 401) return
-    const token = getToken()
-    // Only a rejected *stored* token ends the session. A failed log-in
-    // (wrong password, or /auth/me checked with a fresh token) is left to the caller.
-    if (!token || request.headers.get('Authorization') !== `Bearer ${token}`) return
-    clearSession()
-    const here = window.location.pathname + window.location.search
-    if (window.location.pathname !== LOGIN_PATH) {
-      navigate(`${LOGIN_PATH}?expired=1&next=${encodeURIComponent(here)}`, { replace: true })
-    }
+    handleUnauthorized(response.status, request.headers.get('Authorization'))
   },
 }
 

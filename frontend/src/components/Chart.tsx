@@ -1,6 +1,6 @@
 // Minimal SVG chart for weekly series: bars or a line, optional target line.
 // No chart library. The data is also given as a visually hidden table.
-import { formatNumber } from '../format'
+import { formatNumber, formatPercent } from '../format'
 
 export interface Point {
   /** x label, e.g. "W30" */
@@ -16,6 +16,8 @@ interface Props {
   /** Optional horizontal reference line (e.g. weekly target). */
   target?: number
   height?: number
+  /** Values are percentages: the axis and the table say "%". */
+  percent?: boolean
 }
 
 const W = 400
@@ -28,7 +30,8 @@ function niceMax(v: number): number {
   return 10 * pow
 }
 
-export function Chart({ data, kind = 'bar', title, target, height = 220 }: Props) {
+export function Chart({ data, kind = 'bar', title, target, height = 220, percent = false }: Props) {
+  const fmt = (v: number) => (percent ? formatPercent(v) : formatNumber(v))
   const H = height
   const innerW = W - PAD.left - PAD.right
   const innerH = H - PAD.top - PAD.bottom
@@ -48,7 +51,7 @@ export function Chart({ data, kind = 'bar', title, target, height = 220 }: Props
           <g key={v}>
             <line class="chart-grid" x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} />
             <text class="chart-axis" x={PAD.left - 6} y={y(v) + 4} text-anchor="end">
-              {formatNumber(v, 1)}
+              {percent ? `${formatNumber(v, 0)}%` : formatNumber(v, 1)}
             </text>
           </g>
         ))}
@@ -62,7 +65,7 @@ export function Chart({ data, kind = 'bar', title, target, height = 220 }: Props
                 y={y(d.value)}
                 height={Math.max(0, PAD.top + innerH - y(d.value))}
               >
-                <title>{`${d.label}: ${formatNumber(d.value)}`}</title>
+                <title>{`${d.label}: ${fmt(d.value)}`}</title>
               </rect>
             ))
           : data.length > 0 && (
@@ -73,7 +76,7 @@ export function Chart({ data, kind = 'bar', title, target, height = 220 }: Props
                 />
                 {data.map((d, i) => (
                   <circle key={d.label} class="chart-dot" cx={cx(i)} cy={y(d.value)} r={4}>
-                    <title>{`${d.label}: ${formatNumber(d.value)}`}</title>
+                    <title>{`${d.label}: ${fmt(d.value)}`}</title>
                   </circle>
                 ))}
               </>
@@ -89,17 +92,20 @@ export function Chart({ data, kind = 'bar', title, target, height = 220 }: Props
           ) : null,
         )}
       </svg>
-      <table class="visually-hidden">
+      {/* A table ignores width: 1px, so the wrapper is what hides it. */}
+      <div class="visually-hidden">
+      <table>
         <caption>{title}</caption>
         <tbody>
           {data.map((d) => (
             <tr key={d.label}>
               <th scope="row">{d.label}</th>
-              <td>{formatNumber(d.value)}</td>
+              <td>{fmt(d.value)}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      </div>
     </figure>
   )
 }

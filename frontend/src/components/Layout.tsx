@@ -1,18 +1,21 @@
 import type { ComponentChildren } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
+import type { Role } from '../api/types'
 import { clearSession, useAuth } from '../auth'
+import { resetCampaigns } from '../campaign'
 import { LANGS, setLang, t, useLang, type Lang, type MessageKey } from '../i18n'
+import { hasRole, topRole } from '../roles'
 import { Link, navigate, useLocation } from '../router'
 
-const NAV: { href: string; key: MessageKey }[] = [
-  { href: '/', key: 'nav.overview' },
-  { href: '/report', key: 'nav.report' },
-  { href: '/manage', key: 'nav.manage' },
-  { href: '/admin', key: 'nav.admin' },
+// Each item needs at least this role (admin ⊃ manager ⊃ reporter ⊃ viewer).
+const NAV: { href: string; key: MessageKey; role: Role }[] = [
+  { href: '/', key: 'nav.overview', role: 'viewer' },
+  { href: '/report', key: 'nav.report', role: 'reporter' },
+  { href: '/units', key: 'nav.units', role: 'viewer' },
+  { href: '/manage', key: 'nav.manage', role: 'manager' },
+  { href: '/admin', key: 'nav.admin', role: 'admin' },
+  { href: '/account', key: 'nav.account', role: 'viewer' },
 ]
-
-// Shown until /auth/me has answered (or when the backend is not up yet).
-const PLACEHOLDER_USER = { full_name: 'Nguyễn Văn A', unit: 'UBND Phường Mẫu' }
 
 function isActive(href: string, path: string): boolean {
   return href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`)
@@ -44,11 +47,14 @@ export function Layout({ children }: { children: ComponentChildren }) {
   // Close the phone menu after navigating.
   useEffect(() => setOpen(false), [path])
 
-  const name = user?.full_name || user?.username || PLACEHOLDER_USER.full_name
-  const unit = user ? (user.roles[0]?.unit_name ?? '') : PLACEHOLDER_USER.unit
+  const name = user ? user.full_name || user.username : t('common.loading')
+  const unit = user?.roles[0]?.unit_name ?? ''
+  const role = topRole(user)
+  const items = NAV.filter((item) => user && hasRole(user, item.role))
 
   const logout = () => {
     clearSession()
+    resetCampaigns()
     navigate('/login', { replace: true })
   }
 
@@ -71,8 +77,16 @@ export function Layout({ children }: { children: ComponentChildren }) {
           <span aria-hidden="true">☰</span> {t('nav.menu')}
         </button>
         <div class="user-box">
-          <span class="user-name">{name}</span>
-          {unit && <span class="user-unit">{unit}</span>}
+          <span class="visually-hidden">{t('account.logged_in_as')}</span>
+          <Link href="/account" class="user-name">
+            {name}
+          </Link>
+          {unit && (
+            <span class="user-unit">
+              {role ? `${t(`role.${role}` as MessageKey)} · ` : ''}
+              {unit}
+            </span>
+          )}
         </div>
         <LanguageSwitch />
         <button type="button" class="btn btn-quiet logout" onClick={logout}>
@@ -81,7 +95,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
       </header>
       <nav id="main-nav" class={open ? 'nav nav-open' : 'nav'} aria-label={t('nav.main')}>
         <ul>
-          {NAV.map((item) => (
+          {items.map((item) => (
             <li key={item.href}>
               <Link href={item.href} aria-current={isActive(item.href, path) ? 'page' : undefined}>
                 {t(item.key)}

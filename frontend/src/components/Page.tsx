@@ -1,11 +1,12 @@
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef } from 'preact/hooks'
 import { t } from '../i18n'
+import { Link } from '../router'
 
 let firstPage = true
 
 /** Page frame: sets the document title and moves focus to the heading after in-app navigation. */
-export function Page({ title, children }: { title: string; children?: ComponentChildren }) {
+export function Page({ title, children, actions }: { title: string; children?: ComponentChildren; actions?: ComponentChildren }) {
   const heading = useRef<HTMLHeadingElement>(null)
   useEffect(() => {
     document.title = `${title} · ${t('app.name')}`
@@ -16,14 +17,35 @@ export function Page({ title, children }: { title: string; children?: ComponentC
   }, [])
   return (
     <section class="page">
-      <h1 ref={heading} tabIndex={-1}>
-        {title}
-      </h1>
+      <div class="page-head">
+        <h1 ref={heading} tabIndex={-1}>
+          {title}
+        </h1>
+        {actions}
+      </div>
       {children}
     </section>
   )
 }
 
-export function Placeholder() {
-  return <p class="muted">{t('common.placeholder')}</p>
+export function NotFoundPage() {
+  return (
+    <Page title={t('notfound.title')}>
+      <p>
+        <Link href="/">{t('notfound.back')}</Link>
+      </p>
+    </Page>
+  )
+}
+
+/** The signed-in user's roles do not include this page. */
+export function Forbidden() {
+  return (
+    <Page title={t('forbidden.title')}>
+      <p class="notice">{t('forbidden.text')}</p>
+      <p>
+        <Link href="/">{t('notfound.back')}</Link>
+      </p>
+    </Page>
+  )
 }

@@ -1,55 +1,80 @@
-import { Chart } from '../components/Chart'
-import { Page, Placeholder } from '../components/Page'
-import { ProgressBar } from '../components/ProgressBar'
-import { StatusBadge } from '../components/StatusBadge'
-import { countdownText, formatDateTime, isoWeek, weekDueAt } from '../format'
+import { contract } from '../api/contract'
+import type { CampaignPublic } from '../api/types'
+import { useAuth } from '../auth'
+import { CampaignPicker, WithCampaign } from '../campaign'
+import { ErrorBox } from '../components/ErrorBox'
+import { Loading } from '../components/Loading'
+import { Page } from '../components/Page'
+import { formatDateTime, formatWeek } from '../format'
+import { useApi } from '../hooks'
 import { getLang, t } from '../i18n'
-
-// Sample data only: shows the building blocks until the overview API exists.
-const SAMPLE_WEEKS = [
-  { label: 'W25', value: 420 },
-  { label: 'W26', value: 910 },
-  { label: 'W27', value: 1480 },
-  { label: 'W28', value: 1990 },
-  { label: 'W29', value: 2460 },
-  { label: 'W30', value: 2850 },
-]
+import { currentPeriod } from '../period'
+import { hasRole } from '../roles'
+import { useLocation } from '../router'
+import { Completeness } from './overview/Completeness'
+import { MyReports } from './overview/MyReports'
+import { Ranking } from './overview/Ranking'
+import { TargetCard } from './overview/TargetCard'
 
 export function OverviewPage() {
-  const week = isoWeek()
-  const due = weekDueAt(week)
   return (
     <Page title={t('nav.overview')}>
-      <Placeholder />
-      <div class="card">
-        <h2>{t('week.current')}: {week}</h2>
-        <p>
-          {t('deadline.weekly')}: <strong>{formatDateTime(due)}</strong> ({countdownText(due, new Date(), getLang())})
-        </p>
-      </div>
-      <div class="card">
-        <h2>
-          {t('campaign.progress')} <span class="muted">({t('common.sample_data')})</span>
-        </h2>
-        <ProgressBar value={2850} max={3000} label={`${t('campaign.progress')} (${t('common.sample_data')})`} />
-        <p class="badges">
-          {(['on_time', 'late', 'missing', 'submitted', 'approved', 'returned'] as const).map((s) => (
-            <StatusBadge key={s} status={s} />
-          ))}
-        </p>
-        <p class="badges">
-          <span>{t('forecast.title')}:</span>
-          {(['met', 'on_track', 'at_risk', 'behind'] as const).map((s) => (
-            <StatusBadge key={s} status={s} />
-          ))}
-        </p>
-        <Chart
-          data={SAMPLE_WEEKS}
-          kind="line"
-          target={3000}
-          title={`${t('chart.weekly')} (${t('common.sample_data')})`}
-        />
-      </div>
+      <CampaignPicker />
+      <WithCampaign>{(c) => <Overview campaign={c} />}</WithCampaign>
     </Page>
+  )
+}
+
+function Overview({ campaign }: { campaign: CampaignPublic }) {
+  const { user } = useAuth()
+  const { search } = useLocation()
+  const under = new URLSearchParams(search).get('under')
+  const period = currentPeriod(campaign)
+  const reporterUnits = user?.roles.filter((r) => r.role === 'reporter') ?? []
+  return (
+    <>
+      {reporterUnits.length > 0 && <MyReports campaign={campaign} period={period} grants={reporterUnits} />}
+      <Targets campaign={campaign.code} under={under} period={period} />
+      <Completeness campaign={campaign.code} under={under} period={period} canRemind={hasRole(user, 'manager')} />
+    </>
+  )
+}
+
+function Targets({ campaign, under, period }: { campaign: string; under: string | null; period: string }) {
+  const progress = useApi(() => contract.progress(campaign, under, period), [campaign, under, period])
+  const series = useApi(() => contract.series(campaign, under), [campaign, under])
+  const lang = getLang()
+  if (progress.loading && !progress.data) return <Loading />
+  if (progress.error) {
+    return (
+      <section class="card">
+        <h2>{t('campaign.progress')}</h2>
+        <ErrorBox error={progress.error} onRetry={progress.error.code === 'unavailable' ? undefined : progress.reload} />
+      </section>
+    )
+  }
+  const p = progress.data
+  if (!p) return null
+  const points = (id: number) => series.data?.targets.find((s) => s.target_id === id)?.points
+  return (
+    <>
+      <section class="targets" aria-labelledby="targets-title">
+        <h2 id="targets-title" class="section-title">
+          {t('overview.targets', { unit: p.under.name })}
+          <span class="muted small">
+            {' '}
+            {formatWeek(p.period, lang)} · {t('overview.as_of', { time: formatDateTime(p.as_of) })}
+          </span>
+        </h2>
+        {p.targets.length === 0 && <p class="muted">{t('overview.no_targets')}</p>}
+        <div class="target-grid">
+          {p.targets.map((tp) => (
+            <TargetCard key={tp.target_id} target={tp} points={points(tp.target_id)} />
+          ))}
+        </div>
+        {series.error && series.error.code !== 'unavailable' && <ErrorBox error={series.error} onRetry={series.reload} />}
+      </section>
+      <Ranking targets={p.targets} />
+    </>
   )
 }

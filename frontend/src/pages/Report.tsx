@@ -1,18 +1,80 @@
-import { Page, Placeholder } from '../components/Page'
-import { countdownText, formatDateTime, isOverdue, isoWeek, weekDueAt } from '../format'
+import { api, call } from '../api/client'
+import type { ApiResult } from '../api/errors'
+import type { CampaignPublic, UnitPublic } from '../api/types'
+import { useAuth } from '../auth'
+import { CampaignPicker, WithCampaign } from '../campaign'
+import { ErrorBox } from '../components/ErrorBox'
+import { Loading } from '../components/Loading'
+import { Page } from '../components/Page'
+import { useApi } from '../hooks'
 import { getLang, t } from '../i18n'
+import { currentPeriod, inCampaign } from '../period'
+import { grantsWith } from '../roles'
+import { formatWeek, isoWeek } from '../format'
+import { navigate, useLocation } from '../router'
+import { ReportForm } from './ReportForm'
 
 export function ReportPage() {
-  const week = isoWeek()
-  const due = weekDueAt(week)
   return (
     <Page title={t('nav.report')}>
-      <p>
-        {t('week.label')} {week} · {t('deadline.weekly')}: <strong>{formatDateTime(due)}</strong>{' '}
-        <span class={isOverdue(due) ? 'text-bad' : undefined}>({countdownText(due, new Date(), getLang())})</span>
-      </p>
-      <p class="muted">{t('report.due_hint')}</p>
-      <Placeholder />
+      <CampaignPicker />
+      <WithCampaign>{(c) => <ChooseUnit campaign={c} />}</WithCampaign>
     </Page>
+  )
+}
+
+/** The units the user may report for in this campaign: their subtrees' units that have metrics. */
+function useReportingUnits(campaign: CampaignPublic) {
+  const { user } = useAuth()
+  const grants = grantsWith(user, 'reporter')
+  const kinds = new Set(campaign.metrics.filter((m) => !m.is_baseline).flatMap((m) => m.unit_kinds))
+  return useApi(async (): Promise<ApiResult<UnitPublic[]>> => {
+    const pages = await Promise.all(
+      grants.map((g) => call(api.GET('/api/v1/units', { params: { query: { under: g.unit, active: true, limit: 500 } } }))),
+    )
+    const failed = pages.find((p) => p.error)
+    if (failed?.error) return { error: failed.error }
+    const seen = new Map<number, UnitPublic>()
+    for (const p of pages) for (const u of p.data?.data ?? []) if (kinds.has(u.kind)) seen.set(u.id, u)
+    // The units the roles are held on come first, then the others by name.
+    const own = new Set(grants.map((g) => g.unit))
+    const list = [...seen.values()].sort(
+      (a, b) => Number(own.has(b.code)) - Number(own.has(a.code)) || a.name.localeCompare(b.name, 'vi'),
+    )
+    return { data: list }
+  }, [campaign.code, grants.map((g) => g.unit).join(',')])
+}
+
+function ChooseUnit({ campaign }: { campaign: CampaignPublic }) {
+  const { search } = useLocation()
+  const units = useReportingUnits(campaign)
+  const wanted = new URLSearchParams(search).get('unit')
+  if (units.loading) return <Loading />
+  if (units.error) return <ErrorBox error={units.error} onRetry={units.reload} />
+  const list = units.data ?? []
+  if (list.length === 0) return <p class="notice">{t('report.no_units')}</p>
+  const unit = list.find((u) => u.code === wanted) ?? list[0]
+  const period = isoWeek()
+  const choose = (code: string) => navigate(`/report?unit=${encodeURIComponent(code)}`, { replace: true })
+  return (
+    <>
+      {list.length > 1 && (
+        <div class="field">
+          <label for="report-unit">{t('report.unit')}</label>
+          <select id="report-unit" value={unit.code} onChange={(e) => choose(e.currentTarget.value)}>
+            {list.map((u) => (
+              <option key={u.code} value={u.code}>
+                {u.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {inCampaign(campaign, period) ? (
+        <ReportForm key={`${campaign.code}/${unit.code}/${period}`} campaign={campaign} unit={unit} period={period} />
+      ) : (
+        <p class="notice">{t('report.no_period', { week: formatWeek(currentPeriod(campaign), getLang()) })}</p>
+      )}
+    </>
   )
 }

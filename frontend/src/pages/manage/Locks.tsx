@@ -1,0 +1,96 @@
+import { useState } from 'preact/hooks'
+import type { ApiError } from '../../api/errors'
+import { contract } from '../../api/contract'
+import { ErrorBox } from '../../components/ErrorBox'
+import { Loading } from '../../components/Loading'
+import { formatDateTime, formatWeek } from '../../format'
+import { useApi } from '../../hooks'
+import { getLang, t } from '../../i18n'
+
+interface Props {
+  campaign: string
+  period: string
+  under: string
+  unitName: string
+  onChange: () => void
+}
+
+/** Lock the week for the manager's subtree (no more writes), see the locks, unlock with a reason. */
+export function Locks({ campaign, period, under, unitName, onChange }: Props) {
+  const res = useApi(() => contract.locks(campaign, period), [campaign, period])
+  const [reason, setReason] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<ApiError | null>(null)
+  const [message, setMessage] = useState<string | null>(null)
+  const lang = getLang()
+  const week = formatWeek(period, lang)
+  const locks = res.data ?? []
+  const mine = locks.find((l) => l.unit === under)
+
+  const run = async (unlock: boolean) => {
+    if (unlock && !reason.trim()) {
+      setError({ code: 'client', message: t('lock.reason_required'), field: 'reason', details: [] })
+      return
+    }
+    setBusy(true)
+    setError(null)
+    setMessage(null)
+    const r = unlock
+      ? await contract.unlock(campaign, period, under, reason.trim())
+      : await contract.lock(campaign, period, under, reason.trim() || undefined)
+    setBusy(false)
+    if (r.error) return setError(r.error)
+    setReason('')
+    setMessage(t(unlock ? 'lock.unlocked' : 'lock.done', { week, unit: unitName }))
+    res.reload()
+    onChange()
+  }
+
+  return (
+    <section class="card" aria-labelledby="locks-title">
+      <h2 id="locks-title">{t('lock.title')}</h2>
+      <p class="hint">{t('lock.explain')}</p>
+      {res.loading && !res.data && <Loading />}
+      {res.error ? (
+        <ErrorBox error={res.error} onRetry={res.error.code === 'unavailable' ? undefined : res.reload} />
+      ) : (
+        <>
+          {locks.length > 0 && (
+            <ul class="unit-list">
+              {locks.map((l) => (
+                <li key={l.id}>
+                  <span class="badge badge-neutral">{t('lock.locked')}</span>
+                  <span>
+                    {l.unit_name} · {l.automatic ? t('lock.automatic') : `${l.locked_by_name}, ${formatDateTime(l.locked_at)}`}
+                    {l.reason && <span class="muted"> — {l.reason}</span>}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          <div class="field">
+            <label for="lock-reason">
+              {t('lock.reason')} <span class="muted">({mine ? t('lock.reason_unlock') : t('common.optional')})</span>
+            </label>
+            <input id="lock-reason" value={reason} maxLength={500} onInput={(e) => setReason(e.currentTarget.value)} />
+          </div>
+          {mine ? (
+            <button type="button" class="btn" disabled={busy} onClick={() => run(true)}>
+              {t('lock.unlock', { week })}
+            </button>
+          ) : (
+            <button type="button" class="btn btn-primary" disabled={busy} onClick={() => run(false)}>
+              {t('lock.lock', { week })}
+            </button>
+          )}
+        </>
+      )}
+      <ErrorBox error={error} />
+      {message && (
+        <p class="success" role="status">
+          {message}
+        </p>
+      )}
+    </section>
+  )
+}
