@@ -4,11 +4,9 @@ Debian's Chromium through Playwright. Never `playwright install`: Chromium comes
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,11 +17,6 @@ from browser.server import DIST, REPO, Server, start, stop
 CHROMIUM = os.environ.get("TIENDO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-# Routes each marker needs; until the branches that add them are merged, their tests skip.
-NEEDED_ROUTES = {
-    "needs_cycle": ["/api/v1/completeness", "/api/v1/reports/{report_id}/approve", "/api/v1/locks"],
-    "needs_progress": ["/api/v1/progress", "/api/v1/exports/weekly-report.xlsx"],
-}
 
 
 
@@ -60,19 +53,6 @@ def server(tmp_path_factory) -> Iterator[Server]:  # noqa: ANN001
     stop(srv)
 
 
-@pytest.fixture(scope="session")
-def api_routes(server: Server) -> set[str]:
-    with urllib.request.urlopen(f"{server.url}/openapi.json") as r:
-        return set(json.load(r)["paths"])
-
-
-@pytest.fixture(autouse=True)
-def _skip_until_merged(request, api_routes: set[str]) -> None:  # noqa: ANN001
-    for marker, routes in NEEDED_ROUTES.items():
-        if request.node.get_closest_marker(marker):
-            absent = [r for r in routes if r not in api_routes]
-            if absent:
-                pytest.skip(f"{marker}: the server has no {', '.join(absent)} yet")
 
 
 @pytest.fixture(scope="session")
