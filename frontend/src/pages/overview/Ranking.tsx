@@ -18,7 +18,8 @@ export function Ranking({ targets }: { targets: TargetProgress[] }) {
   const [all, setAll] = useState(false)
   const target = targets.find((x) => x.code === code) ?? targets[0]
   if (!target) return null
-  const rows = [...target.children].sort((a, b) => a.rank - b.rank)
+  // The server sends them ranked, units without figures last.
+  const rows = target.children
   const shown = all ? rows : rows.slice(0, FIRST)
   return (
     <section class="card" aria-labelledby="ranking-title">
