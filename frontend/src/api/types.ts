@@ -1,4 +1,5 @@
-// Short names for the generated API types.
+// Short names for the generated API types (schema.d.ts, `make openapi`). Aliases only: no
+// hand-written shapes, so the web app cannot drift from the backend.
 import type { components } from './schema'
 
 type S = components['schemas']
@@ -14,3 +15,15 @@ export type ApiTokenPublic = S['ApiTokenPublic']
 export type ApiTokenCreated = S['ApiTokenCreated']
 export type Role = S['Role']
 export type UnitKind = S['UnitKind']
+// weekly cycle
+export type Completeness = S['CompletenessPublic']
+export type CompletenessUnit = S['CompletenessUnit']
+export type LockPublic = S['LockPublic']
+export type ReminderResult = S['ReminderResult']
+export type ImportSummary = S['ImportSummary']
+export type ImportBody = S['Body_reports-import']
+// progress
+export type Progress = S['ProgressPublic']
+export type TargetProgress = S['TargetProgress']
+export type ChildProgress = S['ChildProgress']
+export type SeriesPoint = S['SeriesPoint']

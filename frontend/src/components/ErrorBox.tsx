@@ -12,8 +12,6 @@ export function ErrorBox({ error, onRetry, title }: Props) {
   if (!error) return null
   const e: ApiError =
     typeof error === 'string' ? { code: 'client', message: error, field: null, details: [] } : error
-  // A contract endpoint this server does not have yet: a note, not an alarm.
-  if (e.code === 'unavailable') return <p class="notice">{t('common.unavailable')}</p>
   // Server messages are Vietnamese; translate the client-side network message.
   const message = e.code === 'network' && getLang() !== 'vi' ? t('error.network') : e.message
   return (

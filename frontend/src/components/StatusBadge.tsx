@@ -1,6 +1,6 @@
 import { t, type MessageKey } from '../i18n'
 
-export type ReportStatus = 'on_time' | 'late' | 'missing' | 'submitted' | 'approved' | 'returned' | 'draft'
+export type ReportStatus = 'on_time' | 'late' | 'missing' | 'pending' | 'submitted' | 'approved' | 'returned' | 'draft'
 export type ForecastStatus = 'met' | 'on_track' | 'at_risk' | 'behind'
 export type BadgeStatus = ReportStatus | ForecastStatus
 
@@ -8,6 +8,7 @@ const LABELS: Record<BadgeStatus, MessageKey> = {
   on_time: 'status.on_time',
   late: 'status.late',
   missing: 'status.missing',
+  pending: 'status.pending',
   submitted: 'status.submitted',
   approved: 'status.approved',
   returned: 'status.returned',
@@ -23,6 +24,7 @@ const TONES: Record<BadgeStatus, 'ok' | 'warn' | 'bad' | 'info' | 'neutral'> = {
   on_time: 'ok',
   late: 'warn',
   missing: 'bad',
+  pending: 'neutral',
   submitted: 'info',
   approved: 'ok',
   returned: 'warn',

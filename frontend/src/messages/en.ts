@@ -269,7 +269,6 @@ export const en: Record<MessageKey, string> = {
   'common.show_all': 'Show all ({n})',
   'common.show_less': 'Show fewer',
   'common.date_format': 'Day/month/year, e.g. 26/07/2024',
-  'common.unavailable': 'This server does not offer this yet.',
 
   'error.network': 'Cannot reach the server. Check the network and try again.',
   'error.chunk': 'The page could not be loaded. Check the network and reload.',

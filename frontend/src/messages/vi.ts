@@ -268,7 +268,6 @@ export const vi = {
   'common.show_all': 'Xem tất cả ({n})',
   'common.show_less': 'Thu gọn',
   'common.date_format': 'Ngày/tháng/năm, ví dụ 26/07/2024',
-  'common.unavailable': 'Máy chủ chưa có chức năng này.',
 
   'error.network': 'Không kết nối được máy chủ. Kiểm tra mạng và thử lại.',
   'error.chunk': 'Không tải được trang. Kiểm tra mạng rồi tải lại.',

@@ -1,4 +1,4 @@
-import { contract } from '../api/contract'
+import { api, call } from '../api/client'
 import type { CampaignPublic } from '../api/types'
 import { useAuth } from '../auth'
 import { CampaignPicker, WithCampaign } from '../campaign'
@@ -41,15 +41,21 @@ function Overview({ campaign }: { campaign: CampaignPublic }) {
 }
 
 function Targets({ campaign, under, period }: { campaign: string; under: string | null; period: string }) {
-  const progress = useApi(() => contract.progress(campaign, under, period), [campaign, under, period])
-  const series = useApi(() => contract.series(campaign, under), [campaign, under])
+  const progress = useApi(
+    () => call(api.GET('/api/v1/progress', { params: { query: { campaign, under, period } } })),
+    [campaign, under, period],
+  )
+  const series = useApi(
+    () => call(api.GET('/api/v1/progress/series', { params: { query: { campaign, under } } })),
+    [campaign, under],
+  )
   const lang = getLang()
   if (progress.loading && !progress.data) return <Loading />
   if (progress.error) {
     return (
       <section class="card">
         <h2>{t('campaign.progress')}</h2>
-        <ErrorBox error={progress.error} onRetry={progress.error.code === 'unavailable' ? undefined : progress.reload} />
+        <ErrorBox error={progress.error} onRetry={progress.reload} />
       </section>
     )
   }
@@ -72,7 +78,7 @@ function Targets({ campaign, under, period }: { campaign: string; under: string 
             <TargetCard key={tp.target_id} target={tp} points={points(tp.target_id)} />
           ))}
         </div>
-        {series.error && series.error.code !== 'unavailable' && <ErrorBox error={series.error} onRetry={series.reload} />}
+        {series.error && <ErrorBox error={series.error} onRetry={series.reload} />}
       </section>
       <Ranking targets={p.targets} />
     </>

@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, call, type ApiError } from '../api/client'
-import { contract } from '../api/contract'
 import type { ApiResult } from '../api/errors'
 import type { CampaignPublic, ReportPublic, TargetPublic, UnitPublic } from '../api/types'
 import { ErrorBox } from '../components/ErrorBox'
@@ -31,7 +30,7 @@ async function loadForm(campaign: string, unit: string, period: string): Promise
   const [reports, targets, completeness] = await Promise.all([
     call(api.GET('/api/v1/reports', { params: { query: { campaign, unit, limit: 2 } } })),
     call(api.GET('/api/v1/targets', { params: { query: { campaign } } })),
-    contract.completeness(campaign, unit, period),
+    call(api.GET('/api/v1/completeness', { params: { query: { campaign, under: unit, period } } })),
   ])
   if (reports.error) return { error: reports.error }
   if (targets.error) return { error: targets.error }
@@ -41,7 +40,7 @@ async function loadForm(campaign: string, unit: string, period: string): Promise
       current: rows.find((r) => r.period === period) ?? null,
       previous: rows.find((r) => r.period < period) ?? null,
       targets: targets.data,
-      // Until the weekly-cycle API is here, only the server's 423 can tell.
+      // Unreadable lock state is not fatal: saving into a locked week still answers 423.
       locked: completeness.data?.locked ?? false,
     },
   }

@@ -227,7 +227,7 @@ function Record({ campaign, reports }: { campaign: CampaignPublic; reports: Repo
         {rows.map((r) => (
           <li key={r.week} title={formatWeek(r.week, lang)}>
             <span class="week-strip-label">{shortWeek(r.week, lang)}</span>
-            {r.status === 'pending' ? <span class="badge badge-neutral">{t('status.pending')}</span> : <StatusBadge status={r.status} />}
+            <StatusBadge status={r.status} />
           </li>
         ))}
       </ul>

@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks'
-import type { ApiError } from '../../api/errors'
-import { contract } from '../../api/contract'
+import { api, call, type ApiError } from '../../api/client'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Loading } from '../../components/Loading'
 import { formatDateTime, formatWeek } from '../../format'
@@ -17,7 +16,7 @@ interface Props {
 
 /** Lock the week for the manager's subtree (no more writes), see the locks, unlock with a reason. */
 export function Locks({ campaign, period, under, unitName, onChange }: Props) {
-  const res = useApi(() => contract.locks(campaign, period), [campaign, period])
+  const res = useApi(() => call(api.GET('/api/v1/locks', { params: { query: { campaign, period } } })), [campaign, period])
   const [reason, setReason] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ApiError | null>(null)
@@ -35,9 +34,11 @@ export function Locks({ campaign, period, under, unitName, onChange }: Props) {
     setBusy(true)
     setError(null)
     setMessage(null)
+    const why = reason.trim()
+    const body = { campaign, period, unit: under, reason: why }
     const r = unlock
-      ? await contract.unlock(campaign, period, under, reason.trim())
-      : await contract.lock(campaign, period, under, reason.trim() || undefined)
+      ? await call(api.POST('/api/v1/locks/unlock', { body }))
+      : await call(api.POST('/api/v1/locks', { body }))
     setBusy(false)
     if (r.error) return setError(r.error)
     setReason('')
@@ -52,13 +53,13 @@ export function Locks({ campaign, period, under, unitName, onChange }: Props) {
       <p class="hint">{t('lock.explain')}</p>
       {res.loading && !res.data && <Loading />}
       {res.error ? (
-        <ErrorBox error={res.error} onRetry={res.error.code === 'unavailable' ? undefined : res.reload} />
+        <ErrorBox error={res.error} onRetry={res.reload} />
       ) : (
         <>
           {locks.length > 0 && (
             <ul class="unit-list">
               {locks.map((l) => (
-                <li key={l.id}>
+                <li key={`${l.unit}-${l.id ?? 'auto'}`}>
                   <span class="badge badge-neutral">{t('lock.locked')}</span>
                   <span>
                     {l.unit_name} · {l.automatic ? t('lock.automatic') : `${l.locked_by_name}, ${formatDateTime(l.locked_at)}`}

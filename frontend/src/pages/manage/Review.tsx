@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks'
 import { api, call, type ApiError } from '../../api/client'
-import { contract } from '../../api/contract'
 import type { MetricPublic } from '../../api/types'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Loading } from '../../components/Loading'
@@ -91,7 +90,11 @@ function ReviewButtons({ reportId, unitName, onDone }: { reportId: number; unitN
     }
     setBusy(true)
     setError(null)
-    const r = kind === 'approve' ? await contract.approve(reportId) : await contract.returnReport(reportId, reason.trim())
+    const path = { report_id: reportId }
+    const r =
+      kind === 'approve'
+        ? await call(api.POST('/api/v1/reports/{report_id}/approve', { params: { path } }))
+        : await call(api.POST('/api/v1/reports/{report_id}/return', { params: { path }, body: { reason: reason.trim() } }))
     setBusy(false)
     if (r.error) return setError(r.error)
     onDone(t(kind === 'approve' ? 'review.approved' : 'review.returned', { unit: unitName }))

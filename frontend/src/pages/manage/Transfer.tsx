@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks'
-import type { ApiError } from '../../api/errors'
-import { contract, type ImportSummary } from '../../api/contract'
+import { api, call, type ApiError } from '../../api/client'
+import { download, formData } from '../../api/files'
+import type { ImportBody, ImportSummary } from '../../api/types'
 import { ErrorBox } from '../../components/ErrorBox'
 import { formatNumber, formatWeek } from '../../format'
 import { getLang, t } from '../../i18n'
@@ -12,6 +13,30 @@ interface Props {
   onImported: () => void
 }
 
+const FILE = { Accept: '*/*' }
+
+const exportWeekly = (campaign: string, period: string, under: string) =>
+  download(
+    api.GET('/api/v1/exports/weekly-report.xlsx', { params: { query: { campaign, period, under } }, headers: FILE, parseAs: 'blob' }),
+    `bao-cao-tuan-${campaign}-${period}.xlsx`,
+  )
+
+const importTemplate = (campaign: string, period: string, under: string) =>
+  download(
+    api.GET('/api/v1/reports/import-template', {
+      params: { query: { campaign, period, under, format: 'xlsx' } },
+      headers: FILE,
+      parseAs: 'blob',
+    }),
+    `mau-nhap-${campaign}-${period}.xlsx`,
+  )
+
+function importFile(file: File, campaign: string, period: string, dryRun: boolean) {
+  // openapi-typescript writes a binary field as `string`; the File goes into the FormData as is.
+  const body: ImportBody = { file: file as unknown as string, campaign, period, dry_run: dryRun, atomic: false }
+  return call(api.POST('/api/v1/reports/import', { body, bodySerializer: formData }))
+}
+
 /** The weekly .xlsx for the city, and the spreadsheet import with its summary. */
 export function Transfer({ campaign, period, under, onImported }: Props) {
   const week = formatWeek(period, getLang())
@@ -20,7 +45,7 @@ export function Transfer({ campaign, period, under, onImported }: Props) {
       <section class="card" aria-labelledby="export-title">
         <h2 id="export-title">{t('export.title')}</h2>
         <p class="hint">{t('export.explain', { week })}</p>
-        <DownloadButton label={t('export.download')} run={() => contract.exportWeekly(campaign, period, under)} />
+        <DownloadButton label={t('export.download')} run={() => exportWeekly(campaign, period, under)} />
       </section>
       <Import campaign={campaign} period={period} under={under} onImported={onImported} />
     </>
@@ -70,7 +95,7 @@ function Import({ campaign, period, under, onImported }: Props) {
     setBusy(true)
     setError(null)
     setSummary(null)
-    const r = await contract.importFile(file, campaign, period, dryRun)
+    const r = await importFile(file, campaign, period, dryRun)
     setBusy(false)
     if (r.error) return setError(r.error)
     setSummary(r.data)
@@ -80,7 +105,7 @@ function Import({ campaign, period, under, onImported }: Props) {
     <section class="card" aria-labelledby="import-title">
       <h2 id="import-title">{t('import.title')}</h2>
       <p class="hint">{t('import.explain')}</p>
-      <DownloadButton label={t('import.template')} run={() => contract.importTemplate(campaign, period, under)} />
+      <DownloadButton label={t('import.template')} run={() => importTemplate(campaign, period, under)} />
       <form onSubmit={submit} class="import-form">
         <div class="field">
           <label for="import-file">{t('import.file')}</label>
@@ -136,7 +161,7 @@ function Summary({ s }: { s: ImportSummary }) {
               {s.conflicts.map((c) => (
                 <tr key={`${c.index}-${c.field}`}>
                   <td class="num">{c.index + 1}</td>
-                  <td>{c.unit}</td>
+                  <td>{c.unit ?? '—'}</td>
                   <td>{c.field ?? '—'}</td>
                   <td>{c.message}</td>
                 </tr>

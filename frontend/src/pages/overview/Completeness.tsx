@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
-import type { ApiError } from '../../api/errors'
-import { contract, type Completeness as Data, type CompletenessUnit, type ReminderResult } from '../../api/contract'
+import { api, call, type ApiError } from '../../api/client'
+import type { Completeness as Data, CompletenessUnit, ReminderResult } from '../../api/types'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Loading } from '../../components/Loading'
 import { StatusBadge } from '../../components/StatusBadge'
@@ -21,7 +21,10 @@ interface Props {
 
 /** This week's reporting: on time / late / missing, the missing listed, reminders. */
 export function Completeness({ campaign, period, under, canRemind, version = 0 }: Props) {
-  const res = useApi(() => contract.completeness(campaign, under, period), [campaign, period, under, version])
+  const res = useApi(
+    () => call(api.GET('/api/v1/completeness', { params: { query: { campaign, period, under } } })),
+    [campaign, period, under, version],
+  )
   const lang = getLang()
   return (
     <section class="card" aria-labelledby="completeness-title">
@@ -29,7 +32,7 @@ export function Completeness({ campaign, period, under, canRemind, version = 0 }
         {t('completeness.title')} <span class="muted small">{formatWeek(period, lang)}</span>
       </h2>
       {res.loading && !res.data && <Loading />}
-      <ErrorBox error={res.error} onRetry={res.error?.code === 'unavailable' ? undefined : res.reload} />
+      <ErrorBox error={res.error} onRetry={res.reload} />
       {res.data && <Body data={res.data} canRemind={canRemind} />}
     </section>
   )
@@ -55,7 +58,9 @@ function Body({ data, canRemind }: { data: Data; canRemind?: boolean }) {
       <ul class="stats" aria-label={t('completeness.summary')}>
         <Stat status="on_time" n={data.on_time} />
         <Stat status="late" n={data.late} />
-        <Stat status="missing" n={data.missing} />
+        {/* The server's `missing` includes the units whose deadline has not come yet. */}
+        <Stat status="missing" n={data.missing - data.pending} />
+        {data.pending > 0 && <Stat status="pending" n={data.pending} />}
         <li class="stat">
           <span class="stat-n">{formatFraction(data.reporting_rate)}</span>
           <span class="stat-label">{t('completeness.rate', { n: formatNumber(data.expected) })}</span>
@@ -108,7 +113,7 @@ function Remind({ campaign, period, under }: { campaign: string; period: string;
   const send = async () => {
     setBusy(true)
     setError(null)
-    const r = await contract.remind(campaign, period, under)
+    const r = await call(api.POST('/api/v1/reminders', { body: { campaign, period, under } }))
     setBusy(false)
     if (r.error) setError(r.error)
     else setResult(r.data)

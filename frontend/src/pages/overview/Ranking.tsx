@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import type { TargetProgress } from '../../api/contract'
+import type { TargetProgress } from '../../api/types'
 import { StatusBadge } from '../../components/StatusBadge'
 import { formatFraction, formatNumber } from '../../format'
 import { t } from '../../i18n'
@@ -46,7 +46,7 @@ export function Ranking({ targets }: { targets: TargetProgress[] }) {
             const pct = c.ratio === null ? 0 : Math.min(100, c.ratio * 100)
             return (
               <li key={c.unit_id} class={`rank-row tone-${c.status}`}>
-                <span class="rank-no">{c.rank}</span>
+                <span class="rank-no">{c.rank ?? '—'}</span>
                 <span class="rank-name">
                   <Link href={`/units/${encodeURIComponent(c.unit)}`}>{c.unit_name}</Link>
                   {c.stale && <span class="muted small"> · {t('ranking.stale', { week: c.last_period ? shortWeekName(c.last_period) : '—' })}</span>}

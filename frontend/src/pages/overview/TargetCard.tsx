@@ -1,4 +1,4 @@
-import type { SeriesPoint, TargetProgress } from '../../api/contract'
+import type { SeriesPoint, TargetProgress } from '../../api/types'
 import { Chart } from '../../components/Chart'
 import { ProgressBar } from '../../components/ProgressBar'
 import { StatusBadge } from '../../components/StatusBadge'
