@@ -21,6 +21,8 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_OPTION = "tiendo_write"  # execution option: this transaction will write (SQLite)
 
 
 def make_engine(url: str) -> Engine:
@@ -40,7 +42,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:  # noqa: ANN001
-            conn.exec_driver_sql("BEGIN")
+            # A deferred transaction that reads, then writes after another writer committed
+            # fails at once ("database is locked", no busy wait): writers take the lock first.
+            write = conn.get_execution_options().get(WRITE_OPTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -53,7 +58,10 @@ def get_engine() -> Engine:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: commit once at the end, or roll back on any error."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+    engine = request.app.state.engine
+    with Session(engine, expire_on_commit=False) as session:
+        if engine.dialect.name == "sqlite" and request.method not in SAFE_METHODS:
+            session.connection(execution_options={WRITE_OPTION: True})
         try:
             yield session
             session.commit()
