@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
+from contextlib import nullcontext
 from functools import lru_cache
 from typing import Annotated
 
@@ -23,6 +26,7 @@ SQLModel.metadata.naming_convention = {
 metadata: MetaData = SQLModel.metadata
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_OPTION = "tiendo_write"  # execution option: this transaction will write (SQLite)
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
 
 def make_engine(url: str) -> Engine:
@@ -39,6 +43,10 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+
+        # SQLite has one writer at a time, and threads waiting for its lock sleep in its busy
+        # handler (1, 2, 5 … 100 ms) while the lock is free: the process queues its writers.
+        _WRITE_LOCKS[engine] = threading.Lock()
 
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:  # noqa: ANN001
@@ -59,8 +67,9 @@ def get_engine() -> Engine:
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: commit once at the end, or roll back on any error."""
     engine = request.app.state.engine
-    with Session(engine, expire_on_commit=False) as session:
-        if engine.dialect.name == "sqlite" and request.method not in SAFE_METHODS:
+    lock = _WRITE_LOCKS.get(engine) if request.method not in SAFE_METHODS else None
+    with lock or nullcontext(), Session(engine, expire_on_commit=False) as session:
+        if lock:
             session.connection(execution_options={WRITE_OPTION: True})
         try:
             yield session

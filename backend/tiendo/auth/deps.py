@@ -71,10 +71,21 @@ def get_principal(
     payload = decode_access_token(token, now)
     if payload is None:
         raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.", code="invalid_token")
-    user = session.get(User, int(payload["sub"])) if str(payload["sub"]).isdigit() else None
-    if user is None or not user.active or payload.get("gen") != user.token_generation:
+    if not str(payload["sub"]).isdigit():
         raise Unauthorized("Phiên đăng nhập không còn hiệu lực.", code="invalid_token")
-    return _user_principal(session, user, address)
+    # The user and their roles in one query: this runs on every request.
+    rows = session.exec(
+        select(User.full_name, User.active, User.token_generation, RoleAssignment.role,
+               Unit.id, Unit.path)
+        .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+        .outerjoin(Unit, (Unit.id == RoleAssignment.unit_id) & Unit.active)
+        .where(User.id == int(payload["sub"]))
+    ).all()
+    if not rows or not rows[0][1] or payload.get("gen") != rows[0][2]:
+        raise Unauthorized("Phiên đăng nhập không còn hiệu lực.", code="invalid_token")
+    grants = [Grant(Role(role), uid, path) for _, _, _, role, uid, path in rows if uid is not None]
+    return Principal(name=rows[0][0], grants=grants, user_id=int(payload["sub"]),
+                     address=address)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

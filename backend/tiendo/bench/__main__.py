@@ -59,6 +59,10 @@ def summarise(results: dict) -> dict:
     return results
 
 
+def _latency(figures: dict | None) -> str | None:
+    return f"{figures['median_ms']} / {figures['p95_ms']}" if figures else None
+
+
 def _mark(ok: bool | None) -> str:
     return {True: "✓", False: "✗", None: "–"}[ok]
 
@@ -97,11 +101,9 @@ def table(results: dict) -> str:
     for weeks in (next(iter(dbs.values()))["progress"] if dbs else {}):
         for scope in ("district", "city"):
             label = f"progress {scope}, {weeks.split('_')[1]} wk"
-            row(f"{label}: SQL med/p95 ms", lambda r, w=weeks, s=scope:
-                f"{r['progress'][w][s]['sql']['median_ms']} / {r['progress'][w][s]['sql']['p95_ms']}")
-            row(f"{label}: API med/p95 ms", lambda r, w=weeks, s=scope:
-                f"{r['progress'][w][s]['api']['median_ms']} / {r['progress'][w][s]['api']['p95_ms']}"
-                if "api" in r["progress"][w][s] else None)
+            for how in ("sql", "api"):
+                row(f"{label}: {how.upper()} med/p95 ms", lambda r, w=weeks, s=scope, h=how:
+                    _latency(r["progress"][w][s].get(h)))
     last = f"weeks_{g.get('weeks', 0)}"
     for scope in ("district", "city"):
         row(f"progress {scope}: API ÷ SQL", lambda r, s=scope: (

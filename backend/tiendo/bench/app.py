@@ -5,9 +5,7 @@
   refresh; no auth).
 Both write tables of their own registry, so Alembic and the product never see them."""
 
-import threading
 from collections.abc import Iterator
-from contextlib import nullcontext
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -63,19 +61,14 @@ def baseline_router(engine: Engine) -> APIRouter:
         session.refresh(db_hero)
         return db_hero
 
-    # SQLite takes one writer at a time; threads racing for its lock sleep in its busy handler,
-    # so the limit is one writer at a time in the process (PostgreSQL: no lock needed).
-    write_lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
-
     @router.post("/raw", name="bench-raw")
     def create_raw(hero: HeroCreate) -> dict[str, int]:
         conn = engine.raw_connection()
         try:
-            with write_lock:
-                cur = conn.cursor()
-                cur.execute(raw_sql, (hero.name, hero.age))
-                new_id = cur.fetchone()[0]
-                conn.commit()
+            cur = conn.cursor()
+            cur.execute(raw_sql, (hero.name, hero.age))
+            new_id = cur.fetchone()[0]
+            conn.commit()
         finally:
             conn.close()
         return {"id": new_id}

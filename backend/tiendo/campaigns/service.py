@@ -38,14 +38,12 @@ def _visible(principal: Principal, owner_path: str) -> bool:
 
 def get_campaign(session: Session, principal: Principal | None, ref: str | int,
                  field: str | None = "campaign") -> Campaign:
-    if isinstance(ref, int) or ref.isdigit():
-        campaign = session.get(Campaign, int(ref))
-    else:
-        campaign = session.exec(select(Campaign).where(Campaign.code == ref)).first()
-    if campaign is not None and principal is not None:
-        owner = session.get(Unit, campaign.owner_unit_id)
-        if not _visible(principal, owner.path):
-            campaign = None
+    by = Campaign.id == int(ref) if isinstance(ref, int) or ref.isdigit() else Campaign.code == ref
+    row = session.exec(select(Campaign, Unit.path)
+                       .join(Unit, Unit.id == Campaign.owner_unit_id).where(by)).first()
+    campaign = row[0] if row else None
+    if campaign is not None and principal is not None and not _visible(principal, row[1]):
+        campaign = None
     if campaign is None:
         raise NotFound("Không tìm thấy chiến dịch.", field=field, code="campaign_not_found")
     return campaign

@@ -29,9 +29,9 @@ def _one(session, report, unit, response: Response) -> ReportPublic:  # noqa: AN
 def create_report(data: ReportCreate, session: SessionDep, principal: ReportWriter,
                   now: NowDep, response: Response) -> ReportPublic:
     report = service.create_report(session, principal, data, now)
-    unit = service.get_report(session, principal, report.id)[1]
     response.headers["Location"] = f"/api/v1/reports/{report.id}"
-    return _one(session, report, unit, response)
+    response.headers["ETag"] = f'"{report.version}"'
+    return report
 
 
 @router.get("", name="reports-list", summary="Danh sách báo cáo trong phạm vi",
