@@ -14,6 +14,7 @@ from sqlalchemy import Engine, MetaData, event
 from sqlmodel import Session, SQLModel, create_engine
 
 from tiendo.config import REPO_ROOT, get_settings
+from tiendo.errors import DomainError
 
 # Stable constraint names, so that Alembic migrations are the same on SQLite and PostgreSQL.
 SQLModel.metadata.naming_convention = {
@@ -74,6 +75,9 @@ def get_session(request: Request) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except DomainError as exc:
+            session.commit() if exc.keep_writes else session.rollback()
+            raise
         except BaseException:
             session.rollback()
             raise

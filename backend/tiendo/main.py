@@ -18,7 +18,7 @@ from tiendo.auth.router import router as auth_router
 from tiendo.campaigns.router import router as campaigns_router
 from tiendo.config import get_settings
 from tiendo.db import get_engine, schema_status
-from tiendo.errors import error_json, install_error_handlers
+from tiendo.errors import SPA_ROUTE, allowed_methods, error_json, install_error_handlers
 from tiendo.reports.router import router as reports_router
 from tiendo.units.router import router as units_router
 
@@ -100,9 +100,13 @@ def _mount_web_app(app: FastAPI, static_dir: Path) -> None:
     if (static_dir / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=static_dir / "assets"), name="assets")
 
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.get("/{path:path}", include_in_schema=False, name=SPA_ROUTE)
     def spa(path: str, request: Request):  # noqa: ANN202
         if path.startswith("api/") or path == "api":
+            allowed = allowed_methods(app, "/" + path)
+            if allowed:  # an API path, asked with a method it does not serve
+                return error_json(405, "method_not_allowed", "Phương thức không được hỗ trợ.",
+                                  headers={"Allow": allowed})
             return error_json(404, "not_found", "Không tìm thấy.")
         candidate = (static_dir / path).resolve()
         if path and candidate.is_file() and static_dir.resolve() in candidate.parents:

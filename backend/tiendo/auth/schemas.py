@@ -52,10 +52,11 @@ class UserCreate(BaseModel):
 class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    full_name: Name | None = None
+    # Omit to leave unchanged; null is refused for what a user must have (a name, a state).
+    full_name: Name = None  # type: ignore[assignment]
     email: EmailStr | None = None
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 .-]{6,20}$")] | None = None
-    active: bool | None = None
+    active: bool = None  # type: ignore[assignment]
 
 
 class RolesReplace(BaseModel):

@@ -47,17 +47,16 @@ def _recent_failures(session: Session, username: str, address: str, now: datetim
 
 def _record_failure(session: Session, username: str, address: str, now: datetime,
                     user: User | None) -> None:
-    """Written in a transaction of its own: the failed request rolls back, this must stay."""
-    with Session(session.get_bind()) as own:
-        own.add(LoginFailure(username=username[:64], address=address[:64], at=now))
-        unit_id = None
-        if user is not None:
-            unit_id = own.exec(select(RoleAssignment.unit_id)
+    """Written in the request's transaction, which the refusal then commits (keep_writes):
+    a second connection could not write on SQLite while this request holds the write lock."""
+    session.add(LoginFailure(username=username[:64], address=address[:64], at=now))
+    unit_id = None
+    if user is not None:
+        unit_id = session.exec(select(RoleAssignment.unit_id)
                                .where(RoleAssignment.user_id == user.id)).first()
-        record(own, None, "auth.login_failed", "user", user.id if user else None,
-               unit_id=unit_id, detail={"username": username[:64]}, at=now,
-               actor_name=username[:64], address=address)
-        own.commit()
+    record(session, None, "auth.login_failed", "user", user.id if user else None,
+           unit_id=unit_id, detail={"username": username[:64]}, at=now,
+           actor_name=username[:64], address=address)
 
 
 def login(session: Session, username: str, password: str, address: str | None,
@@ -73,7 +72,9 @@ def login(session: Session, username: str, password: str, address: str | None,
     ok = verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.active:
         _record_failure(session, username, address, now, user)
-        raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu.", code="invalid_credentials")
+        refusal = Unauthorized("Sai tên đăng nhập hoặc mật khẩu.", code="invalid_credentials")
+        refusal.keep_writes = True
+        raise refusal
     session.exec(delete(LoginFailure).where(LoginFailure.username == username))
     unit_id = session.exec(select(RoleAssignment.unit_id)
                            .where(RoleAssignment.user_id == user.id)).first()
