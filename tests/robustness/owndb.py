@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import DEMO_NOW, PASSWORD, Database, new_database
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from conftest import DEMO_NOW, PASSWORD, Database, new_database
 from tiendo.core.clock import get_now
 from tiendo.demo.seed import seed_demo
 from tiendo.main import create_app

@@ -4,10 +4,10 @@ names holding SQL or script are data: stored verbatim and returned as JSON strin
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
+
 from conftest import assert_error
 from factories import staff_report
-from owndb import login, own_app, own_client, own_db  # noqa: F401
-from sqlalchemy import text
 
 TABLES = ["unit", "campaign", "metric", "target", "baseline", "report", "report_value",
           "report_revision", "user", "role_assignment", "api_token"]
@@ -19,7 +19,8 @@ def snapshot(engine) -> dict[str, object]:  # noqa: ANN001
                                   for t in TABLES}
         out["values"] = conn.execute(text(
             "SELECT COALESCE(SUM(value), 0) FROM report_value")).scalar()
-        out["versions"] = conn.execute(text("SELECT COALESCE(SUM(version), 0) FROM report")).scalar()
+        out["versions"] = conn.execute(text(
+            "SELECT COALESCE(SUM(version), 0) FROM report")).scalar()
     return out
 
 

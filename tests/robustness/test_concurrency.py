@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import threading
 
-from factories import staff_report
 from fastapi.testclient import TestClient
-from owndb import login, own_app, own_client, own_db  # noqa: F401
+
+from factories import staff_report
 
 CLIENTS, ATTEMPTS = 12, 4
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from conftest import PASSWORD
-from owndb import demo_database
+from robustness.owndb import demo_database
 
 WRITERS, UNITS, ACKS_BEFORE_KILL = 6, 30, 60
 WEEKS = [f"2024-W{w}" for w in range(28, 36)]  # the historic demo campaign

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from conftest import DEMO_NOW, PASSWORD
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from owndb import own_db  # noqa: F401
 from sqlalchemy import create_engine
 
+from conftest import DEMO_NOW, PASSWORD
 from tiendo.core.clock import get_now
 from tiendo.main import create_app
 
