@@ -649,8 +649,8 @@ export interface components {
             due_weekday: number;
             /**
              * Due Time
-             * Format: time
              * @default 15:00:00
+             * @example 15:00
              */
             due_time: string;
             /**
@@ -701,7 +701,7 @@ export interface components {
             due_weekday: number;
             /**
              * Due Time
-             * Format: time
+             * @example 15:00
              */
             due_time: string;
             /**
@@ -1323,13 +1323,13 @@ export interface components {
         /** UserUpdate */
         UserUpdate: {
             /** Full Name */
-            full_name?: string | null;
+            full_name?: string;
             /** Email */
             email?: string | null;
             /** Phone */
             phone?: string | null;
             /** Active */
-            active?: boolean | null;
+            active?: boolean;
         };
         /** ValidationError */
         ValidationError: {
