@@ -83,7 +83,10 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent. By default FastAPI runs the code after
+# `yield` once the response is out, so a client could be told 201 for a write that then fails
+# to commit, or is lost if the process dies in between.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def alembic_config(url: str | None = None):  # noqa: ANN201

@@ -8,21 +8,27 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, text
 
-# For each unit in the subtree of the kinds the target applies to: its latest report at or
-# before the period (correlated MAX, served by the (campaign, unit, period) unique index),
-# numerator and denominator summed. A baseline denominator (population) comes from `baseline`.
+# For each unit in the subtree of the kinds the target applies to: the period of its latest
+# report at or before the period (a correlated MAX, one seek in the (campaign, unit, period)
+# unique index per unit, starting from the units), that report's numerator and denominator,
+# summed. A baseline denominator (population) comes from `baseline`.
 PROGRESS_SQL = text("""
+WITH latest AS MATERIALIZED (  -- units first: else SQLite starts from every report
+  SELECT u.id AS unit_id,
+         (SELECT MAX(r2.period) FROM report r2
+          WHERE r2.campaign_id = :campaign AND r2.unit_id = u.id
+            AND r2.period <= :period) AS period
+  FROM unit u
+  WHERE u.active AND u.path LIKE :prefix AND u.kind IN :kinds)
 SELECT COALESCE(SUM(nv.value), 0) AS numerator,
        COALESCE(SUM(COALESCE(dv.value, b.value)), 0) AS denominator,
        COUNT(r.id) AS units_counted
-FROM unit u
-JOIN report r ON r.unit_id = u.id AND r.campaign_id = :campaign
- AND r.period = (SELECT MAX(r2.period) FROM report r2
-                 WHERE r2.campaign_id = :campaign AND r2.unit_id = u.id AND r2.period <= :period)
+FROM latest
+JOIN report r ON r.campaign_id = :campaign AND r.unit_id = latest.unit_id
+             AND r.period = latest.period
 LEFT JOIN report_value nv ON nv.report_id = r.id AND nv.metric_id = :num
 LEFT JOIN report_value dv ON dv.report_id = r.id AND dv.metric_id = :den
-LEFT JOIN baseline b ON b.unit_id = u.id AND b.metric_id = :den
-WHERE u.active AND u.path LIKE :prefix AND u.kind IN :kinds
+LEFT JOIN baseline b ON b.unit_id = latest.unit_id AND b.metric_id = :den
 """).bindparams(bindparam("kinds", expanding=True))
 
 
