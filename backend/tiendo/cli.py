@@ -173,6 +173,26 @@ def remind(
 
 
 @app.command()
+def generate(
+    districts: Annotated[int, typer.Option(min=1, max=99)] = 30,
+    units_per_district: Annotated[int, typer.Option(min=1, max=9999)] = 200,
+    weeks: Annotated[int, typer.Option(min=1, max=520)] = 104,
+    seed: int = 1,
+    password: Annotated[str, typer.Option(envvar="TIENDO_BENCH_PASSWORD")] = "bench-password",
+) -> None:
+    """Builds a city-scale benchmark database (campaign "bench-city", admin "bench-admin")."""
+    import time
+
+    from tiendo.bench.generate import generate as run
+    from tiendo.db import get_engine
+
+    started = time.perf_counter()
+    city = run(get_engine(), districts, units_per_district, weeks, seed, password)
+    typer.echo(f"Generated {city.extra['units']} units, {city.weeks} weeks, {city.rows} rows "
+               f"in {time.perf_counter() - started:.1f} s.")
+
+
+@app.command()
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
+from contextlib import nullcontext
 from functools import lru_cache
 from typing import Annotated
 
@@ -21,8 +24,9 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
-WRITE_INTENT = "tiendo_write_intent"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_OPTION = "tiendo_write"  # execution option: this transaction will write (SQLite)
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
 
 def make_engine(url: str) -> Engine:
@@ -40,12 +44,16 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
+        # SQLite has one writer at a time, and threads waiting for its lock sleep in its busy
+        # handler (1, 2, 5 … 100 ms) while the lock is free: the process queues its writers.
+        _WRITE_LOCKS[engine] = threading.Lock()
+
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:  # noqa: ANN001
-            # A write request takes the write lock at once: a deferred transaction that read
-            # first would fail with "database is locked" instead of waiting its turn.
-            immediate = conn.get_execution_options().get(WRITE_INTENT)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            # A deferred transaction that reads, then writes after another writer committed
+            # fails at once ("database is locked", no busy wait): writers take the lock first.
+            write = conn.get_execution_options().get(WRITE_OPTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     # pre_ping replaces connections that died with a restarted or failed-over server, so the
@@ -66,9 +74,10 @@ def get_engine() -> Engine:
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: commit once at the end, or roll back on any error."""
     engine = request.app.state.engine
-    with Session(engine, expire_on_commit=False) as session:
-        if engine.dialect.name == "sqlite" and request.method not in SAFE_METHODS:
-            session.connection(execution_options={WRITE_INTENT: True})  # BEGIN IMMEDIATE
+    lock = _WRITE_LOCKS.get(engine) if request.method not in SAFE_METHODS else None
+    with lock or nullcontext(), Session(engine, expire_on_commit=False) as session:
+        if lock:
+            session.connection(execution_options={WRITE_OPTION: True})
         try:
             yield session
             session.commit()
@@ -77,9 +86,9 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-# scope="function": commit BEFORE the response is sent. FastAPI's default ends yield-dependencies
-# after sending, so a client could read stale data right after a 2xx (or get a 2xx for a write
-# whose commit then failed).
+# scope="function": commit before the response is sent. By default FastAPI runs the code after
+# `yield` once the response is out, so a client could be told 201 for a write that then fails
+# to commit, or is lost if the process dies in between.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 

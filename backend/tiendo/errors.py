@@ -16,8 +16,10 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("tiendo.errors")
+SPA_ROUTE = "web-app"  # the web app's catch-all GET route
 
 
 class ErrorBody(BaseModel):
@@ -171,9 +173,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_json(422, "validation_error", first["message"], first["field"], details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code, message = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail)))
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         headers = getattr(exc, "headers", None)
+        if exc.status_code == 400:
+            # FastAPI's "error parsing the body" (e.g. invalid UTF-8): bad input like any other.
+            return error_json(422, "invalid_body", "Không đọc được dữ liệu gửi lên (JSON, UTF-8).")
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request.app, request.url.path)}
+        code, message = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail)))
         return error_json(exc.status_code, code, message, headers=headers)
 
     @app.exception_handler(DBAPIError)
@@ -193,6 +200,17 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
         return error_json(500, "internal_error", "Lỗi hệ thống, vui lòng thử lại sau.")
+
+
+def allowed_methods(app: FastAPI, path: str) -> str:
+    """Every method some route serves at `path` (Starlette names only the first route's)."""
+    allowed = []
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+        scope = {"type": "http", "path": path, "method": method, "root_path": "", "headers": []}
+        if any(getattr(route, "name", None) != SPA_ROUTE
+               and route.matches(scope)[0] == Match.FULL for route in app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

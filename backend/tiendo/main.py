@@ -23,7 +23,7 @@ from tiendo.core.metrics import router as metrics_router
 from tiendo.cycle.reminders_router import router as reminders_router
 from tiendo.cycle.router import router as cycle_router
 from tiendo.db import get_engine, schema_status
-from tiendo.errors import error_json, install_error_handlers
+from tiendo.errors import SPA_ROUTE, allowed_methods, error_json, install_error_handlers
 from tiendo.exports.router import router as exports_router
 from tiendo.official.router import router as official_router
 from tiendo.progress.router import router as progress_router
@@ -116,9 +116,13 @@ def _mount_web_app(app: FastAPI, static_dir: Path) -> None:
     if (static_dir / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=static_dir / "assets"), name="assets")
 
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.get("/{path:path}", include_in_schema=False, name=SPA_ROUTE)
     def spa(path: str, request: Request):  # noqa: ANN202
         if path.startswith("api/") or path == "api":
+            allowed = allowed_methods(app, "/" + path)
+            if allowed:  # an API path, asked with a method it does not serve
+                return error_json(405, "method_not_allowed", "Phương thức không được hỗ trợ.",
+                                  headers={"Allow": allowed})
             return error_json(404, "not_found", "Không tìm thấy.")
         candidate = (static_dir / path).resolve()
         if path and candidate.is_file() and static_dir.resolve() in candidate.parents:

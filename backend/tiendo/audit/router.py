@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from tiendo.audit import service
 from tiendo.audit.schemas import AuditPublic
 from tiendo.auth.deps import Admin
 from tiendo.core.pagination import Page, PageDep
+from tiendo.core.types import Timestamp
 from tiendo.db import SessionDep
 from tiendo.errors import responses
 
@@ -25,8 +25,8 @@ def list_audit(
     object_type: Annotated[str | None, Query(max_length=32)] = None,
     object_id: Annotated[str | None, Query(max_length=64)] = None,
     under: Annotated[str | None, Query(max_length=64, description="Id hoặc mã đơn vị")] = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Timestamp | None = None,
+    until: Timestamp | None = None,
 ) -> Page[AuditPublic]:
     rows, total = service.list_events(
         session, principal, action=action, object_type=object_type, object_id=object_id,

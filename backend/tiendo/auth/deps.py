@@ -40,16 +40,6 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _user_principal(session, user: User, address: str | None) -> Principal:  # noqa: ANN001
-    rows = session.exec(
-        select(RoleAssignment.role, Unit.id, Unit.path)
-        .join(Unit, Unit.id == RoleAssignment.unit_id)
-        .where(RoleAssignment.user_id == user.id, Unit.active)
-    ).all()
-    grants = [Grant(Role(role), uid, path) for role, uid, path in rows]
-    return Principal(name=user.full_name, grants=grants, user_id=user.id, address=address)
-
-
 def get_principal(
     request: Request,
     session: SessionDep,
@@ -88,10 +78,21 @@ def get_principal(
     payload = decode_access_token(token, now)
     if payload is None:
         raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.", code="invalid_token")
-    user = session.get(User, int(payload["sub"])) if str(payload["sub"]).isdigit() else None
-    if user is None or not user.active or payload.get("gen") != user.token_generation:
+    if not str(payload["sub"]).isdigit():
         raise Unauthorized("Phiên đăng nhập không còn hiệu lực.", code="invalid_token")
-    request.state.principal = principal = _user_principal(session, user, address)  # for the log
+    # The user and their roles in one query: this runs on every request.
+    rows = session.exec(
+        select(User.full_name, User.active, User.token_generation, RoleAssignment.role,
+               Unit.id, Unit.path)
+        .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+        .outerjoin(Unit, (Unit.id == RoleAssignment.unit_id) & Unit.active)
+        .where(User.id == int(payload["sub"]))
+    ).all()
+    if not rows or not rows[0][1] or payload.get("gen") != rows[0][2]:
+        raise Unauthorized("Phiên đăng nhập không còn hiệu lực.", code="invalid_token")
+    grants = [Grant(Role(role), uid, path) for _, _, _, role, uid, path in rows if uid is not None]
+    request.state.principal = principal = Principal(  # the request log names it
+        name=rows[0][0], grants=grants, user_id=int(payload["sub"]), address=address)
     return principal
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StrictInt, StringConstraints
 
 from tiendo.auth.models import Role, Scope
 from tiendo.units.schemas import Code, Name
@@ -52,10 +52,11 @@ class UserCreate(BaseModel):
 class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    full_name: Name | None = None
+    # Omit to leave unchanged; null is refused for what a user must have (a name, a state).
+    full_name: Name = None  # type: ignore[assignment]
     email: EmailStr | None = None
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 .-]{6,20}$")] | None = None
-    active: bool | None = None
+    active: StrictBool = None  # type: ignore[assignment]
 
 
 class RolesReplace(BaseModel):

@@ -1,15 +1,40 @@
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from tiendo.units.models import UnitKind
 from tiendo.units.schemas import Code, Name
 
 MetricCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+_LOCAL_TIME = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+
+
+def _local_time(value: object) -> object:
+    if isinstance(value, str) and not re.match(_LOCAL_TIME, value):
+        raise ValueError("giờ địa phương dạng HH:MM hoặc HH:MM:SS, không kèm múi giờ")
+    return value
+
+
+# A wall-clock time in the campaign's zone. JSON Schema's "time" format demands an offset,
+# which a local due time does not have: declared as a pattern instead.
+LocalTime = Annotated[time, BeforeValidator(_local_time),
+                      WithJsonSchema({"type": "string", "pattern": _LOCAL_TIME,
+                                      "examples": ["15:00"]})]
 MAX_COUNT = 100_000_000  # no unit anywhere counts more people than this
 
 
@@ -19,7 +44,7 @@ class MetricIn(BaseModel):
     code: MetricCode
     name: Name
     unit_kinds: list[UnitKind] = Field(min_length=1, max_length=20)
-    is_baseline: bool = False
+    is_baseline: StrictBool = False
 
 
 class MetricUpdate(BaseModel):
@@ -46,11 +71,11 @@ class CampaignBase(BaseModel):
     description: Annotated[str, Field(max_length=4000)] = ""
     timezone: Annotated[str, Field(max_length=64)] = "Asia/Ho_Chi_Minh"
     due_weekday: Annotated[StrictInt, Field(ge=1, le=7, description="1 = thứ Hai … 7 = Chủ nhật")] = 4
-    due_time: time = time(15, 0)
+    due_time: LocalTime = time(15, 0)
     start_date: date
     end_date: date
     lock_after_days: Annotated[StrictInt, Field(ge=0, le=366)] = 7
-    public_leaderboard: bool = False
+    public_leaderboard: StrictBool = False
 
     @field_validator("timezone")
     @classmethod
@@ -89,11 +114,11 @@ class CampaignUpdate(BaseModel):
     name: Name | None = None
     description: Annotated[str, Field(max_length=4000)] | None = None
     due_weekday: Annotated[StrictInt, Field(ge=1, le=7)] | None = None
-    due_time: time | None = None
+    due_time: LocalTime | None = None
     start_date: date | None = None
     end_date: date | None = None
     lock_after_days: Annotated[StrictInt, Field(ge=0, le=366)] | None = None
-    public_leaderboard: bool | None = None
+    public_leaderboard: StrictBool | None = None
 
 
 class CampaignPublic(BaseModel):
@@ -106,7 +131,7 @@ class CampaignPublic(BaseModel):
     owner_unit_id: int
     timezone: str
     due_weekday: int
-    due_time: time
+    due_time: LocalTime
     start_date: date
     end_date: date
     lock_after_days: int

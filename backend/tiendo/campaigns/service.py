@@ -47,14 +47,12 @@ def ensure_owner(session: Session, principal: Principal, campaign: Campaign, act
 
 def get_campaign(session: Session, principal: Principal | None, ref: str | int,
                  field: str | None = "campaign", action: Action = Action.read) -> Campaign:
-    if isinstance(ref, int) or ref.isdigit():
-        campaign = session.get(Campaign, int(ref))
-    else:
-        campaign = session.exec(select(Campaign).where(Campaign.code == ref)).first()
-    if campaign is not None and principal is not None:
-        owner = session.get(Unit, campaign.owner_unit_id)
-        if not _visible(principal, owner.path, action):
-            campaign = None
+    by = Campaign.id == int(ref) if isinstance(ref, int) or ref.isdigit() else Campaign.code == ref
+    row = session.exec(select(Campaign, Unit.path)
+                       .join(Unit, Unit.id == Campaign.owner_unit_id).where(by)).first()
+    campaign = row[0] if row else None
+    if campaign is not None and principal is not None and not _visible(principal, row[1], action):
+        campaign = None
     if campaign is None:
         raise NotFound("Không tìm thấy chiến dịch.", field=field, code="campaign_not_found")
     return campaign

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from typing import Annotated
 
+from pydantic import AwareDatetime, BeforeValidator
 from sqlalchemy import DateTime, TypeDecorator
 
 
@@ -27,3 +30,17 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def _iso_text(value: object) -> object:
+    """Timestamps come as ISO 8601 text: a bare number would otherwise pass as Unix time."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}[T ]", value):
+        raise ValueError("expected an ISO 8601 date-time with its offset, e.g. "
+                         "2024-07-23T15:06:00+07:00")
+    return value
+
+
+# An aware datetime that must be written as ISO 8601 text (JSON bodies and query strings).
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text)]

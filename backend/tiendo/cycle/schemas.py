@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from tiendo.reports.schemas import Period
 from tiendo.units.schemas import Code, Name
@@ -145,7 +145,7 @@ class WebhookCreate(BaseModel):
     name: Name
     url: Url
     unit: Code = Field(description="Nhắc các đơn vị thuộc đơn vị này (và cấp dưới)")
-    active: bool = True
+    active: StrictBool = True
     secret: Secret | None = Field(default=None, description="Ký nội dung (HMAC-SHA256) vào "
                                   "header X-Tiendo-Signature; không bao giờ được trả về")
 
@@ -156,7 +156,7 @@ class WebhookUpdate(BaseModel):
     name: Name | None = None
     url: Url | None = None
     unit: Code | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
     secret: Secret | None = None
 
 

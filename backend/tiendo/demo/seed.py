@@ -116,17 +116,25 @@ def _campaign(session: Session, code: str, name: str, start: date, owner: Unit,
                     "Gia Lâm. Số liệu trong bản demo là số liệu giả lập.",
     )
     campaign = insert_campaign(session, data, owner, is_demo=True)
-    insert_target(session, campaign, TargetCreate(
-        campaign=code, code="staff", name="100% CBCCVC, NLĐ cài đặt iHanoi",
-        numerator="staff_installed", denominator="staff_total", goal_ratio=1.0,
-        deadline=staff_deadline, upstream_deadline=staff_deadline + timedelta(days=4),
-        unit_kinds=STAFF_KINDS), None)
-    insert_target(session, campaign, TargetCreate(
-        campaign=code, code="residents", name="100% người dân tạo tài khoản iHanoi",
-        numerator="residents_accounts", denominator="residents_total", goal_ratio=1.0,
-        deadline=residents_deadline, upstream_deadline=residents_deadline + timedelta(days=15),
-        unit_kinds=["commune"]), None)
+    for target in demo_targets(code, staff_deadline, residents_deadline):
+        insert_target(session, campaign, target, None)
     return campaign
+
+
+def demo_targets(code: str, staff_deadline: date, residents_deadline: date) -> list[TargetCreate]:
+    """The directive's two targets (also used by the benchmark's generated city)."""
+    return [
+        TargetCreate(
+            campaign=code, code="staff", name="100% CBCCVC, NLĐ cài đặt iHanoi",
+            numerator="staff_installed", denominator="staff_total", goal_ratio=1.0,
+            deadline=staff_deadline, upstream_deadline=staff_deadline + timedelta(days=4),
+            unit_kinds=STAFF_KINDS),
+        TargetCreate(
+            campaign=code, code="residents", name="100% người dân tạo tài khoản iHanoi",
+            numerator="residents_accounts", denominator="residents_total", goal_ratio=1.0,
+            deadline=residents_deadline, upstream_deadline=residents_deadline + timedelta(days=15),
+            unit_kinds=["commune"]),
+    ]
 
 
 def _staff_size(rng: random.Random, kind: str) -> int:

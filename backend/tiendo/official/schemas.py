@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tiendo.campaigns.schemas import MetricCode
+from tiendo.core.types import Timestamp
 from tiendo.reports.schemas import Count
 from tiendo.units.schemas import Code, Name
 
@@ -23,7 +24,7 @@ class OfficialCountCreate(BaseModel):
     metric: MetricCode
     source: Name = Field(description="Nguồn số liệu, ví dụ HANOI EIC")
     value: Count
-    observed_at: AwareDatetime = Field(description="Thời điểm số liệu (tính đến phút)")
+    observed_at: Timestamp = Field(description="Thời điểm số liệu (tính đến phút)")
     campaign: Annotated[Code | None, Field(
         description="Chỉ gắn với một chiến dịch; bỏ trống: dùng cho mọi chiến dịch có chỉ số "
                     "này")] = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 
 class Status(StrEnum):
@@ -37,7 +37,7 @@ class ChildProgress(BaseModel):
     ratio: float | None
     remaining: int
     status: Status
-    stale: bool = Field(description="Có đơn vị trong nhánh dùng số liệu của tuần trước")
+    stale: StrictBool = Field(description="Có đơn vị trong nhánh dùng số liệu của tuần trước")
     last_period: str | None = Field(description="Tuần cũ nhất có số liệu được dùng")
     over_100: bool
     rank: int | None

@@ -15,7 +15,7 @@ from tiendo.reports import service
 from tiendo.reports.models import ReportStatus
 from tiendo.reports.schemas import ReportCreate, ReportPublic, ReportReplace, RevisionPublic
 
-router = APIRouter(prefix="/reports", tags=["reports"], responses=responses(401, 403))
+router = APIRouter(prefix="/reports", tags=["reports"], responses=responses(401, 403, 405))
 ReportId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -34,11 +34,8 @@ def create_report(data: ReportCreate, session: SessionDep, principal: ReportWrit
     if (replay := idem.replay(session, data.model_dump_json())) is not None:
         return replay
     report = service.create_report(session, principal, data, now)
-    # The writer sees what it wrote, even a token without the `read` scope.
-    unit = service.get_report(session, principal, report.id, Action.report_write)[1]
-    return idem.respond(session, 201, service.to_public(session, [(report, unit)])[0],
-                        {"Location": f"/api/v1/reports/{report.id}",
-                         "ETag": f'"{report.version}"'})
+    return idem.respond(session, 201, report, {"Location": f"/api/v1/reports/{report.id}",
+                                               "ETag": f'"{report.version}"'})
 
 
 @router.get("", name="reports-list", summary="Danh sách báo cáo trong phạm vi",
@@ -58,7 +55,7 @@ def list_reports(
                 offset=page.offset)
 
 
-@router.get("/{report_id}", name="reports-read", summary="Xem báo cáo",
+@router.get("/{report_id:int}", name="reports-read", summary="Xem báo cáo",
             responses=responses(404))
 def read_report(report_id: ReportId, session: SessionDep, principal: Reader,
                 response: Response) -> ReportPublic:
@@ -66,7 +63,7 @@ def read_report(report_id: ReportId, session: SessionDep, principal: Reader,
     return _one(session, report, unit, response)
 
 
-@router.put("/{report_id}", name="reports-replace", summary="Sửa báo cáo (thay toàn bộ số liệu)",
+@router.put("/{report_id:int}", name="reports-replace", summary="Sửa báo cáo (thay toàn bộ số liệu)",
             description="Cần phiên bản hiện tại: trường `version` hoặc header `If-Match`. "
                         "Phiên bản cũ → 412, không thay đổi gì.",
             responses=responses(404, 409, 412, 422, 423, 428))
@@ -78,7 +75,7 @@ def replace_report(report_id: ReportId, data: ReportReplace, session: SessionDep
     return _one(session, report, unit, response)
 
 
-@router.get("/{report_id}/revisions", name="reports-revisions",
+@router.get("/{report_id:int}/revisions", name="reports-revisions",
             summary="Các phiên bản của báo cáo", responses=responses(404))
 def list_revisions(report_id: ReportId, session: SessionDep,
                    principal: Reader) -> list[RevisionPublic]:

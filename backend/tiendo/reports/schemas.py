@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from tiendo.campaigns.schemas import MAX_COUNT, MetricCode
 from tiendo.units.schemas import Code
@@ -105,8 +105,8 @@ class BulkPost(BaseModel):
         min_length=1, max_length=MAX_BULK_ITEMS,
         json_schema_extra={"items": BulkItem.model_json_schema()},
         description="Tối đa 10.000 mục, mỗi mục một báo cáo (đơn vị theo mã)")]
-    atomic: bool = Field(default=False, description="true: một mục lỗi thì không ghi mục nào")
-    dry_run: bool = Field(default=False, description="true: chỉ kiểm tra, không ghi")
+    atomic: StrictBool = Field(default=False, description="true: một mục lỗi thì không ghi mục nào")
+    dry_run: StrictBool = Field(default=False, description="true: chỉ kiểm tra, không ghi")
 
 
 class ImportConflict(BaseModel):

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from tiendo.audit.service import record
@@ -101,15 +103,15 @@ class CampaignRules:
 def previous_values(session: Session, campaign_id: int, unit_id: int, period: str,
                     codes: Mapping[int, str]) -> dict[str, int] | None:
     """The values of the unit's latest report before `period` (counts are cumulative)."""
-    prev_id = session.exec(
-        select(Report.id).where(Report.campaign_id == campaign_id, Report.unit_id == unit_id,
-                                Report.period < period)
-        .order_by(Report.period.desc()).limit(1)
-    ).first()
-    if prev_id is None:
+    prev = (select(Report.id).where(Report.campaign_id == campaign_id, Report.unit_id == unit_id,
+                                    Report.period < period)
+            .order_by(Report.period.desc()).limit(1).scalar_subquery())
+    rows = session.exec(select(Report.id, ReportValue.metric_id, ReportValue.value)
+                        .join(ReportValue, ReportValue.report_id == Report.id, isouter=True)
+                        .where(Report.id == prev)).all()
+    if not rows:
         return None
-    return {codes[m]: v for m, v in session.exec(
-        select(ReportValue.metric_id, ReportValue.value).where(ReportValue.report_id == prev_id))}
+    return {codes[m]: v for _, m, v in rows if m is not None}
 
 
 def values_of(session: Session, report_ids: list[int],
@@ -150,17 +152,27 @@ def _write_values(session: Session, report_id: int, rules: CampaignRules,
 
 def _add_revision(session: Session, report: Report, values: Mapping[str, int], note: str,
                   principal: Principal, source: str, now: datetime) -> None:
-    session.add(ReportRevision(
-        report_id=report.id, version=report.version, values=dict(values), note=note,
-        source=source, changed_by_name=principal.name, changed_by_user_id=principal.user_id,
-        changed_by_token_id=principal.token_id, changed_at=now,
-    ))
+    session.connection().execute(ReportRevision.__table__.insert(), {
+        "report_id": report.id, "version": report.version, "values": dict(values),
+        "note": note, "source": source, "changed_by_name": principal.name,
+        "changed_by_user_id": principal.user_id, "changed_by_token_id": principal.token_id,
+        "changed_at": now})
+
+
+@lru_cache
+def _insert_new_report(dialect: str):  # noqa: ANN202
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect."""
+    table = Report.__table__
+    build = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
+    return build(table).on_conflict_do_nothing(
+        index_elements=["campaign_id", "unit_id", "period"]).returning(table.c.id)
 
 
 def insert_report(session: Session, principal: Principal, rules: CampaignRules, unit: Unit,
                   week: Week, values: Mapping[str, int], note: str, source: str,
                   now: datetime) -> Report:
-    """Validated input in; the report, its values and its first revision out."""
+    """Validated input in; the report, its values and its first revision out. Core inserts:
+    the returned Report is not attached to the session (its id is set)."""
     due = due_moment(rules.campaign, week)
     report = Report(
         campaign_id=rules.campaign.id, unit_id=unit.id, period=str(week),
@@ -168,14 +180,17 @@ def insert_report(session: Session, principal: Principal, rules: CampaignRules, 
         source=source, sender_user_id=principal.user_id, sender_token_id=principal.token_id,
         sender_name=principal.name, note=note, received_at=now, updated_at=now,
     )
-    session.add(report)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:
+    conn = session.connection()
+    # No savepoint and no aborted transaction (PostgreSQL) when the week already has a report.
+    report.id = conn.execute(_insert_new_report(conn.dialect.name),
+                             report.model_dump(exclude={"id"})).scalar()
+    if report.id is None:
         raise Conflict(f"Đơn vị đã có báo cáo tuần {week}; hãy sửa báo cáo đó.",
-                       field="period", code="report_exists") from None
-    _write_values(session, report.id, rules, values)
+                       field="period", code="report_exists")
+    conn.execute(ReportValue.__table__.insert(), [
+        {"report_id": report.id, "metric_id": rules.metrics[c].id, "value": v}
+        for c, v in values.items()
+    ])
     _add_revision(session, report, values, note, principal, source, now)
     record(session, principal, "report.create", "report", report.id, unit_id=unit.id,
            detail={"period": str(week), "values": dict(values), "source": source}, at=now)
@@ -189,7 +204,7 @@ def find_report(session: Session, campaign_id: int, unit_id: int, period: str) -
 
 
 def create_report(session: Session, principal: Principal, data: ReportCreate,
-                  now: datetime) -> Report:
+                  now: datetime) -> ReportPublic:
     campaign = get_campaign(session, principal, data.campaign, action=Action.report_write)
     unit = get_unit(session, principal, data.unit, Action.report_write, field="unit")
     rules = CampaignRules.load(session, campaign)
@@ -200,8 +215,9 @@ def create_report(session: Session, principal: Principal, data: ReportCreate,
                        field="period", code="report_exists")
     prev = previous_values(session, campaign.id, unit.id, str(week), rules.metric_codes)
     rules.check_values(unit, data.values, data.note, prev)
-    return insert_report(session, principal, rules, unit, week, data.values, data.note,
-                         source_for(principal), now)
+    report = insert_report(session, principal, rules, unit, week, data.values, data.note,
+                           source_for(principal), now)
+    return public_of(report, unit, campaign, data.values)
 
 
 def parse_if_match(header: str | None) -> int | None:
@@ -269,6 +285,20 @@ def get_report(session: Session, principal: Principal, report_id: int,
     return report, unit
 
 
+def public_of(report: Report, unit: Unit, campaign: Campaign,
+              values: Mapping[str, int]) -> ReportPublic:
+    return ReportPublic(
+        id=report.id, campaign_id=campaign.id, campaign=campaign.code, unit_id=unit.id,
+        unit=unit.code, unit_name=unit.name, period=report.period,
+        due_at=due_moment(campaign, Week.parse(report.period)), values=dict(values),
+        status=report.status, timeliness=report.timeliness, version=report.version,
+        source=report.source, sender_name=report.sender_name, note=report.note,
+        received_at=report.received_at, updated_at=report.updated_at,
+        reviewed_by_name=report.reviewed_by_name, reviewed_at=report.reviewed_at,
+        review_reason=report.review_reason,
+    )
+
+
 def to_public(session: Session, rows: list[tuple[Report, Unit]]) -> list[ReportPublic]:
     values = values_of(session, [r.id for r, _ in rows])
     campaigns: dict[int, Campaign] = {}
@@ -276,16 +306,7 @@ def to_public(session: Session, rows: list[tuple[Report, Unit]]) -> list[ReportP
     for report, unit in rows:
         campaign = campaigns.get(report.campaign_id) or session.get(Campaign, report.campaign_id)
         campaigns[campaign.id] = campaign
-        out.append(ReportPublic(
-            id=report.id, campaign_id=campaign.id, campaign=campaign.code, unit_id=unit.id,
-            unit=unit.code, unit_name=unit.name, period=report.period,
-            due_at=due_moment(campaign, Week.parse(report.period)), values=values[report.id],
-            status=report.status, timeliness=report.timeliness, version=report.version,
-            source=report.source, sender_name=report.sender_name, note=report.note,
-            received_at=report.received_at, updated_at=report.updated_at,
-            reviewed_by_name=report.reviewed_by_name, reviewed_at=report.reviewed_at,
-            review_reason=report.review_reason,
-        ))
+        out.append(public_of(report, unit, campaign, values[report.id]))
     return out
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from tiendo.units.models import UnitKind
 
@@ -40,7 +40,7 @@ class UnitUpdate(BaseModel):
     head_name: OptionalText | None = None
     head_title: OptionalText | None = None
     gso_code: Annotated[str, StringConstraints(pattern=r"^\d{1,16}$")] | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class UnitPublic(BaseModel):

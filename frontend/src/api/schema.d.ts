@@ -1122,8 +1122,8 @@ export interface components {
             due_weekday: number;
             /**
              * Due Time
-             * Format: time
              * @default 15:00:00
+             * @example 15:00
              */
             due_time: string;
             /**
@@ -1174,7 +1174,7 @@ export interface components {
             due_weekday: number;
             /**
              * Due Time
-             * Format: time
+             * @example 15:00
              */
             due_time: string;
             /**
@@ -2424,13 +2424,13 @@ export interface components {
         /** UserUpdate */
         UserUpdate: {
             /** Full Name */
-            full_name?: string | null;
+            full_name?: string;
             /** Email */
             email?: string | null;
             /** Phone */
             phone?: string | null;
             /** Active */
-            active?: boolean | null;
+            active?: boolean;
         };
         /** ValidationError */
         ValidationError: {
@@ -5829,6 +5829,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Phương thức không được hỗ trợ. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
@@ -5885,6 +5894,15 @@ export interface operations {
             };
             /** @description Không tìm thấy. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Phương thức không được hỗ trợ. */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5968,6 +5986,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Phương thức không được hỗ trợ. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -6025,6 +6052,15 @@ export interface operations {
             };
             /** @description Không tìm thấy. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Phương thức không được hỗ trợ. */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6119,6 +6155,15 @@ export interface operations {
             };
             /** @description Không tìm thấy. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Phương thức không được hỗ trợ. */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };

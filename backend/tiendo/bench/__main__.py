@@ -1,0 +1,166 @@
+"""`python -m tiendo.bench` (`make bench`): speed and size against baselines measured in the
+same run, on SQLite and PostgreSQL. Prints a readable table, then one JSON summary."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+from pathlib import Path
+
+from tiendo.bench.run import postgres_available, run_database
+from tiendo.config import REPO_ROOT
+
+KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def web_js_gzip_kb(dist: Path = REPO_ROOT / "frontend" / "dist") -> float | None:
+    """Gzipped size of the JavaScript index.html loads at once (scripts and module preloads)."""
+    index = dist / "index.html"
+    if not index.exists():
+        return None
+    html = index.read_text(encoding="utf-8")
+    refs = set(re.findall(r'(?:src|href)="/?(assets/[^"]+\.js)"', html))
+    return round(sum(len(gzip.compress((dist / r).read_bytes(), 9)) for r in refs) / 1024, 1)
+
+
+def _growth(progress: dict, key: str, scope: str) -> float | None:
+    weeks = sorted(progress, key=lambda k: int(k.split("_")[1]))
+    first, last = progress[weeks[0]][scope], progress[weeks[-1]][scope]
+    if key not in first:
+        return None
+    return round(last[key]["median_ms"] / first[key]["median_ms"], 2)
+
+
+def summarise(results: dict) -> dict:
+    """Adds the goals and whether each figure meets them."""
+    goals = {}
+    for kind, r in results["databases"].items():
+        if "skipped" in r:
+            continue
+        s, b, p = r["submit"], r["bulk"], r["progress"]
+        last = p[max(p, key=lambda k: int(k.split("_")[1]))]
+        g = {"submit_vs_tutorial >= 1.0": s["vs_tutorial"] >= 1.0,
+             "submit_vs_raw >= 0.3": s["vs_raw"] >= 0.3,
+             "bulk_vs_raw >= 0.3": b["ratio"] >= 0.3 if "ratio" in b else None}
+        for scope in ("district", "city"):
+            g[f"progress_{scope}_vs_sql <= 3"] = (last[scope]["ratio"] <= 3
+                                                  if "ratio" in last[scope] else None)
+            growth = _growth(p, "api", scope)
+            r.setdefault("progress_growth", {})[scope] = {"api": growth,
+                                                          "sql": _growth(p, "sql", scope)}
+            g[f"progress_{scope}_growth <= 1.5"] = growth <= 1.5 if growth else None
+        goals[kind] = g
+    js = results["web_js_gzip_kb"]
+    goals["web_js_gzip_kb < 60"] = js < 60 if js is not None else None
+    results["goals"] = goals
+    return results
+
+
+def _latency(figures: dict | None) -> str | None:
+    return f"{figures['median_ms']} / {figures['p95_ms']}" if figures else None
+
+
+def _mark(ok: bool | None) -> str:
+    return {True: "✓", False: "✗", None: "–"}[ok]
+
+
+def table(results: dict) -> str:
+    dbs = {k: v for k, v in results["databases"].items() if "skipped" not in v}
+    rows: list[tuple[str, list[str], str]] = []
+
+    def row(label: str, get, goal: str = "", key: str | None = None) -> None:  # noqa: ANN001
+        cells = []
+        for kind, r in dbs.items():
+            try:
+                value = get(r)
+            except KeyError:
+                value = None
+            cell = "n/a (route missing)" if value is None else str(value)
+            if key:
+                cell += " " + _mark(results["goals"][kind].get(key))
+            cells.append(cell)
+        rows.append((label, cells, goal))
+
+    g = next(iter(dbs.values()))["generate"] if dbs else {}
+    row("generate: rows/s", lambda r: f"{r['generate']['rows_per_s']:,} "
+        f"({r['generate']['seconds']} s)")
+    row("POST /reports, req/s", lambda r: r["submit"]["reports_per_s"])
+    row("  raw driver insert, req/s", lambda r: r["submit"]["raw_per_s"])
+    row("  tutorial SQLModel, req/s", lambda r: r["submit"]["tutorial_per_s"])
+    row("  ÷ tutorial", lambda r: f"{r['submit']['vs_tutorial']}×", "≥ 1.0×",
+        "submit_vs_tutorial >= 1.0")
+    row("  ÷ raw insert", lambda r: f"{r['submit']['vs_raw']}×", "≥ 0.3×",
+        "submit_vs_raw >= 0.3")
+    row("bulk import, values/s", lambda r: r["bulk"].get("api_values_per_s"))
+    row("  raw executemany, values/s", lambda r: f"{r['bulk']['raw_values_per_s']:,}")
+    row("  ÷ raw", lambda r: f"{r['bulk']['ratio']}×" if "ratio" in r["bulk"] else None,
+        "≥ 0.3×", "bulk_vs_raw >= 0.3")
+    for weeks in (next(iter(dbs.values()))["progress"] if dbs else {}):
+        for scope in ("district", "city"):
+            label = f"progress {scope}, {weeks.split('_')[1]} wk"
+            for how in ("sql", "api"):
+                row(f"{label}: {how.upper()} med/p95 ms", lambda r, w=weeks, s=scope, h=how:
+                    _latency(r["progress"][w][s].get(h)))
+    last = f"weeks_{g.get('weeks', 0)}"
+    for scope in ("district", "city"):
+        row(f"progress {scope}: API ÷ SQL", lambda r, s=scope: (
+            f"{r['progress'][last][s]['ratio']}×" if "ratio" in r["progress"][last][s] else None),
+            "≤ 3×", f"progress_{scope}_vs_sql <= 3")
+        row(f"progress {scope}: 104 wk ÷ 4 wk (API)", lambda r, s=scope: (
+            f"{r['progress_growth'][s]['api']}×" if r["progress_growth"][s]["api"] else None),
+            "≤ 1.5×", f"progress_{scope}_growth <= 1.5")
+        row(f"progress {scope}: 104 wk ÷ 4 wk (SQL)",
+            lambda r, s=scope: f"{r['progress_growth'][s]['sql']}×")
+    row("server peak memory, MB", lambda r: r["peak_memory_mb"])
+    js = results["web_js_gzip_kb"]
+    head = ["", *(KINDS[k] for k in dbs), "goal"]
+    body = [[label, *cells, goal] for label, cells, goal in rows]
+    body.append(["web app initial JS, KB gzip", *([""] * len(dbs)),
+                 f"{js} < 60 {_mark(results['goals']['web_js_gzip_kb < 60'])}"
+                 if js is not None else "n/a (no frontend/dist)"])
+    widths = [max(len(str(r[i])) for r in [head, *body]) for i in range(len(head))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+             for r in [head, *body]]
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tiendo.bench", description=__doc__)
+    ap.add_argument("--databases", default="sqlite,postgresql")
+    ap.add_argument("--districts", type=int, default=30)
+    ap.add_argument("--units-per-district", type=int, default=200)
+    ap.add_argument("--weeks", type=int, default=104)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seconds", type=float, default=5.0, help="per throughput measurement")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--repeat", type=int, default=30, help="progress samples per figure")
+    ap.add_argument("--bulk-batches", type=int, default=3)
+    ap.add_argument("--json", type=Path, help="also write the JSON summary here")
+    opts = ap.parse_args(argv)
+    results: dict = {"scale": {"districts": opts.districts,
+                               "units_per_district": opts.units_per_district,
+                               "weeks": opts.weeks, "seed": opts.seed,
+                               "concurrency": opts.concurrency},
+                     "databases": {}, "web_js_gzip_kb": web_js_gzip_kb()}
+    for kind in opts.databases.split(","):
+        if kind == "postgresql" and not postgres_available():
+            results["databases"][kind] = {"skipped": "PostgreSQL not reachable"}
+            continue
+        print(f"… {KINDS[kind]}", file=sys.stderr, flush=True)
+        results["databases"][kind] = run_database(kind, opts)
+    summarise(results)
+    print(table(results))
+    text = json.dumps(results, ensure_ascii=False)
+    print(text)
+    if opts.json:
+        opts.json.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

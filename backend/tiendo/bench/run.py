@@ -1,0 +1,210 @@
+"""One database's benchmark run: generate, serve, measure against the baselines, clean up."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from tiendo.bench import sql
+from tiendo.bench.generate import CITY, City, add_weeks, create_city, last_week
+from tiendo.bench.server import Server, latencies, load
+from tiendo.db import make_engine, migrate
+
+PASSWORD = "bench-" + secrets.token_urlsafe(12)
+PG_ADMIN_URL = os.environ.get("TIENDO_BENCH_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+BULK = "/api/v1/reports/bulk"
+PROGRESS = "/api/v1/progress"
+
+
+@contextmanager
+def database(kind: str, workdir: Path) -> Iterator[str]:
+    """A new database of its own (SQLite file, or a PostgreSQL database dropped afterwards)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"tiendo_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def postgres_available() -> bool:
+    try:
+        with create_engine(PG_ADMIN_URL).connect():
+            return True
+    except Exception:  # noqa: BLE001 - any failure means "not here"
+        return False
+
+
+def _progress(engine, client: httpx.Client, city: City, paths: set[str], repeat: int) -> dict:  # noqa: ANN001
+    period = str(last_week(city))
+    out = {}
+    with engine.connect() as conn:
+        targets = sql.load_targets(conn, city.campaign.id)
+        for scope, code in (("district", f"{CITY}-D01"), ("city", CITY)):
+            path = conn.execute(text("SELECT path FROM unit WHERE code = :c"), {"c": code}).scalar()
+            entry = {"sql": latencies(lambda p=path: sql.progress(
+                conn, city.campaign.id, p, period, targets), repeat)}
+            entry["sql_result"] = sql.progress(conn, city.campaign.id, path, period, targets)
+            if PROGRESS in paths:
+                params = {"campaign": city.campaign.code, "under": code, "period": period}
+
+                def call(params=params) -> None:  # noqa: ANN001
+                    client.get(PROGRESS, params=params).raise_for_status()
+
+                entry["api"] = latencies(call, repeat)
+                entry["ratio"] = round(entry["api"]["median_ms"] / entry["sql"]["median_ms"], 2)
+            out[scope] = entry
+    return out
+
+
+def _report_bodies(city: City, first_shift: int) -> Iterator[dict]:
+    schools = [code for _, code, kind in city.units if kind == "school"]
+    for shift in itertools.count(first_shift):
+        period = str(last_week(city).shift(shift))
+        for code in schools:
+            yield {"campaign": city.campaign.code, "unit": code, "period": period,
+                   "values": {"staff_total": 1000, "staff_installed": 900}}
+
+
+def _items(city: City, period: str) -> list[dict]:
+    items = []
+    for _, code, kind in city.units:
+        values = {"staff_total": 500, "staff_installed": 400}
+        if kind == "commune":
+            values["residents_accounts"] = 2000
+        items.append({"unit": code, "period": period, "values": values, "note": "bench"})
+    return items
+
+
+def _bulk(engine, client: httpx.Client, city: City, paths: set[str], batches: int) -> dict:  # noqa: ANN001
+    periods = [str(last_week(city).shift(100 + i)) for i in range(2 * batches)]
+    out: dict = {}
+    api_periods, raw_periods = periods[:batches], periods[batches:]
+    if BULK in paths:
+        count, start = 0, time.perf_counter()
+        for period in api_periods:
+            items = _items(city, period)
+            r = client.post(BULK, json={"campaign": city.campaign.code, "items": items},
+                            timeout=600)
+            r.raise_for_status()
+            body = r.json()
+            out["api_rejected"] = out.get("api_rejected", 0) + body.get("rejected", 0)
+            count += sum(len(i["values"]) for i in items)
+        out["api_values_per_s"] = round(count / (time.perf_counter() - start))
+    metrics = city.metrics
+    uid_of = {code: uid for uid, code, _ in city.units}
+    count, elapsed = 0, 0.0
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        for period in raw_periods:
+            tx = conn.begin()
+            next_id = conn.execute(text("SELECT COALESCE(MAX(id), 0) + 1 FROM report")).scalar()
+            now = datetime.now(UTC)
+            stamp = now.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else now
+            reports, values = [], []
+            for item in _items(city, period):  # the same rows, built before the clock starts
+                reports.append((next_id, city.campaign.id, uid_of[item["unit"]], period,
+                                "submitted", "on_time", 1, "import", "bench", item["note"],
+                                stamp, stamp))
+                values.extend((next_id, metrics[c], v) for c, v in item["values"].items())
+                next_id += 1
+            start = time.perf_counter()
+            sql.raw_insert_reports(conn, reports, values)
+            tx.commit()
+            elapsed += time.perf_counter() - start
+            count += len(values)
+    out["raw_values_per_s"] = round(count / elapsed)
+    if "api_values_per_s" in out:
+        out["ratio"] = round(out["api_values_per_s"] / out["raw_values_per_s"], 3)
+    return out
+
+
+def _submit(server: Server, token: str, city: City, seconds: float, rounds: int,
+            concurrency: int) -> dict:
+    hero = itertools.repeat({"name": "Nguyễn Văn A", "age": 42})
+    reports = _report_bodies(city, 1)
+    routes = {"raw": (server.url + "/bench/raw", hero, {}),
+              "tutorial": (server.url + "/bench/tutorial", hero, {}),
+              "reports": (server.url + "/api/v1/reports", reports,
+                          {"Authorization": f"Bearer {token}"})}
+    best: dict[str, float] = {}
+    errors: dict[str, dict] = {}
+    for _ in range(rounds):  # interleaved, best of each: the machine's noise hits all alike
+        for name, (url, bodies, headers) in routes.items():
+            load(url, bodies, min(1.0, seconds / 3), concurrency, headers)  # warm-up
+            result = load(url, bodies, seconds, concurrency, headers)
+            best[name] = max(best.get(name, 0.0), round(result.rate, 1))
+            if result.failed:
+                errors[name] = result.statuses
+    out = {f"{k}_per_s": v for k, v in best.items()}
+    out["vs_tutorial"] = round(best["reports"] / best["tutorial"], 2)
+    out["vs_raw"] = round(best["reports"] / best["raw"], 3)
+    if errors:
+        out["errors"] = errors
+    return out
+
+
+def _analyze(engine) -> None:  # noqa: ANN001
+    """PostgreSQL: what autovacuum would soon do after such a load (SQLite is left as is)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+
+
+def run_database(kind: str, opts) -> dict:  # noqa: ANN001
+    result: dict = {}
+    with tempfile.TemporaryDirectory(prefix="tiendo-bench-") as tmp, \
+            database(kind, Path(tmp)) as url:
+        migrate(url)
+        engine = make_engine(url)
+        started = time.perf_counter()
+        city = create_city(engine, opts.districts, opts.units_per_district, opts.seed, PASSWORD)
+        first = min(4, opts.weeks)
+        add_weeks(engine, city, first)
+        _analyze(engine)
+        gen_seconds = time.perf_counter() - started
+        server = Server(url, Path(tmp))
+        try:
+            client = httpx.Client(base_url=server.url, timeout=120)
+            token = client.post("/api/v1/auth/token", data={
+                "username": "bench-admin", "password": PASSWORD}).json()["access_token"]
+            client.headers["Authorization"] = f"Bearer {token}"
+            paths = server.paths()
+            progress = {f"weeks_{first}": _progress(engine, client, city, paths, opts.repeat)}
+            started = time.perf_counter()
+            add_weeks(engine, city, opts.weeks - first)
+            _analyze(engine)
+            gen_seconds += time.perf_counter() - started
+            result["generate"] = {"units": city.extra["units"], "weeks": city.weeks,
+                                  "rows": city.rows, "seconds": round(gen_seconds, 1),
+                                  "rows_per_s": round(city.rows / gen_seconds)}
+            progress[f"weeks_{city.weeks}"] = _progress(engine, client, city, paths, opts.repeat)
+            result["progress"] = progress
+            result["submit"] = _submit(server, token, city, opts.seconds, opts.rounds,
+                                       opts.concurrency)
+            result["bulk"] = _bulk(engine, client, city, paths, opts.bulk_batches)
+            result["peak_memory_mb"] = round(server.peak_memory_mb(), 1)
+            client.close()
+        finally:
+            server.stop()
+            engine.dispose()
+    return result
