@@ -6,7 +6,6 @@ existing reports and previous values in a few, and the writes go through Core ex
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tiendo.audit.service import record
@@ -112,26 +112,26 @@ class BulkRun:
 
     def _previous(self, pairs: list[tuple[Item, Unit]]) -> dict[tuple[int, str],
                                                                 tuple[str, Values]]:
-        """Per (unit, period): the unit's latest earlier report, from one read of the units'
-        history (a few rows per unit) and one of the values needed."""
+        """Per (unit, period): the unit's latest earlier report. One indexed lookup per unit
+        and distinct period (a correlated MAX on the (campaign, unit, period) key), so the
+        cost does not grow with the weeks of history."""
         if not pairs:
             return {}
-        history: dict[int, list[tuple[str, int]]] = defaultdict(list)
-        for rid, uid, period in self.session.exec(
-                select(Report.id, Report.unit_id, Report.period)
-                .where(Report.campaign_id == self.campaign.id,
-                       Report.period < max(i.period for i, _ in pairs),
-                       _in(Report.unit_id, (u.id for _, u in pairs)))
-                .order_by(Report.unit_id, Report.period)):
-            history[uid].append((period, rid))
-        found: dict[tuple[int, str], tuple[int, str]] = {}
+        by_period: dict[str, set[int]] = defaultdict(set)
         for item, unit in pairs:
-            weeks = history.get(unit.id)
-            if weeks:
-                at = bisect_left(weeks, (item.period, -1))  # reports strictly before the item
-                if at:
-                    prev, rid = weeks[at - 1]
-                    found[(unit.id, item.period)] = (rid, prev)
+            by_period[item.period].add(unit.id)
+        found: dict[tuple[int, str], tuple[int, str]] = {}
+        earlier = aliased(Report)
+        for period, unit_ids in by_period.items():
+            latest = (select(func.max(earlier.period))
+                      .where(earlier.campaign_id == Report.campaign_id,
+                             earlier.unit_id == Report.unit_id, earlier.period < period)
+                      .scalar_subquery())
+            for rid, uid, prev in self.session.exec(
+                    select(Report.id, Report.unit_id, Report.period)
+                    .where(Report.campaign_id == self.campaign.id, _in(Report.unit_id, unit_ids),
+                           Report.period == latest)):
+                found[(uid, period)] = (rid, prev)
         values = _values(self.session, [rid for rid, _ in found.values()])
         return {key: (prev, values[rid]) for key, (rid, prev) in found.items()}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, update
@@ -46,7 +46,7 @@ class CampaignRules:
         return cls(campaign, {m.code: m for m in metrics_of(session, campaign.id)},
                    targets_of(session, campaign.id))
 
-    @property
+    @cached_property
     def metric_codes(self) -> dict[int, str]:
         return {m.id: m.code for m in self.metrics.values()}
 
