@@ -13,9 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tiendo.audit.service import record
@@ -112,28 +111,29 @@ class BulkRun:
 
     def _previous(self, pairs: list[tuple[Item, Unit]]) -> dict[tuple[int, str],
                                                                 tuple[str, Values]]:
-        """Per (unit, period): the unit's latest earlier report. One indexed lookup per unit
-        and distinct period (a correlated MAX on the (campaign, unit, period) key), so the
-        cost does not grow with the weeks of history."""
+        """Per (unit, period): the unit's latest earlier report. Starting from the units, one
+        index seek each on the (campaign, unit, period) key per distinct period, so the cost
+        does not grow with the weeks of history."""
         if not pairs:
             return {}
         by_period: dict[str, set[int]] = defaultdict(set)
         for item, unit in pairs:
             by_period[item.period].add(unit.id)
-        found: dict[tuple[int, str], tuple[int, str]] = {}
-        earlier = aliased(Report)
+        found: dict[int, str] = {}  # report id → the period it was asked for
         for period, unit_ids in by_period.items():
-            latest = (select(func.max(earlier.period))
-                      .where(earlier.campaign_id == Report.campaign_id,
-                             earlier.unit_id == Report.unit_id, earlier.period < period)
-                      .scalar_subquery())
-            for rid, uid, prev in self.session.exec(
-                    select(Report.id, Report.unit_id, Report.period)
-                    .where(Report.campaign_id == self.campaign.id, _in(Report.unit_id, unit_ids),
-                           Report.period == latest)):
-                found[(uid, period)] = (rid, prev)
-        values = _values(self.session, [rid for rid, _ in found.values()])
-        return {key: (prev, values[rid]) for key, (rid, prev) in found.items()}
+            latest = (select(Report.id)
+                      .where(Report.campaign_id == self.campaign.id, Report.unit_id == Unit.id,
+                             Report.period < period)
+                      .order_by(Report.period.desc()).limit(1).scalar_subquery())
+            for rid in self.session.exec(select(latest).where(_in(Unit.id, unit_ids))):
+                if rid is not None:
+                    found[rid] = period
+        if not found:
+            return {}
+        rows = self.session.exec(select(Report.id, Report.unit_id, Report.period)
+                                 .where(_in(Report.id, found))).all()
+        values = _values(self.session, list(found))
+        return {(uid, found[rid]): (prev, values[rid]) for rid, uid, prev in rows}
 
     # --- deciding ---------------------------------------------------------------------------
     def plan(self, items: list[Item]) -> Plan:
