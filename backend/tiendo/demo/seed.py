@@ -173,6 +173,9 @@ def seed_reports(session: Session, campaign: Campaign, units: dict[str, Unit],
                     continue  # the rest may still report before the deadline
                 received = min(now - timedelta(minutes=rng.randint(5, 600)),
                                due - timedelta(hours=rng.uniform(1, 40)))
+                if due < now and roll < 0.12:  # past the deadline: some came in late
+                    hours_since = (now - due).total_seconds() / 3600
+                    received = due + timedelta(hours=rng.uniform(0.1, 0.9) * hours_since)
                 if received < week.due(campaign.timezone, 1, time(7, 0)):
                     received = week.due(campaign.timezone, 1, time(8, 0))
             else:
