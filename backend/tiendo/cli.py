@@ -219,20 +219,24 @@ def serve(
                 log_config=logging_config(settings.log_level))
 
 
+def _backup_op(name: str, path: Path, force: bool) -> None:
+    from tiendo.ops import backup as ops
+
+    try:
+        typer.echo(getattr(ops, name)(get_settings().resolved_database_url(), path,
+                                      force=force).message)
+    except ops.BackupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+
 @app.command()
 def backup(
     path: Path,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
 ) -> None:
     """Backs the database up to PATH (SQLite online backup; PostgreSQL through pg_dump)."""
-    from tiendo.ops.backup import BackupError
-    from tiendo.ops.backup import backup as run
-
-    try:
-        typer.echo(run(get_settings().resolved_database_url(), path, force=force).message)
-    except BackupError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
+    _backup_op("backup", path, force)
 
 
 @app.command()
@@ -241,14 +245,7 @@ def restore(
     force: Annotated[bool, typer.Option("--force", help="Replace the current database")] = False,
 ) -> None:
     """Restores a SQLite backup made by `tiendo backup` (stop the app first)."""
-    from tiendo.ops.backup import BackupError
-    from tiendo.ops.backup import restore as run
-
-    try:
-        typer.echo(run(get_settings().resolved_database_url(), path, force=force).message)
-    except BackupError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
+    _backup_op("restore", path, force)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from tiendo.auth.deps import Reader, ReportWriter
-from tiendo.auth.principal import Action
 from tiendo.core.clock import NowDep
 from tiendo.core.pagination import Page, PageDep
 from tiendo.cycle.idempotency import IdempotencyDep
@@ -70,8 +69,7 @@ def read_report(report_id: ReportId, session: SessionDep, principal: Reader,
 def replace_report(report_id: ReportId, data: ReportReplace, session: SessionDep,
                    principal: ReportWriter, now: NowDep, response: Response,
                    if_match: Annotated[str | None, Header(max_length=32)] = None) -> ReportPublic:
-    report = service.replace_report(session, principal, report_id, data, if_match, now)
-    unit = service.get_report(session, principal, report.id, Action.report_write)[1]
+    report, unit = service.replace_report(session, principal, report_id, data, if_match, now)
     return _one(session, report, unit, response)
 
 

@@ -256,7 +256,7 @@ def update_values(session: Session, principal: Principal, rules: CampaignRules, 
 
 
 def replace_report(session: Session, principal: Principal, report_id: int, data: ReportReplace,
-                   if_match: str | None, now: datetime) -> Report:
+                   if_match: str | None, now: datetime) -> tuple[Report, Unit]:
     report, unit = get_report(session, principal, report_id, Action.report_write)
     expected = data.version if data.version is not None else parse_if_match(if_match)
     if expected is None:
@@ -270,8 +270,9 @@ def replace_report(session: Session, principal: Principal, report_id: int, data:
     prev = previous_values(session, report.campaign_id, unit.id, report.period,
                            rules.metric_codes)
     rules.check_values(unit, data.values, data.note, prev)
-    return update_values(session, principal, rules, report, unit, data.values, data.note,
-                         expected, source_for(principal), now)
+    report = update_values(session, principal, rules, report, unit, data.values, data.note,
+                           expected, source_for(principal), now)
+    return report, unit
 
 
 def get_report(session: Session, principal: Principal, report_id: int,
