@@ -87,24 +87,31 @@ class Settings(BaseSettings):
             return self.secret_key
         if self.mode == "production":
             raise RuntimeError("TIENDO_SECRET_KEY must be set in production mode")
-        key_file = self.var_dir / "secret_key"
-        self.var_dir.mkdir(parents=True, exist_ok=True)
-        if not key_file.exists():
-            # Written aside, then linked into place: of several workers starting at once,
-            # exactly one key wins and nobody reads a half-written file.
-            fd, tmp = tempfile.mkstemp(dir=self.var_dir, prefix=".secret_key.")
-            with os.fdopen(fd, "w") as f:  # mkstemp creates it with mode 0600
-                f.write(secrets.token_urlsafe(48))
-            try:
-                os.link(tmp, key_file)
-            except FileExistsError:
-                pass
-            finally:
-                os.unlink(tmp)
-        key = key_file.read_text().strip()
-        if len(key) < 32:
-            raise RuntimeError(f"{key_file} holds no usable signing key")
-        return key
+        return _generated_key(self.var_dir)
+
+
+@lru_cache(maxsize=8)
+def _generated_key(var_dir: Path) -> str:
+    """The demo key, created once by whichever worker comes first, read once per process
+    (every request checks a token with it)."""
+    key_file = var_dir / "secret_key"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        # Written aside, then linked into place: of several workers starting at once,
+        # exactly one key wins and nobody reads a half-written file.
+        fd, tmp = tempfile.mkstemp(dir=var_dir, prefix=".secret_key.")
+        with os.fdopen(fd, "w") as f:  # mkstemp creates it with mode 0600
+            f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    key = key_file.read_text().strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{key_file} holds no usable signing key")
+    return key
 
 
 @lru_cache

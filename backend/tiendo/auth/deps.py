@@ -8,6 +8,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import select
 
 from tiendo.auth.models import ApiToken, Role, RoleAssignment, User
@@ -34,6 +36,14 @@ integration_scheme = HTTPBearer(
 )
 
 LAST_USED_STEP = timedelta(minutes=1)
+# The user and their roles in one query, built once: this runs on every request.
+_USER_AND_ROLES = (
+    sa_select(User.full_name, User.active, User.token_generation, RoleAssignment.role,
+              Unit.id, Unit.path)
+    .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+    .outerjoin(Unit, (Unit.id == RoleAssignment.unit_id) & Unit.active)
+    .where(User.id == bindparam("user"))
+)
 
 
 def client_address(request: Request) -> str | None:
@@ -80,14 +90,7 @@ def get_principal(
         raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.", code="invalid_token")
     if not str(payload["sub"]).isdigit():
         raise Unauthorized("Phiên đăng nhập không còn hiệu lực.", code="invalid_token")
-    # The user and their roles in one query: this runs on every request.
-    rows = session.exec(
-        select(User.full_name, User.active, User.token_generation, RoleAssignment.role,
-               Unit.id, Unit.path)
-        .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
-        .outerjoin(Unit, (Unit.id == RoleAssignment.unit_id) & Unit.active)
-        .where(User.id == int(payload["sub"]))
-    ).all()
+    rows = session.connection().execute(_USER_AND_ROLES, {"user": int(payload["sub"])}).all()
     if not rows or not rows[0][1] or payload.get("gen") != rows[0][2]:
         raise Unauthorized("Phiên đăng nhập không còn hiệu lực.", code="invalid_token")
     grants = [Grant(Role(role), uid, path) for _, _, _, role, uid, path in rows if uid is not None]

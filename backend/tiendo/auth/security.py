@@ -53,15 +53,35 @@ def create_access_token(user_id: int, generation: int, now: datetime) -> tuple[s
     return token, int(ttl.total_seconds())
 
 
+# Tokens whose signature has been checked, with their claims: a token's claims never change,
+# so each is verified once per process instead of on every request (expiry is still checked
+# every time). Bounded; emptied when full.
+_VERIFIED: dict[tuple[str, str], dict] = {}  # (signing key, token) → claims
+VERIFIED_MAX = 4096
+
+
+def _verify(token: str) -> dict | None:
+    key = get_settings().signing_key()
+    payload = _VERIFIED.get((key, token))
+    if payload is None:
+        try:
+            payload = jwt.decode(token, key, algorithms=[ALGORITHM],
+                                 options={"require": ["sub", "exp", "iat"], "verify_exp": False,
+                                          "verify_iat": False})
+        except jwt.PyJWTError:
+            return None
+        if payload.get("typ") != "access" or not isinstance(payload.get("exp"), int | float):
+            return None
+        if len(_VERIFIED) >= VERIFIED_MAX:
+            _VERIFIED.clear()
+        _VERIFIED[key, token] = payload
+    return payload
+
+
 def decode_access_token(token: str, now: datetime) -> dict | None:
     """Checks signature and expiry against `now` (the request's clock, so tests can move it)."""
-    try:
-        payload = jwt.decode(token, get_settings().signing_key(), algorithms=[ALGORITHM],
-                             options={"require": ["sub", "exp", "iat"], "verify_exp": False,
-                                      "verify_iat": False})
-    except jwt.PyJWTError:
-        return None
-    if payload.get("typ") != "access" or not isinstance(payload.get("exp"), int | float):
+    payload = _verify(token)
+    if payload is None:
         return None
     return payload if payload["exp"] > now.timestamp() else None
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time
 
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
@@ -7,6 +8,10 @@ from sqlmodel import Field, SQLModel
 
 from tiendo.core.clock import utcnow
 from tiendo.core.types import UTCDateTime
+
+
+def new_config_tag() -> str:
+    return uuid.uuid4().hex
 
 
 class Campaign(SQLModel, table=True):
@@ -27,6 +32,10 @@ class Campaign(SQLModel, table=True):
     public_leaderboard: bool = False
     is_demo: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # A new random tag with every change to the campaign, its metrics or targets: processes
+    # keep the configuration they read under it (tiendo.campaigns.config).
+    config_tag: str = Field(default_factory=new_config_tag, max_length=32,
+                            sa_column_kwargs={"server_default": ""})
 
 
 class Metric(SQLModel, table=True):

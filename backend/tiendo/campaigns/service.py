@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.config import touch_config, visible
 from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
 from tiendo.campaigns.schemas import (
     BaselinePublic,
@@ -30,13 +31,6 @@ from tiendo.units.service import get_unit
 
 
 # --- campaigns -------------------------------------------------------------------------------
-def _visible(principal: Principal, owner_path: str, action: Action = Action.read) -> bool:
-    """A campaign is visible to anyone who may act (read, or write reports) on its owner's
-    subtree or inside it: a commune reports into the district's campaign."""
-    return any(p.startswith(owner_path) or owner_path.startswith(p)
-               for p in principal.paths(action))
-
-
 def ensure_owner(session: Session, principal: Principal, campaign: Campaign, action: Action,
                  what: str = "chiến dịch") -> None:
     """Changing a campaign (or its targets) needs `action` on its owner. The caller already
@@ -51,7 +45,7 @@ def get_campaign(session: Session, principal: Principal | None, ref: str | int,
     row = session.exec(select(Campaign, Unit.path)
                        .join(Unit, Unit.id == Campaign.owner_unit_id).where(by)).first()
     campaign = row[0] if row else None
-    if campaign is not None and principal is not None and not _visible(principal, row[1], action):
+    if campaign is not None and principal is not None and not visible(principal, row[1], action):
         campaign = None
     if campaign is None:
         raise NotFound("Không tìm thấy chiến dịch.", field=field, code="campaign_not_found")
@@ -78,7 +72,7 @@ def list_campaigns(session: Session, principal: Principal,
                    action: Action = Action.read) -> list[Campaign]:
     rows = session.exec(select(Campaign, Unit.path).join(Unit, Unit.id == Campaign.owner_unit_id)
                         .order_by(Campaign.start_date.desc(), Campaign.id)).all()
-    return [c for c, path in rows if _visible(principal, path, action)]
+    return [c for c, path in rows if visible(principal, path, action)]
 
 
 def _add_metrics(session: Session, campaign: Campaign, metrics: list[MetricIn]) -> None:
@@ -90,6 +84,7 @@ def _add_metrics(session: Session, campaign: Campaign, metrics: list[MetricIn]) 
         session.add(Metric(campaign_id=campaign.id, code=m.code, name=m.name,
                            unit_kinds=[str(k) for k in m.unit_kinds], is_baseline=m.is_baseline,
                            position=position))
+    touch_config(session, campaign)
 
 
 def insert_campaign(session: Session, data: CampaignCreate, owner: Unit,
@@ -126,7 +121,7 @@ def update_campaign(session: Session, principal: Principal, ref: str, data: Camp
         raise Invalid("Ngày kết thúc trước ngày bắt đầu.", field="end_date")
     for key, value in changes.items():
         setattr(campaign, key, value)
-    session.add(campaign)
+    touch_config(session, campaign)
     record(session, principal, "campaign.update", "campaign", campaign.id,
            unit_id=campaign.owner_unit_id, detail=data.model_dump(mode="json", exclude_unset=True),
            at=now)
@@ -154,6 +149,7 @@ def update_metric(session: Session, principal: Principal, ref: str, code: str,
     for key, value in changes.items():
         setattr(metric, key, value)
     session.add(metric)
+    touch_config(session, campaign)
     record(session, principal, "metric.update", "campaign", campaign.id,
            unit_id=campaign.owner_unit_id, detail={"metric": code, **changes}, at=now)
     return metric
@@ -240,6 +236,7 @@ def insert_target(session: Session, campaign: Campaign, data: TargetCreate,
                     unit_kinds=[str(k) for k in data.unit_kinds],
                     unit_id=unit.id if unit else None)
     session.add(target)
+    touch_config(session, campaign)
     session.flush()
     return target
 
@@ -267,6 +264,7 @@ def update_target(session: Session, principal: Principal, target_id: int, data: 
         setattr(target, key, [str(k) for k in value] if key == "unit_kinds" else value)
     _check_deadlines(target.deadline, target.upstream_deadline)
     session.add(target)
+    touch_config(session, campaign)
     record(session, principal, "target.update", "target", target.id,
            unit_id=campaign.owner_unit_id, detail=changes, at=now)
     return target
@@ -279,6 +277,7 @@ def delete_target(session: Session, principal: Principal, target_id: int, now: d
     record(session, principal, "target.delete", "target", target.id,
            unit_id=campaign.owner_unit_id, detail={"code": target.code}, at=now)
     session.delete(target)
+    touch_config(session, campaign)
 
 
 # --- baselines -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -68,7 +69,8 @@ class Idempotency:
     def respond(self, session: Session, status: int, content: Any,
                 headers: dict[str, str] | None = None) -> JSONResponse:
         """The answer, stored with the key (if any) in the same transaction as the write."""
-        body = jsonable_encoder(content)
+        body = (content.model_dump(mode="json") if isinstance(content, BaseModel)
+                else jsonable_encoder(content))
         if self.row is not None:
             self.row.status_code = status
             self.row.response_body = body

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import Row, bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from tiendo.audit.service import record
@@ -67,10 +68,18 @@ def _local(moment: datetime, tz: str) -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime("%H:%M %d/%m/%Y")
 
 
+# Core, built once: it runs for every report written.
+_lock = PeriodLock.__table__.c
+_CURRENT_ROWS = sa_select(_lock.period, _lock.unit_id, _lock.locked, _lock.by_name, _lock.at,
+                          _lock.reason).where(
+    _lock.campaign_id == bindparam("campaign"), _lock.period.in_(bindparam("periods", expanding=True)),
+    _lock.superseded_at.is_(None))
+
+
 @dataclass
 class LockState:
     locked: bool
-    row: PeriodLock | None  # the decision that applies, or None for the automatic rule
+    row: Row | None  # the decision that applies (a period_lock row), or None for the automatic rule
     auto_at: datetime | None
 
 
@@ -81,9 +90,8 @@ class LockBook:
                  now: datetime) -> None:
         self.campaign, self.now = campaign, now
         periods = sorted(set(periods))
-        rows = session.exec(select(PeriodLock).where(
-            PeriodLock.campaign_id == campaign.id, PeriodLock.period.in_(periods),
-            PeriodLock.superseded_at.is_(None))).all() if periods else []
+        rows = session.connection().execute(_CURRENT_ROWS, {
+            "campaign": campaign.id, "periods": periods}).all() if periods else []
         self.rows = {(r.period, r.unit_id): r for r in rows}
 
     def state(self, unit_path: str, period: str) -> LockState:

@@ -8,15 +8,17 @@ from datetime import datetime
 from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.config import CampaignConfig, campaign_config
 from tiendo.campaigns.models import Campaign, Metric, Target
-from tiendo.campaigns.service import due_moment, get_campaign, metrics_of, targets_of
+from tiendo.campaigns.service import due_moment, get_campaign
 from tiendo.core.periods import Week
 from tiendo.cycle.locks import ensure_unlocked
 from tiendo.errors import Conflict, Invalid, NotFound, PreconditionFailed, PreconditionRequired
@@ -42,9 +44,17 @@ class CampaignRules:
     targets: list[Target]
 
     @classmethod
+    def of(cls, config: CampaignConfig) -> CampaignRules:
+        return cls(config.campaign, {m.code: m for m in config.metrics}, list(config.targets))
+
+    @classmethod
     def load(cls, session: Session, campaign: Campaign) -> CampaignRules:
-        return cls(campaign, {m.code: m for m in metrics_of(session, campaign.id)},
-                   targets_of(session, campaign.id))
+        return cls.of(campaign_config(session, None, campaign.id))
+
+    @classmethod
+    def for_writing(cls, session: Session, principal: Principal, ref: str) -> CampaignRules:
+        """The rules of a campaign `principal` may report into (else 404)."""
+        return cls.of(campaign_config(session, principal, ref, action=Action.report_write))
 
     @cached_property
     def metric_codes(self) -> dict[int, str]:
@@ -100,18 +110,42 @@ class CampaignRules:
                                   "value": value}])
 
 
-def previous_values(session: Session, campaign_id: int, unit_id: int, period: str,
-                    codes: Mapping[int, str]) -> dict[str, int] | None:
-    """The values of the unit's latest report before `period` (counts are cumulative)."""
-    prev = (select(Report.id).where(Report.campaign_id == campaign_id, Report.unit_id == unit_id,
-                                    Report.period < period)
-            .order_by(Report.period.desc()).limit(1).scalar_subquery())
-    rows = session.exec(select(Report.id, ReportValue.metric_id, ReportValue.value)
-                        .join(ReportValue, ReportValue.report_id == Report.id, isouter=True)
-                        .where(Report.id == prev)).all()
+def _latest_report(strictly_before: bool):  # noqa: ANN202
+    """The period and values of a unit's latest report before (or at) a week: one index seek.
+    Core, built once: it runs for every report written."""
+    r, v = Report.__table__.c, ReportValue.__table__.c
+    period = bindparam("period")
+    latest = (sa_select(r.id).where(r.campaign_id == bindparam("campaign"),
+                                    r.unit_id == bindparam("unit"),
+                                    r.period < period if strictly_before else r.period <= period)
+              .order_by(r.period.desc()).limit(1).scalar_subquery())
+    return (sa_select(r.period, v.metric_id, v.value)
+            .select_from(Report.__table__.outerjoin(ReportValue.__table__, v.report_id == r.id))
+            .where(r.id == latest))
+
+
+_LATEST_BEFORE = _latest_report(strictly_before=True)
+_LATEST_AT_OR_BEFORE = _latest_report(strictly_before=False)
+
+
+def latest_values(session: Session, campaign_id: int, unit_id: int, period: str,
+                  codes: Mapping[int, str], *, including: bool = False,
+                  ) -> tuple[str, dict[str, int]] | None:
+    """(period, values) of the unit's latest report before `period`, or at it when `including`
+    (counts are cumulative, so a decrease against it needs a note)."""
+    rows = session.connection().execute(
+        _LATEST_AT_OR_BEFORE if including else _LATEST_BEFORE,
+        {"campaign": campaign_id, "unit": unit_id, "period": period}).all()
     if not rows:
         return None
-    return {codes[m]: v for _, m, v in rows if m is not None}
+    return rows[0].period, {codes[m]: v for _, m, v in rows if m is not None}
+
+
+def previous_values(session: Session, campaign_id: int, unit_id: int, period: str,
+                    codes: Mapping[int, str]) -> dict[str, int] | None:
+    """The values of the unit's latest report before `period`."""
+    latest = latest_values(session, campaign_id, unit_id, period, codes)
+    return latest[1] if latest else None
 
 
 def values_of(session: Session, report_ids: list[int],
@@ -150,10 +184,14 @@ def _write_values(session: Session, report_id: int, rules: CampaignRules,
     ])
 
 
-def _add_revision(session: Session, report: Report, values: Mapping[str, int], note: str,
-                  principal: Principal, source: str, now: datetime) -> None:
-    session.connection().execute(ReportRevision.__table__.insert(), {
-        "report_id": report.id, "version": report.version, "values": dict(values),
+_INSERT_VALUES = ReportValue.__table__.insert()
+_INSERT_REVISION = ReportRevision.__table__.insert()
+
+
+def _add_revision(session: Session, report_id: int, version: int, values: Mapping[str, int],
+                  note: str, principal: Principal, source: str, now: datetime) -> None:
+    session.connection().execute(_INSERT_REVISION, {
+        "report_id": report_id, "version": version, "values": dict(values),
         "note": note, "source": source, "changed_by_name": principal.name,
         "changed_by_user_id": principal.user_id, "changed_by_token_id": principal.token_id,
         "changed_at": now})
@@ -170,54 +208,52 @@ def _insert_new_report(dialect: str):  # noqa: ANN202
 
 def insert_report(session: Session, principal: Principal, rules: CampaignRules, unit: Unit,
                   week: Week, values: Mapping[str, int], note: str, source: str,
-                  now: datetime) -> Report:
-    """Validated input in; the report, its values and its first revision out. Core inserts:
-    the returned Report is not attached to the session (its id is set)."""
-    due = due_moment(rules.campaign, week)
-    report = Report(
-        campaign_id=rules.campaign.id, unit_id=unit.id, period=str(week),
-        timeliness=Timeliness.on_time if now < due else Timeliness.late,
-        source=source, sender_user_id=principal.user_id, sender_token_id=principal.token_id,
-        sender_name=principal.name, note=note, received_at=now, updated_at=now,
-    )
+                  now: datetime) -> ReportPublic:
+    """Validated input in; the report, its values and its first revision stored (Core
+    inserts: this is the path every weekly report takes); the report as answered out."""
+    campaign, due = rules.campaign, due_moment(rules.campaign, week)
+    row = {"campaign_id": campaign.id, "unit_id": unit.id, "period": str(week),
+           "status": ReportStatus.submitted,
+           "timeliness": Timeliness.on_time if now < due else Timeliness.late,
+           "version": 1, "source": source, "sender_user_id": principal.user_id,
+           "sender_token_id": principal.token_id, "sender_name": principal.name, "note": note,
+           "received_at": now, "updated_at": now}
     conn = session.connection()
     # No savepoint and no aborted transaction (PostgreSQL) when the week already has a report.
-    report.id = conn.execute(_insert_new_report(conn.dialect.name),
-                             report.model_dump(exclude={"id"})).scalar()
-    if report.id is None:
+    report_id = conn.execute(_insert_new_report(conn.dialect.name), row).scalar()
+    if report_id is None:
         raise Conflict(f"Đơn vị đã có báo cáo tuần {week}; hãy sửa báo cáo đó.",
                        field="period", code="report_exists")
-    conn.execute(ReportValue.__table__.insert(), [
-        {"report_id": report.id, "metric_id": rules.metrics[c].id, "value": v}
+    conn.execute(_INSERT_VALUES, [
+        {"report_id": report_id, "metric_id": rules.metrics[c].id, "value": v}
         for c, v in values.items()
     ])
-    _add_revision(session, report, values, note, principal, source, now)
-    record(session, principal, "report.create", "report", report.id, unit_id=unit.id,
+    _add_revision(session, report_id, 1, values, note, principal, source, now)
+    record(session, principal, "report.create", "report", report_id, unit_id=unit.id,
            detail={"period": str(week), "values": dict(values), "source": source}, at=now)
-    return report
-
-
-def find_report(session: Session, campaign_id: int, unit_id: int, period: str) -> Report | None:
-    return session.exec(select(Report).where(Report.campaign_id == campaign_id,
-                                             Report.unit_id == unit_id,
-                                             Report.period == period)).first()
+    return ReportPublic(
+        id=report_id, campaign_id=campaign.id, campaign=campaign.code, unit_id=unit.id,
+        unit=unit.code, unit_name=unit.name, period=str(week), due_at=due, values=dict(values),
+        status=row["status"], timeliness=row["timeliness"], version=1, source=source,
+        sender_name=principal.name, note=note, received_at=now, updated_at=now,
+        reviewed_by_name=None, reviewed_at=None, review_reason=None)
 
 
 def create_report(session: Session, principal: Principal, data: ReportCreate,
                   now: datetime) -> ReportPublic:
-    campaign = get_campaign(session, principal, data.campaign, action=Action.report_write)
+    rules = CampaignRules.for_writing(session, principal, data.campaign)
+    campaign = rules.campaign
     unit = get_unit(session, principal, data.unit, Action.report_write, field="unit")
-    rules = CampaignRules.load(session, campaign)
     week = rules.check_period(data.period, now)
     ensure_unlocked(session, campaign, unit, str(week), now)
-    if find_report(session, campaign.id, unit.id, str(week)) is not None:
+    latest = latest_values(session, campaign.id, unit.id, str(week), rules.metric_codes,
+                           including=True)
+    if latest is not None and latest[0] == str(week):
         raise Conflict(f"Đơn vị đã có báo cáo tuần {week}; hãy sửa báo cáo đó.",
                        field="period", code="report_exists")
-    prev = previous_values(session, campaign.id, unit.id, str(week), rules.metric_codes)
-    rules.check_values(unit, data.values, data.note, prev)
-    report = insert_report(session, principal, rules, unit, week, data.values, data.note,
-                           source_for(principal), now)
-    return public_of(report, unit, campaign, data.values)
+    rules.check_values(unit, data.values, data.note, latest[1] if latest else None)
+    return insert_report(session, principal, rules, unit, week, data.values, data.note,
+                         source_for(principal), now)
 
 
 def parse_if_match(header: str | None) -> int | None:
@@ -248,7 +284,7 @@ def update_values(session: Session, principal: Principal, rules: CampaignRules, 
             "hãy tải lại.", field="version")
     session.refresh(report)
     _write_values(session, report.id, rules, values)
-    _add_revision(session, report, values, note, principal, source, now)
+    _add_revision(session, report.id, report.version, values, note, principal, source, now)
     record(session, principal, action, "report", report.id, unit_id=unit.id,
            detail={"period": report.period, "version": report.version, "before": before,
                    "after": dict(values), "note": note}, at=now)

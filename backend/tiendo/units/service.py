@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, func, literal, update
+from sqlalchemy import String, bindparam, func, literal, update
 from sqlmodel import Session, select
 
 from tiendo.audit.models import AuditEvent
@@ -28,11 +28,14 @@ ALLOWED_PARENTS: dict[UnitKind, set[UnitKind | None]] = {
 }
 
 
+_BY_CODE = select(Unit).where(Unit.code == bindparam("code"))  # built once: every write uses it
+
+
 def find_unit(session: Session, ref: str | int) -> Unit | None:
     """A unit by id (digits) or by code."""
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
         return session.get(Unit, int(ref))
-    return session.exec(select(Unit).where(Unit.code == ref)).first()
+    return session.exec(_BY_CODE, params={"code": ref}).first()
 
 
 def get_unit(session: Session, principal: Principal, ref: str | int,

@@ -1,0 +1,31 @@
+"""campaign config tag
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-28 16:20:00
+
+Every change to a campaign, its metrics or its targets gives the campaign a new random
+`config_tag` in the same transaction, so each process may keep the configuration it read under
+that tag (tiendo.campaigns.config).
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = '0004'
+down_revision: str | None = '0003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('campaign', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('config_tag', sqlmodel.sql.sqltypes.AutoString(length=32),
+                                      server_default='', nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('campaign', schema=None) as batch_op:
+        batch_op.drop_column('config_tag')
