@@ -106,7 +106,7 @@ def require(action: Action) -> Callable[[Principal], Principal]:
     """A dependency that lets through only principals holding `action` somewhere; the object
     itself is checked again in the service."""
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    async def dependency(principal: CurrentPrincipal) -> Principal:  # async: no thread hop
         if not principal.can_anywhere(action):
             raise Forbidden()
         return principal

@@ -12,7 +12,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def get_now() -> datetime:
+async def get_now() -> datetime:
+    # async: FastAPI runs a plain `def` dependency in the thread pool, a hop per request.
     return utcnow()
 
 

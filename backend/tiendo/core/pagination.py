@@ -22,7 +22,7 @@ class PageParams(BaseModel):
     offset: int
 
 
-def page_params(
+async def page_params(  # async: no thread hop
     limit: Annotated[int, Query(ge=1, le=500, description="Số dòng mỗi trang")] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> PageParams:

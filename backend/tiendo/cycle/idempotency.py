@@ -79,7 +79,7 @@ class Idempotency:
         return JSONResponse(body, status_code=status, headers=headers)
 
 
-def idempotency(
+async def idempotency(  # async: no thread hop
     request: Request, principal: CurrentPrincipal,
     idempotency_key: Annotated[str | None, Header(
         min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
