@@ -70,3 +70,40 @@ def test_baselines(client, auth):
     assert_error(client.put("/api/v1/baselines", headers=auth("daton"), json=body), 403)
     assert_error(client.put("/api/v1/baselines", headers=manager, json={**body, "value": -5}),
                  422, field="value")
+
+
+def test_reports_follow_campaign_changes_at_once(client, auth):
+    """Processes keep a campaign's metrics and targets between requests: every change must
+    reach the very next report."""
+    admin, manager, reporter = auth("admin"), auth("vanphong"), auth("daton")
+    assert client.post("/api/v1/campaigns", headers=admin, json={
+        "code": "cfg", "name": "Cấu hình", "owner": "HN-GL", "start_date": "2024-08-05",
+        "end_date": "2024-12-29", "lock_after_days": 0,
+        "metrics": [{"code": "a", "name": "A", "unit_kinds": ["commune"]}]}).status_code == 201
+
+    def send(period: str, values: dict):  # noqa: ANN202
+        return client.post("/api/v1/reports", headers=reporter, json={
+            "campaign": "cfg", "unit": "GL-X-DATON", "period": period, "values": values})
+
+    assert send("2024-W32", {"a": 5}).status_code == 201
+    assert_error(send("2024-W33", {"a": 6, "b": 1}), 422, "unknown_metric", "values.b")
+    r = client.post("/api/v1/campaigns/cfg/metrics", headers=admin,
+                    json={"code": "b", "name": "B", "unit_kinds": ["commune"]})
+    assert r.status_code == 201, r.text
+    assert send("2024-W33", {"a": 6, "b": 1}).status_code == 201
+
+    t = client.post("/api/v1/targets", headers=manager, json={
+        "campaign": "cfg", "code": "ba", "name": "B / A", "numerator": "b", "denominator": "a",
+        "deadline": "2024-12-01", "unit_kinds": ["commune"]})
+    assert t.status_code == 201, t.text
+    assert_error(send("2024-W34", {"a": 7}), 422, "missing_metric", "values.b")
+    assert client.delete(f"/api/v1/targets/{t.json()['id']}", headers=manager).status_code == 204
+    assert send("2024-W34", {"a": 7}).status_code == 201
+
+    r = client.patch("/api/v1/campaigns/cfg/metrics/b", headers=admin,
+                     json={"unit_kinds": ["school"]})
+    assert r.status_code == 200, r.text
+    assert_error(send("2024-W35", {"a": 8, "b": 2}), 422, "metric_not_for_unit", "values.b")
+    r = client.patch("/api/v1/campaigns/cfg", headers=admin, json={"end_date": "2024-08-25"})
+    assert r.status_code == 200, r.text
+    assert_error(send("2024-W35", {"a": 8}), 422, "period_outside_campaign", "period")
