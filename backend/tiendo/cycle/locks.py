@@ -93,14 +93,18 @@ class LockBook:
         rows = session.connection().execute(_CURRENT_ROWS, {
             "campaign": campaign.id, "periods": periods}).all() if periods else []
         self.rows = {(r.period, r.unit_id): r for r in rows}
+        self._auto: dict[str, LockState] = {}  # per week: a bulk post asks for thousands of units
 
     def state(self, unit_path: str, period: str) -> LockState:
-        for unit_id in reversed(path_ids(unit_path)):
-            row = self.rows.get((period, unit_id))
-            if row is not None:
-                return LockState(row.locked, row, None)
-        auto = auto_lock_moment(self.campaign, Week.parse(period))
-        return LockState(auto is not None and self.now >= auto, None, auto)
+        if self.rows:
+            for unit_id in reversed(path_ids(unit_path)):
+                row = self.rows.get((period, unit_id))
+                if row is not None:
+                    return LockState(row.locked, row, None)
+        if period not in self._auto:
+            auto = auto_lock_moment(self.campaign, Week.parse(period))
+            self._auto[period] = LockState(auto is not None and self.now >= auto, None, auto)
+        return self._auto[period]
 
     def refusal(self, unit_path: str, period: str, field: str = "period") -> Locked | None:
         """The 423 a write into this unit's week gets, or None when the week is open."""

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-from sqlalchemy import bindparam, delete, insert, update
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import Row, bindparam, delete, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -23,6 +24,7 @@ from tiendo.campaigns.models import Campaign, Metric
 from tiendo.campaigns.service import due_moment
 from tiendo.cycle.locks import LockBook
 from tiendo.cycle.models import BulkImport
+from tiendo.db import insert_many
 from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_detail
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Timeliness
 from tiendo.reports.schemas import BulkItem, ImportConflict, ImportSummary
@@ -30,6 +32,7 @@ from tiendo.reports.service import CampaignRules
 from tiendo.units.models import Unit
 
 Values = dict[str, int]
+UnitRow = Row  # a unit's id, code, kind, path and active: what checking an item needs
 
 
 def _in(column, values: Iterable[Any]):  # noqa: ANN001, ANN202
@@ -58,13 +61,21 @@ class Existing:
 
 @dataclass
 class Plan:
-    creates: list[tuple[Item, Unit]]
-    updates: list[tuple[Item, Unit, Existing]]
+    creates: list[tuple[Item, UnitRow]]
+    updates: list[tuple[Item, UnitRow, Existing]]
     unchanged: int
+
+
+_ALL_ITEMS = TypeAdapter(list[BulkItem])
 
 
 def parse_items(raw: list[Any]) -> tuple[list[Item], list[ImportConflict]]:
     """Validates each item on its own: a bad one becomes a conflict, the others go on."""
+    try:  # the usual case, a clean body: validated in one call
+        return [Item(index, m.unit, m.period, dict(m.values), m.note)
+                for index, m in enumerate(_ALL_ITEMS.validate_python(raw))], []
+    except ValidationError:
+        pass
     items, conflicts = [], []
     for index, obj in enumerate(raw):
         try:
@@ -92,12 +103,15 @@ class BulkRun:
                                              code=code, message=message))
 
     # --- reading: a few queries for the whole body ---------------------------------------
-    def _units(self, codes: Iterable[str]) -> dict[str, Unit]:
-        """Units by code inside the caller's report:write subtree; the others do not exist."""
-        rows = self.session.exec(select(Unit).where(_in(Unit.code, codes))).all()
+    def _units(self, codes: Iterable[str]) -> dict[str, UnitRow]:
+        """Units by code inside the caller's report:write subtree; the others do not exist.
+        Rows, not ORM objects: thousands of them, only read."""
+        t = Unit.__table__.c
+        rows = self.session.connection().execute(
+            sa_select(t.id, t.code, t.kind, t.path, t.active).where(_in(t.code, codes))).all()
         return {u.code: u for u in rows if self.principal.can(Action.report_write, u.path)}
 
-    def _existing(self, pairs: list[tuple[Item, Unit]]) -> dict[tuple[int, str], Existing]:
+    def _existing(self, pairs: list[tuple[Item, UnitRow]]) -> dict[tuple[int, str], Existing]:
         if not pairs:
             return {}
         rows = self.session.exec(
@@ -109,31 +123,33 @@ class BulkRun:
         return {(uid, period): Existing(rid, version, status, values[rid])
                 for rid, uid, period, version, status in rows}
 
-    def _previous(self, pairs: list[tuple[Item, Unit]]) -> dict[tuple[int, str],
+    def _previous(self, pairs: list[tuple[Item, UnitRow]]) -> dict[tuple[int, str],
                                                                 tuple[str, Values]]:
-        """Per (unit, period): the unit's latest earlier report. Starting from the units, one
-        index seek each on the (campaign, unit, period) key per distinct period, so the cost
-        does not grow with the weeks of history."""
+        """Per (unit, period): the unit's latest earlier report and its values, one statement
+        per distinct period. Starting from the units, one index seek each on the (campaign,
+        unit, period) key, so the cost does not grow with the weeks of history."""
         if not pairs:
             return {}
         by_period: dict[str, set[int]] = defaultdict(set)
         for item, unit in pairs:
             by_period[item.period].add(unit.id)
-        found: dict[int, str] = {}  # report id → the period it was asked for
+        r, v, u = Report.__table__.c, ReportValue.__table__.c, Unit.__table__.c
+        codes = self.rules.metric_codes
+        out: dict[tuple[int, str], tuple[str, Values]] = {}
         for period, unit_ids in by_period.items():
-            latest = (select(Report.id)
-                      .where(Report.campaign_id == self.campaign.id, Report.unit_id == Unit.id,
-                             Report.period < period)
-                      .order_by(Report.period.desc()).limit(1).scalar_subquery())
-            for rid in self.session.exec(select(latest).where(_in(Unit.id, unit_ids))):
-                if rid is not None:
-                    found[rid] = period
-        if not found:
-            return {}
-        rows = self.session.exec(select(Report.id, Report.unit_id, Report.period)
-                                 .where(_in(Report.id, found))).all()
-        values = _values(self.session, list(found))
-        return {(uid, found[rid]): (prev, values[rid]) for rid, uid, prev in rows}
+            latest = (sa_select(r.id).where(r.campaign_id == self.campaign.id, r.unit_id == u.id,
+                                            r.period < period)
+                      .order_by(r.period.desc()).limit(1).scalar_subquery())
+            rows = self.session.connection().execute(
+                sa_select(r.unit_id, r.period, v.metric_id, v.value)
+                .select_from(Report.__table__.outerjoin(ReportValue.__table__,
+                                                        v.report_id == r.id))
+                .where(r.id.in_(sa_select(latest).where(_in(u.id, unit_ids)))))
+            for unit_id, found, metric_id, value in rows:
+                _, values = out.setdefault((unit_id, period), (found, {}))
+                if metric_id is not None:
+                    values[codes[metric_id]] = value
+        return out
 
     # --- deciding ---------------------------------------------------------------------------
     def plan(self, items: list[Item]) -> Plan:
@@ -145,7 +161,7 @@ class BulkRun:
             except Invalid as exc:
                 weeks[period] = exc
         units = self._units(i.unit for i in items)
-        pairs: list[tuple[Item, Unit]] = []
+        pairs: list[tuple[Item, UnitRow]] = []
         seen: set[tuple[int, str]] = set()
         for item in items:
             unit = units.get(item.unit)
@@ -191,22 +207,22 @@ class BulkRun:
         self.conflicts.sort(key=lambda c: c.index)
         return plan
 
-    # --- writing: Core executemany ------------------------------------------------------------
+    # --- writing: the driver's executemany --------------------------------------------------------
     def write(self, plan: Plan, source: str) -> None:
         p, now, conn = self.principal, self.now, self.session.connection()
         sender = {"sender_name": p.name, "sender_user_id": p.user_id,
                   "sender_token_id": p.token_id, "source": source}
         changed: list[tuple[int, int, Item]] = []  # report id, version, item
         if plan.creates:
-            due = {i.period: due_moment(self.campaign, self.rules.check_period(i.period, now))
-                   for i, _ in plan.creates}
+            due = {period: due_moment(self.campaign, self.rules.check_period(period, now))
+                   for period in {i.period for i, _ in plan.creates}}
             rows = [{"campaign_id": self.campaign.id, "unit_id": u.id, "period": i.period,
                      "status": ReportStatus.submitted, "version": 1, "note": i.note,
                      "timeliness": Timeliness.on_time if now < due[i.period] else Timeliness.late,
                      "received_at": now, "updated_at": now, **sender} for i, u in plan.creates]
             try:
                 with self.session.begin_nested():
-                    conn.execute(insert(Report.__table__), rows)
+                    insert_many(conn, Report.__table__, rows)
             except IntegrityError:
                 raise Conflict("Một số báo cáo vừa được gửi đồng thời bởi người khác; "
                                "hãy gửi lại.", code="concurrent_write") from None
@@ -235,10 +251,10 @@ class BulkRun:
         if not changed:
             return
         metric_ids = {code: m.id for code, m in self.rules.metrics.items()}
-        conn.execute(insert(ReportValue.__table__), [
+        insert_many(conn, ReportValue.__table__, [
             {"report_id": rid, "metric_id": metric_ids[c], "value": v}
             for rid, _, i in changed for c, v in i.values.items()])
-        conn.execute(insert(ReportRevision.__table__), [
+        insert_many(conn, ReportRevision.__table__, [
             {"report_id": rid, "version": version, "values": i.values, "note": i.note,
              "source": source, "changed_by_name": p.name, "changed_by_user_id": p.user_id,
              "changed_by_token_id": p.token_id, "changed_at": now}

@@ -71,7 +71,7 @@ class ReportRevision(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("report_id", "version"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    report_id: int = Field(foreign_key="report.id", index=True)
+    report_id: int = Field(foreign_key="report.id")  # found through the (report, version) key
     version: int
     values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     note: str = Field(default="", max_length=2000)
