@@ -54,12 +54,15 @@ def test_second_report_for_the_same_week_is_a_conflict(client, admin, unit):
     assert listed["data"][0]["values"]["staff_total"] == 40
 
 
-def test_correction_needs_current_version_and_keeps_revisions(client, admin, unit):
-    rid = client.post("/api/v1/reports", headers=admin, json=staff_report(unit["code"])).json()["id"]
+def test_correction_needs_current_version_and_keeps_revisions(client, admin, unit, auth):
+    first = client.post("/api/v1/reports", headers=admin, json=staff_report(unit["code"])).json()
+    rid = first["id"]
     new = {"values": {"staff_total": 40, "staff_installed": 35}, "note": "thêm 5 người"}
     assert_error(client.put(f"/api/v1/reports/{rid}", headers=admin, json=new), 428)
-    r = client.put(f"/api/v1/reports/{rid}", headers={**admin, "If-Match": '"1"'}, json=new)
+    manager = auth("vanphong")
+    r = client.put(f"/api/v1/reports/{rid}", headers={**manager, "If-Match": '"1"'}, json=new)
     assert r.status_code == 200, r.text
+    assert r.json()["sender_name"] != first["sender_name"]
     assert r.json()["version"] == 2 and r.headers["ETag"] == '"2"'
     stale = client.put(f"/api/v1/reports/{rid}", headers=admin,
                        json={**new, "values": {"staff_total": 40, "staff_installed": 1},
@@ -69,7 +72,10 @@ def test_correction_needs_current_version_and_keeps_revisions(client, admin, uni
     assert r["values"]["staff_installed"] == 35 and r["version"] == 2
     revisions = client.get(f"/api/v1/reports/{rid}/revisions", headers=admin).json()
     assert [(v["version"], v["values"]["staff_installed"]) for v in revisions] == [(1, 30), (2, 35)]
-    assert revisions[1]["note"] == "thêm 5 người"
+    # Each version as it was written: by whom, when, with which note.
+    assert [(v["changed_by_name"], v["changed_at"], v["note"]) for v in revisions] == [
+        (first["sender_name"], first["updated_at"], first["note"]),
+        (r["sender_name"], r["updated_at"], "thêm 5 người")]
 
 
 BAD_VALUES = [

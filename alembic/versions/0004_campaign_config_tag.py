@@ -1,4 +1,4 @@
-"""campaign config tag; no second index on report revisions
+"""campaign config tag; report revisions keep replaced versions only
 
 Revision ID: 0004
 Revises: 0003
@@ -8,6 +8,8 @@ Every change to a campaign, its metrics or its targets gives the campaign a new 
 `config_tag` in the same transaction, so each process may keep the configuration it read under
 that tag (tiendo.campaigns.config). The index on report_revision.report_id repeated the first
 column of the unique (report_id, version) key: one B-tree less to write per revision.
+report_revision now keeps the versions a correction replaced; the current version is the
+report itself, so the rows repeating it are removed.
 """
 from collections.abc import Sequence
 
@@ -27,9 +29,13 @@ def upgrade() -> None:
                                       server_default='', nullable=False))
     with op.batch_alter_table('report_revision', schema=None) as batch_op:
         batch_op.drop_index('ix_report_revision_report_id')
+    op.execute("DELETE FROM report_revision WHERE EXISTS (SELECT 1 FROM report r "
+               "WHERE r.id = report_revision.report_id AND r.version = report_revision.version)")
 
 
 def downgrade() -> None:
+    # The rows of current versions are not re-created: before 0004 the list of a report's
+    # revisions then ends with its previous version.
     with op.batch_alter_table('report_revision', schema=None) as batch_op:
         batch_op.create_index('ix_report_revision_report_id', ['report_id'], unique=False)
     with op.batch_alter_table('campaign', schema=None) as batch_op:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import JSON, Connection, Engine, MetaData, Table, event
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine
 
 from tiendo.config import REPO_ROOT, get_settings
@@ -89,7 +90,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT of many rows (the same keys, in the same order) through the driver's executemany.
+    """INSERT of many rows (the same keys, in the same order): the driver's executemany on
+    SQLite, COPY on PostgreSQL.
 
     SQLAlchemy's per-row parameter handling costs more than SQLite's insert itself. Here only
     the columns whose type converts values (UTC timestamps, JSON) are converted, a timestamp
@@ -112,11 +114,27 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
                       for i, v in enumerate(row.values())) for row in rows]
     else:
         data = [tuple(row.values()) for row in rows]
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
-    conn.exec_driver_sql(
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})", data)
+    names = ", ".join(quote(c) for c in columns)
+    if dialect.name == "postgresql":
+        _copy(conn, f"COPY {quote(table.name)} ({names}) FROM STDIN", data)
+        return
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) "
+                         f"VALUES ({', '.join([mark] * len(columns))})", data)
+
+
+def _copy(conn: Connection, sql: str, data: list[tuple]) -> None:
+    """PostgreSQL's COPY, in the connection's transaction: several times the rows per second
+    of an executemany. Its errors are raised as SQLAlchemy's, like those of any statement."""
+    import psycopg
+
+    try:
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in data:
+                copy.write_row(row)
+    except psycopg.IntegrityError as exc:
+        raise IntegrityError(sql, None, exc) from exc
 
 
 # scope="function": commit before the response is sent. By default FastAPI runs the code after

@@ -21,7 +21,7 @@ from tiendo.campaigns.schemas import CampaignCreate
 from tiendo.campaigns.service import due_moment, insert_campaign, insert_target
 from tiendo.core.periods import Week
 from tiendo.demo.seed import METRICS, demo_targets
-from tiendo.reports.models import Report, ReportRevision, ReportValue
+from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
 
 CITY = "BX"
@@ -163,8 +163,6 @@ def _share(speed: float, week_index: int) -> float:
 REPORT_COLS = ["id", "campaign_id", "unit_id", "period", "status", "timeliness", "version",
                "source", "sender_name", "note", "received_at", "updated_at"]
 VALUE_COLS = ["report_id", "metric_id", "value"]
-REVISION_COLS = ["report_id", "version", "values", "note", "source", "changed_by_name",
-                 "changed_at"]
 
 
 def add_weeks(engine: Engine, city: City, weeks: int) -> int:
@@ -187,7 +185,7 @@ def add_weeks(engine: Engine, city: City, weeks: int) -> int:
             if sqlite:
                 due = due.replace(tzinfo=None)
             period, cid = str(week), city.campaign.id
-            reports, values, revisions = [], [], []
+            reports, values = [], []
             for uid, _, kind in city.units:
                 if rng.random() < 0.03:
                     continue
@@ -211,13 +209,11 @@ def add_weeks(engine: Engine, city: City, weeks: int) -> int:
                                 "late" if late else "on_time", 1, "api", "bench", "", received,
                                 received))
                 values.extend((report_id, m[c], v) for c, v in vals.items())
-                revisions.append((report_id, 1, json.dumps(vals), "", "api", "bench", received))
                 report_id += 1
             write_rows(conn, Report.__table__, REPORT_COLS, reports)
             write_rows(conn, ReportValue.__table__, VALUE_COLS, values)
-            write_rows(conn, ReportRevision.__table__, REVISION_COLS, revisions)
-            written += len(reports) + len(values) + len(revisions)
-        _fix_sequences(conn, Report.__table__, ReportRevision.__table__)
+            written += len(reports) + len(values)
+        _fix_sequences(conn, Report.__table__)
     city.weeks += weeks
     city.rows += written
     return written

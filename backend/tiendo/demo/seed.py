@@ -22,7 +22,7 @@ from tiendo.campaigns.schemas import CampaignCreate, MetricIn, TargetCreate
 from tiendo.campaigns.service import due_moment, insert_campaign, insert_target
 from tiendo.core.periods import Week, weeks_between
 from tiendo.official.models import OfficialCount
-from tiendo.reports.models import Report, ReportRevision, ReportValue, Source, Timeliness
+from tiendo.reports.models import Report, ReportValue, Source, Timeliness
 from tiendo.units.models import Unit, UnitKind
 from tiendo.units.schemas import UnitCreate
 from tiendo.units.service import insert_unit
@@ -163,7 +163,7 @@ def seed_reports(session: Session, campaign: Campaign, units: dict[str, Unit],
     for index, week in enumerate(weeks):
         due = due_moment(campaign, week)
         current = week == partial_current
-        report_rows, value_rows, revision_rows = [], [], []
+        report_rows, value_rows = [], []
         for unit in reporting:
             if unit.id in silent or rng.random() < 0.07:
                 continue
@@ -217,10 +217,6 @@ def seed_reports(session: Session, campaign: Campaign, units: dict[str, Unit],
             value_rows_for = [{"report_id": rid, "metric_id": metrics[c].id, "value": v}
                               for c, v in values.items()]
             session.exec(insert(ReportValue), params=value_rows_for)
-            revision_rows.append({"report_id": rid, "version": 1, "values": values, "note": "",
-                                  "source": Source.web, "changed_by_name": row["sender_name"],
-                                  "changed_at": row["received_at"]})
-        session.exec(insert(ReportRevision), params=revision_rows)
         counted += len(report_rows)
     return counted
 

@@ -28,7 +28,7 @@ from tiendo.db import insert_many
 from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_detail
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Timeliness
 from tiendo.reports.schemas import BulkItem, ImportConflict, ImportSummary
-from tiendo.reports.service import CampaignRules
+from tiendo.reports.service import CampaignRules, superseded
 from tiendo.units.models import Unit
 
 Values = dict[str, int]
@@ -53,10 +53,20 @@ class Item:
 
 @dataclass
 class Existing:
-    id: int
-    version: int
-    status: str
+    row: Row  # the report's columns as read: kept as a revision if this post replaces it
     values: Values
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def version(self) -> int:
+        return self.row.version
+
+    @property
+    def status(self) -> str:
+        return self.row.status
 
 
 @dataclass
@@ -114,14 +124,15 @@ class BulkRun:
     def _existing(self, pairs: list[tuple[Item, UnitRow]]) -> dict[tuple[int, str], Existing]:
         if not pairs:
             return {}
-        rows = self.session.exec(
-            select(Report.id, Report.unit_id, Report.period, Report.version, Report.status)
-            .where(Report.campaign_id == self.campaign.id,
-                   Report.period.in_(sorted({i.period for i, _ in pairs})),
-                   _in(Report.unit_id, (u.id for _, u in pairs)))).all()
-        values = _values(self.session, [r[0] for r in rows])
-        return {(uid, period): Existing(rid, version, status, values[rid])
-                for rid, uid, period, version, status in rows}
+        r = Report.__table__.c
+        rows = self.session.connection().execute(
+            sa_select(r.id, r.unit_id, r.period, r.version, r.status, r.note, r.source,
+                      r.sender_name, r.sender_user_id, r.sender_token_id, r.updated_at)
+            .where(r.campaign_id == self.campaign.id,
+                   r.period.in_(sorted({i.period for i, _ in pairs})),
+                   _in(r.unit_id, (u.id for _, u in pairs)))).all()
+        values = _values(self.session, [row.id for row in rows])
+        return {(row.unit_id, row.period): Existing(row, values[row.id]) for row in rows}
 
     def _previous(self, pairs: list[tuple[Item, UnitRow]]) -> dict[tuple[int, str],
                                                                 tuple[str, Values]]:
@@ -212,7 +223,7 @@ class BulkRun:
         p, now, conn = self.principal, self.now, self.session.connection()
         sender = {"sender_name": p.name, "sender_user_id": p.user_id,
                   "sender_token_id": p.token_id, "source": source}
-        changed: list[tuple[int, int, Item]] = []  # report id, version, item
+        changed: list[tuple[int, Item]] = []  # report id, the item with its new values
         if plan.creates:
             due = {period: due_moment(self.campaign, self.rules.check_period(period, now))
                    for period in {i.period for i, _ in plan.creates}}
@@ -232,7 +243,7 @@ class BulkRun:
                 select(Report.id, Report.unit_id, Report.period).where(
                     Report.campaign_id == self.campaign.id, Report.period.in_(sorted(due)),
                     _in(Report.unit_id, (u.id for _, u in plan.creates))))}
-            changed += [(ids[(u.id, i.period)], 1, i) for i, u in plan.creates]
+            changed += [(ids[(u.id, i.period)], i) for i, u in plan.creates]
         if plan.updates:
             t = Report.__table__
             stmt = (update(t).where(t.c.id == bindparam("b_id"),
@@ -245,20 +256,15 @@ class BulkRun:
             if result.rowcount != len(plan.updates):
                 raise PreconditionFailed("Một số báo cáo vừa được người khác sửa; hãy gửi lại.",
                                          code="version_mismatch")
+            insert_many(conn, ReportRevision.__table__,
+                        [superseded(old.row, old.values) for _, _, old in plan.updates])
             conn.execute(delete(ReportValue.__table__).where(
                 _in(ReportValue.__table__.c.report_id, (old.id for _, _, old in plan.updates))))
-            changed += [(old.id, old.version + 1, i) for i, _, old in plan.updates]
-        if not changed:
-            return
+            changed += [(old.id, i) for i, _, old in plan.updates]
         metric_ids = {code: m.id for code, m in self.rules.metrics.items()}
         insert_many(conn, ReportValue.__table__, [
             {"report_id": rid, "metric_id": metric_ids[c], "value": v}
-            for rid, _, i in changed for c, v in i.values.items()])
-        insert_many(conn, ReportRevision.__table__, [
-            {"report_id": rid, "version": version, "values": i.values, "note": i.note,
-             "source": source, "changed_by_name": p.name, "changed_by_user_id": p.user_id,
-             "changed_by_token_id": p.token_id, "changed_at": now}
-            for rid, version, i in changed])
+            for rid, i in changed for c, v in i.values.items()])
 
 
 def _values(session: Session, report_ids: list[int]) -> dict[int, Values]:

@@ -65,7 +65,8 @@ class ReportValue(SQLModel, table=True):
 
 
 class ReportRevision(SQLModel, table=True):
-    """Every version a report has had, the current one included."""
+    """A version of a report that a later one replaced, kept as it was (values, note, who,
+    when). The current version is the report itself: a report written once has no row here."""
 
     __tablename__ = "report_revision"
     __table_args__ = (UniqueConstraint("report_id", "version"),)

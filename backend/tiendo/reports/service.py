@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import Row, bindparam, delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -188,13 +188,13 @@ _INSERT_VALUES = ReportValue.__table__.insert()
 _INSERT_REVISION = ReportRevision.__table__.insert()
 
 
-def _add_revision(session: Session, report_id: int, version: int, values: Mapping[str, int],
-                  note: str, principal: Principal, source: str, now: datetime) -> None:
-    session.connection().execute(_INSERT_REVISION, {
-        "report_id": report_id, "version": version, "values": dict(values),
-        "note": note, "source": source, "changed_by_name": principal.name,
-        "changed_by_user_id": principal.user_id, "changed_by_token_id": principal.token_id,
-        "changed_at": now})
+def superseded(report: Report | Row, values: Mapping[str, int]) -> dict:
+    """The revision row keeping a report's version as it is now, before a correction replaces
+    it (`report` holds the report's columns as they were read)."""
+    return {"report_id": report.id, "version": report.version, "values": dict(values),
+            "note": report.note, "source": report.source,
+            "changed_by_name": report.sender_name, "changed_by_user_id": report.sender_user_id,
+            "changed_by_token_id": report.sender_token_id, "changed_at": report.updated_at}
 
 
 @lru_cache
@@ -210,7 +210,8 @@ def insert_report(session: Session, principal: Principal, rules: CampaignRules, 
                   week: Week, values: Mapping[str, int], note: str, source: str,
                   now: datetime) -> ReportPublic:
     """Validated input in; the report, its values and its first revision stored (Core
-    inserts: this is the path every weekly report takes); the report as answered out."""
+    inserts: this is the path every weekly report takes); the report as answered out. No
+    revision row: the first version is the report itself until a correction replaces it."""
     campaign, due = rules.campaign, due_moment(rules.campaign, week)
     row = {"campaign_id": campaign.id, "unit_id": unit.id, "period": str(week),
            "status": ReportStatus.submitted,
@@ -228,7 +229,6 @@ def insert_report(session: Session, principal: Principal, rules: CampaignRules, 
         {"report_id": report_id, "metric_id": rules.metrics[c].id, "value": v}
         for c, v in values.items()
     ])
-    _add_revision(session, report_id, 1, values, note, principal, source, now)
     record(session, principal, "report.create", "report", report_id, unit_id=unit.id,
            detail={"period": str(week), "values": dict(values), "source": source}, at=now)
     return ReportPublic(
@@ -282,9 +282,9 @@ def update_values(session: Session, principal: Principal, rules: CampaignRules, 
         raise PreconditionFailed(
             f"Báo cáo đã được sửa bởi người khác (phiên bản hiện tại khác {expected_version}); "
             "hãy tải lại.", field="version")
+    session.connection().execute(_INSERT_REVISION, superseded(report, before))  # still as read
     session.refresh(report)
     _write_values(session, report.id, rules, values)
-    _add_revision(session, report.id, report.version, values, note, principal, source, now)
     record(session, principal, action, "report", report.id, unit_id=unit.id,
            detail={"period": report.period, "version": report.version, "before": before,
                    "after": dict(values), "note": note}, at=now)
@@ -371,9 +371,15 @@ def list_reports(session: Session, principal: Principal, *, campaign: str | None
 
 
 def list_revisions(session: Session, principal: Principal, report_id: int) -> list[RevisionPublic]:
-    get_report(session, principal, report_id)
-    rows = session.exec(select(ReportRevision).where(ReportRevision.report_id == report_id)
+    """Every version, oldest first: the replaced ones kept in report_revision, then the
+    current one, which is the report itself."""
+    report, _ = get_report(session, principal, report_id)
+    rows = session.exec(select(ReportRevision).where(ReportRevision.report_id == report_id,
+                                                     ReportRevision.version < report.version)
                         .order_by(ReportRevision.version)).all()
-    return [RevisionPublic(version=r.version, values=r.values, note=r.note, source=r.source,
-                           changed_by_name=r.changed_by_name, changed_at=r.changed_at)
-            for r in rows]
+    current = RevisionPublic(version=report.version, values=values_of(session, [report.id])[report.id],
+                             note=report.note, source=report.source,
+                             changed_by_name=report.sender_name, changed_at=report.updated_at)
+    return [*(RevisionPublic(version=r.version, values=r.values, note=r.note, source=r.source,
+                             changed_by_name=r.changed_by_name, changed_at=r.changed_at)
+              for r in rows), current]
