@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Row, bindparam, delete, update
+from sqlalchemy import Row, bindparam, delete, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -231,18 +231,21 @@ class BulkRun:
                      "status": ReportStatus.submitted, "version": 1, "note": i.note,
                      "timeliness": Timeliness.on_time if now < due[i.period] else Timeliness.late,
                      "received_at": now, "updated_at": now, **sender} for i, u in plan.creates]
+            r = Report.__table__.c
+            before = conn.execute(sa_select(func.coalesce(func.max(r.id), 0))).scalar()
             try:
                 with self.session.begin_nested():
                     insert_many(conn, Report.__table__, rows)
             except IntegrityError:
                 raise Conflict("Một số báo cáo vừa được gửi đồng thời bởi người khác; "
                                "hãy gửi lại.", code="concurrent_write") from None
-            # executemany without RETURNING is the fast path on both databases; the new ids
-            # are read back in one query.
+            # executemany and COPY return no ids: they are read back along the primary key,
+            # from above the largest id before the insert (rows of concurrent posts may be
+            # among them; they are for other units or weeks, else this insert had failed).
             ids = {(uid, period): rid for rid, uid, period in conn.execute(
-                select(Report.id, Report.unit_id, Report.period).where(
-                    Report.campaign_id == self.campaign.id, Report.period.in_(sorted(due)),
-                    _in(Report.unit_id, (u.id for _, u in plan.creates))))}
+                sa_select(r.id, r.unit_id, r.period).where(
+                    r.id > before, r.campaign_id == self.campaign.id,
+                    r.period.in_(sorted(due))))}
             changed += [(ids[(u.id, i.period)], i) for i, u in plan.creates]
         if plan.updates:
             t = Report.__table__

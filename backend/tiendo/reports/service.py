@@ -75,21 +75,19 @@ class CampaignRules:
             raise Invalid(f"Chưa đến tuần {week}.", field=field, code="period_in_future")
         return week
 
+    @cached_property
+    def _weekly_codes(self) -> dict[str, frozenset[str]]:
+        """Per unit kind, the codes it reports every week: a bulk post checks thousands."""
+        kinds = {k for m in self.metrics.values() for k in m.unit_kinds}
+        return {kind: frozenset(c for c, m in self.metrics.items()
+                                if not m.is_baseline and kind in m.unit_kinds) for kind in kinds}
+
     def check_values(self, unit: Unit, values: Mapping[str, int], note: str,
                      previous: Mapping[str, int] | None, prefix: str = "values") -> None:
         if not unit.active:
             raise Invalid("Đơn vị đã ngừng hoạt động.", field="unit", code="unit_inactive")
-        for code in values:
-            metric = self.metrics.get(code)
-            if metric is None:
-                raise Invalid(f"Chiến dịch không có chỉ số '{code}'.", field=f"{prefix}.{code}",
-                              code="unknown_metric")
-            if metric.is_baseline:
-                raise Invalid(f"'{code}' là số liệu nền, không báo cáo hằng tuần.",
-                              field=f"{prefix}.{code}", code="baseline_metric")
-            if unit.kind not in metric.unit_kinds:
-                raise Invalid(f"Đơn vị loại '{unit.kind}' không báo cáo chỉ số '{code}'.",
-                              field=f"{prefix}.{code}", code="metric_not_for_unit")
+        if not values.keys() <= self._weekly_codes.get(unit.kind, frozenset()):
+            self._refuse_codes(unit, values, prefix)
         by_id = self.metric_codes
         for target in self.targets_for(unit):
             num, den = by_id[target.numerator_metric_id], by_id[target.denominator_metric_id]
@@ -108,6 +106,20 @@ class CampaignRules:
                         "hãy ghi chú lý do.", field="note", code="decrease_needs_note",
                         details=[{"field": f"{prefix}.{code}", "previous": previous[code],
                                   "value": value}])
+
+    def _refuse_codes(self, unit: Unit, values: Mapping[str, int], prefix: str) -> None:
+        """Says why a code is not one this unit reports weekly."""
+        for code in values:
+            metric = self.metrics.get(code)
+            if metric is None:
+                raise Invalid(f"Chiến dịch không có chỉ số '{code}'.", field=f"{prefix}.{code}",
+                              code="unknown_metric")
+            if metric.is_baseline:
+                raise Invalid(f"'{code}' là số liệu nền, không báo cáo hằng tuần.",
+                              field=f"{prefix}.{code}", code="baseline_metric")
+            if unit.kind not in metric.unit_kinds:
+                raise Invalid(f"Đơn vị loại '{unit.kind}' không báo cáo chỉ số '{code}'.",
+                              field=f"{prefix}.{code}", code="metric_not_for_unit")
 
 
 def _latest_report(strictly_before: bool):  # noqa: ANN202
