@@ -12,6 +12,8 @@ from tiendo.auth.principal import Action, Principal
 from tiendo.core.clock import utcnow
 from tiendo.units.models import Unit
 
+_INSERT = AuditEvent.__table__.insert()
+
 
 def record(
     session: Session,
@@ -28,8 +30,9 @@ def record(
 ) -> None:
     """Adds an audit row to the caller's transaction: it lands if and only if the write does.
     A Core insert: cheaper than the ORM's unit of work, and audit rows are never read back."""
-    session.flush()  # rows the audit row may refer to (units, users) go first
-    session.connection().execute(AuditEvent.__table__.insert(), {
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # rows the audit row may refer to (units, users) go first
+    session.connection().execute(_INSERT, {
         "at": at or utcnow(),
         "actor_user_id": actor.user_id if actor else None,
         "actor_token_id": actor.token_id if actor else None,

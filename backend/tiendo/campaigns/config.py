@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
@@ -39,12 +39,14 @@ _TARGETS = (select(Target).where(Target.campaign_id == bindparam("id"))
             .order_by(Target.deadline, Target.id))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CampaignConfig:
     campaign: Campaign
     owner_path: str
     metrics: tuple[Metric, ...]  # in the campaign's order
     targets: tuple[Target, ...]  # by deadline
+    # What users of the configuration compute from it once (e.g. a report's rules), by name.
+    derived: dict[str, object] = field(default_factory=dict)
 
 
 class _Cache:

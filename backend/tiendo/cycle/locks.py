@@ -70,10 +70,11 @@ def _local(moment: datetime, tz: str) -> str:
 
 # Core, built once: it runs for every report written.
 _lock = PeriodLock.__table__.c
-_CURRENT_ROWS = sa_select(_lock.period, _lock.unit_id, _lock.locked, _lock.by_name, _lock.at,
-                          _lock.reason).where(
-    _lock.campaign_id == bindparam("campaign"), _lock.period.in_(bindparam("periods", expanding=True)),
-    _lock.superseded_at.is_(None))
+_CURRENT = sa_select(_lock.period, _lock.unit_id, _lock.locked, _lock.by_name, _lock.at,
+                     _lock.reason).where(_lock.campaign_id == bindparam("campaign"),
+                                         _lock.superseded_at.is_(None))
+_CURRENT_OF_WEEK = _CURRENT.where(_lock.period == bindparam("period"))
+_CURRENT_OF_WEEKS = _CURRENT.where(_lock.period.in_(bindparam("periods", expanding=True)))
 
 
 @dataclass
@@ -90,8 +91,12 @@ class LockBook:
                  now: datetime) -> None:
         self.campaign, self.now = campaign, now
         periods = sorted(set(periods))
-        rows = session.connection().execute(_CURRENT_ROWS, {
-            "campaign": campaign.id, "periods": periods}).all() if periods else []
+        if len(periods) == 1:  # a single report: a plain statement, compiled once
+            rows = session.connection().execute(_CURRENT_OF_WEEK, {
+                "campaign": campaign.id, "period": periods[0]}).all()
+        else:
+            rows = session.connection().execute(_CURRENT_OF_WEEKS, {
+                "campaign": campaign.id, "periods": periods}).all() if periods else []
         self.rows = {(r.period, r.unit_id): r for r in rows}
         self._auto: dict[str, LockState] = {}  # per week: a bulk post asks for thousands of units
 

@@ -32,12 +32,13 @@ from tiendo.reports.models import (
 )
 from tiendo.reports.schemas import ReportCreate, ReportPublic, ReportReplace, RevisionPublic
 from tiendo.units.models import Unit
-from tiendo.units.service import get_unit
+from tiendo.units.service import get_unit, get_unit_row
 
 
 @dataclass
 class CampaignRules:
-    """What a campaign accepts, loaded once and reused for every item of a bulk post."""
+    """What a campaign accepts. Built once per campaign configuration and shared by the
+    requests and threads of a process: read it, never change it."""
 
     campaign: Campaign
     metrics: dict[str, Metric]
@@ -45,7 +46,13 @@ class CampaignRules:
 
     @classmethod
     def of(cls, config: CampaignConfig) -> CampaignRules:
-        return cls(config.campaign, {m.code: m for m in config.metrics}, list(config.targets))
+        """The rules of a configuration, built once per configuration and process."""
+        rules = config.derived.get("report_rules")
+        if rules is None:
+            rules = cls(config.campaign, {m.code: m for m in config.metrics},
+                        list(config.targets))
+            config.derived["report_rules"] = rules
+        return rules
 
     @classmethod
     def load(cls, session: Session, campaign: Campaign) -> CampaignRules:
@@ -255,7 +262,7 @@ def create_report(session: Session, principal: Principal, data: ReportCreate,
                   now: datetime) -> ReportPublic:
     rules = CampaignRules.for_writing(session, principal, data.campaign)
     campaign = rules.campaign
-    unit = get_unit(session, principal, data.unit, Action.report_write, field="unit")
+    unit = get_unit_row(session, principal, data.unit, Action.report_write, field="unit")
     week = rules.check_period(data.period, now)
     ensure_unlocked(session, campaign, unit, str(week), now)
     latest = latest_values(session, campaign.id, unit.id, str(week), rules.metric_codes,
