@@ -11,6 +11,7 @@ column of the unique (report_id, version) key: one B-tree less to write per revi
 report_revision now keeps the versions a correction replaced; the current version is the
 report itself, so the rows repeating it are removed.
 """
+import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -27,6 +28,11 @@ def upgrade() -> None:
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.add_column(sa.Column('config_tag', sqlmodel.sql.sqltypes.AutoString(length=32),
                                       server_default='', nullable=False))
+    # A tag of its own for every existing campaign: tags are never shared between contents.
+    conn = op.get_bind()
+    for (campaign_id,) in conn.execute(sa.text("SELECT id FROM campaign")).all():
+        conn.execute(sa.text("UPDATE campaign SET config_tag = :tag WHERE id = :id"),
+                     {"tag": uuid.uuid4().hex, "id": campaign_id})
     with op.batch_alter_table('report_revision', schema=None) as batch_op:
         batch_op.drop_index('ix_report_revision_report_id')
     op.execute("DELETE FROM report_revision WHERE EXISTS (SELECT 1 FROM report r "
