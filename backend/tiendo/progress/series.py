@@ -28,6 +28,7 @@ from tiendo.progress.service import (
     rounded,
     unit_ref,
 )
+from tiendo.progress.sums import sums_by_target
 from tiendo.units.models import Unit
 
 
@@ -40,19 +41,18 @@ def progress_series(session: Session, principal: Principal, campaign_ref: str,
     under = resolve_under(session, principal, under_ref)
     first, _ = campaign_weeks(campaign)
     weeks = weeks_between(first, current_week(campaign, now))
-    out: list[TargetSeries] = []
-    for target in targets_of(session, campaign.id):
-        points = []
-        for week in weeks:
-            sums = aggregate.total(session, campaign.id, target, under, week)
-            if not sums.expected:
-                break
-            points.append(SeriesPoint(period=str(week), numerator=sums.numerator,
-                                      denominator=sums.denominator,
-                                      ratio=rounded(ratio_of(sums.numerator, sums.denominator))))
-        if points:
-            out.append(TargetSeries(target_id=target.id, code=target.code, name=target.name,
-                                    goal_ratio=target.goal_ratio, points=points))
+    targets = targets_of(session, campaign.id)
+    points: dict[int, list[SeriesPoint]] = {t.id: [] for t in targets}
+    for week in weeks:
+        sums = sums_by_target(session, campaign.id, targets, under, week)
+        for target in targets:
+            if sums.by_target[target.id]:  # else it counts no unit under `under`
+                total = sums.total(target.id)
+                points[target.id].append(SeriesPoint(
+                    period=str(week), numerator=total.numerator, denominator=total.denominator,
+                    ratio=rounded(ratio_of(total.numerator, total.denominator))))
+    out = [TargetSeries(target_id=t.id, code=t.code, name=t.name, goal_ratio=t.goal_ratio,
+                        points=points[t.id]) for t in targets if points[t.id]]
     return SeriesPublic(campaign=campaign.code, under=unit_ref(under), targets=out)
 
 
