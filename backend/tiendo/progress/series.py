@@ -14,7 +14,6 @@ from tiendo.progress import aggregate
 from tiendo.progress.schemas import (
     LeaderboardPublic,
     LeaderboardTarget,
-    LeaderboardUnit,
     SeriesPoint,
     SeriesPublic,
     TargetSeries,
@@ -72,10 +71,10 @@ def leaderboard(session: Session, campaign_ref: str, now: datetime) -> Leaderboa
     targets = []
     for target in targets_of(session, campaign.id):
         rows = aggregate.unit_figures(session, campaign.id, target, owner, week)
-        units = [LeaderboardUnit(unit=r.code, unit_name=r.name, kind=r.kind,
-                                 ratio=ratio_of(r.numerator, r.denominator or 0), rank=None)
+        units = [{"unit": r.code, "unit_name": r.name, "kind": r.kind,
+                  "ratio": ratio_of(r.numerator, r.denominator or 0), "rank": None}
                  for r in rows]
-        ranked(units)
-        targets.append(LeaderboardTarget(code=target.code, name=target.name, units=units))
+        targets.append(LeaderboardTarget(code=target.code, name=target.name,
+                                         units=ranked(units)))
     return LeaderboardPublic(campaign=campaign.code, name=campaign.name, period=str(week),
                              as_of=now, targets=targets)

@@ -46,7 +46,6 @@ from tiendo.errors import Invalid, NotFound
 from tiendo.official.models import OfficialCount
 from tiendo.progress.aggregate import Sums
 from tiendo.progress.schemas import (
-    ChildProgress,
     OfficialFigure,
     ProgressPublic,
     Status,
@@ -167,21 +166,21 @@ def judge(target: Target, sums: Sums, weeks: int, ref: date, upstream: bool = Tr
                   status_of(goal, num, den, forecast, ref, target.deadline), upstream_status)
 
 
-def ranked(items: list) -> None:
-    """Sorts items (with .ratio, .unit and .rank) by their ratio as shown, best first, ties by
-    code, and gives competition ranks (1, 2, 2, 4); an item without a ratio gets no rank."""
+def ranked(items: list[dict]) -> list[dict]:
+    """Sorts items (dicts with ratio, unit and rank) by their ratio as shown (rounded here),
+    best first, ties by code, and gives competition ranks (1, 2, 2, 4); an item without a ratio
+    gets no rank. Dicts, not models: the schema validates the whole list at once."""
     for item in items:
-        shown = rounded(item.ratio)
-        if shown != item.ratio:
-            item.ratio = shown
-    items.sort(key=lambda i: (i.ratio is None, -(i.ratio or 0.0), i.unit))
+        item["ratio"] = rounded(item["ratio"])
+    items.sort(key=lambda i: (i["ratio"] is None, -(i["ratio"] or 0.0), i["unit"]))
     for n, item in enumerate(items):
-        if item.ratio is None:
-            item.rank = None
-        elif n and items[n - 1].ratio == item.ratio:
-            item.rank = items[n - 1].rank
+        if item["ratio"] is None:
+            item["rank"] = None
+        elif n and items[n - 1]["ratio"] == item["ratio"]:
+            item["rank"] = items[n - 1]["rank"]
         else:
-            item.rank = n + 1
+            item["rank"] = n + 1
+    return items
 
 
 # --- scope -----------------------------------------------------------------------------------
@@ -224,21 +223,21 @@ TARGETS = (select(Target, _num.code, _den.code, OfficialCount.value, OfficialCou
 
 
 def _children(target: Target, by_child: dict[str, Sums], weeks: int, ref: date,
-              children: dict[str, Child]) -> list[ChildProgress]:
-    out: list[ChildProgress] = []
+              children: dict[str, Child]) -> list[dict]:
+    """ChildProgress fields of every child with a unit the target counts, ranked."""
+    out = []
     for key, sums in by_child.items():
         if not key:
             continue
         child = children[key]
         j = judge(target, sums, weeks, ref, upstream=False)
-        out.append(ChildProgress(
-            unit_id=child.id, unit=child.code, unit_name=child.name, kind=child.kind,
-            numerator=j.numerator, denominator=j.denominator, ratio=rounded(j.ratio),
-            remaining=j.remaining, status=j.status, stale=sums.stale > 0,
-            last_period=sums.oldest_period, over_100=j.ratio is not None and j.ratio > 1,
-            rank=None))
-    ranked(out)
-    return out
+        out.append({
+            "unit_id": child.id, "unit": child.code, "unit_name": child.name, "kind": child.kind,
+            "numerator": j.numerator, "denominator": j.denominator, "ratio": j.ratio,
+            "remaining": j.remaining, "status": j.status, "stale": sums.stale > 0,
+            "last_period": sums.oldest_period, "over_100": j.ratio is not None and j.ratio > 1,
+            "rank": None})
+    return ranked(out)
 
 
 def target_progress(campaign: Campaign, row: Row, week: Week, now: datetime,
