@@ -31,17 +31,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, bindparam, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import CompoundSelect, Row, Subquery, bindparam, or_, select, union_all
 from sqlmodel import Session
 
 from tiendo.auth.principal import Action, Principal
-from tiendo.campaigns.models import Campaign, Metric, Target
-from tiendo.campaigns.service import due_moment, get_campaign
+from tiendo.campaigns.config import campaign_config
+from tiendo.campaigns.models import Campaign, Target
+from tiendo.campaigns.service import due_moment
 from tiendo.core.periods import Week
-from tiendo.core.types import UTCDateTime
 from tiendo.errors import Invalid, NotFound
 from tiendo.official.models import OfficialCount
 from tiendo.progress.aggregate import Sums
@@ -201,25 +201,32 @@ def unit_ref(unit: Unit) -> UnitRef:
 
 
 # --- the endpoint ----------------------------------------------------------------------------
-_num, _den, _newer = aliased(Metric), aliased(Metric), aliased(OfficialCount)
-# The newest outside figure for the unit (parameter `unit`) and a target's numerator metric,
-# observed before the week ends (parameter `end`).
-_official_id = (
-    select(_newer.id)
-    .where(_newer.unit_id == bindparam("unit"), _newer.metric == _num.code,
-           _newer.observed_at < bindparam("end", type_=UTCDateTime),
-           or_(_newer.campaign_id == Target.campaign_id, _newer.campaign_id.is_(None)))
-    .order_by(_newer.observed_at.desc(), _newer.id.desc()).limit(1)
-    .correlate_except(_newer).scalar_subquery()
-)
-# A campaign's targets in targets_of's order, with their metrics' codes and official figure.
-TARGETS = (select(Target, _num.code, _den.code, OfficialCount.value, OfficialCount.observed_at,
-                  OfficialCount.source)
-           .join(_num, _num.id == Target.numerator_metric_id)
-           .join(_den, _den.id == Target.denominator_metric_id)
-           .outerjoin(OfficialCount, OfficialCount.id == _official_id)
-           .where(Target.campaign_id == bindparam("campaign"))
-           .order_by(Target.deadline, Target.id))
+@lru_cache(maxsize=8)
+def _officials_statement(metrics: int) -> CompoundSelect:
+    """The newest outside figure for the unit and each of `metrics` metrics, observed before
+    the week ends: built once per number of metrics."""
+    oc = OfficialCount.__table__
+
+    def newest(i: int) -> Subquery:
+        return (select(oc.c.metric, oc.c.value, oc.c.observed_at, oc.c.source)
+                .where(oc.c.unit_id == bindparam("unit"), oc.c.metric == bindparam(f"metric{i}"),
+                       oc.c.observed_at < bindparam("end", type_=oc.c.observed_at.type),
+                       or_(oc.c.campaign_id == bindparam("campaign"), oc.c.campaign_id.is_(None)))
+                .order_by(oc.c.observed_at.desc(), oc.c.id.desc()).limit(1).subquery())
+
+    return union_all(*(select(*newest(i).c) for i in range(metrics)))
+
+
+def latest_officials(session: Session, campaign: Campaign, unit: Unit, metrics: list[str],
+                     week: Week) -> dict[str, Row]:
+    """Per metric, the newest outside figure (metric, value, observed_at, source) for the unit,
+    observed before the week ends; one statement."""
+    if not metrics:
+        return {}
+    params = {f"metric{i}": m for i, m in enumerate(metrics)}
+    rows = session.connection().execute(_officials_statement(len(metrics)), {
+        **params, "unit": unit.id, "campaign": campaign.id, "end": week.end(campaign.timezone)})
+    return {row.metric: row for row in rows}
 
 
 def _children(target: Target, by_child: dict[str, Sums], weeks: int, ref: date,
@@ -240,41 +247,45 @@ def _children(target: Target, by_child: dict[str, Sums], weeks: int, ref: date,
     return ranked(out)
 
 
-def target_progress(campaign: Campaign, row: Row, week: Week, now: datetime,
-                    sums: SubtreeSums) -> TargetProgress:
-    """One target's progress over a subtree where it counts some unit, from its row of TARGETS
-    and its sums."""
-    target, num_code, den_code, official, observed_at, source = row
+def target_progress(campaign: Campaign, target: Target, codes: dict[int, str], week: Week,
+                    now: datetime, sums: SubtreeSums, official: Row | None) -> TargetProgress:
+    """One target's progress over a subtree where it counts some unit, from its sums."""
     _, weeks = pace_base(campaign, week)
     totals = sums.total(target.id)
     ref = reference_date(campaign, week, now)
     j = judge(target, totals, weeks, ref)
     return TargetProgress(
-        target_id=target.id, code=target.code, name=target.name, numerator_metric=num_code,
-        denominator_metric=den_code, goal_ratio=target.goal_ratio, deadline=target.deadline,
-        upstream_deadline=target.upstream_deadline, numerator=j.numerator,
-        denominator=j.denominator, ratio=rounded(j.ratio), remaining=j.remaining,
-        weekly_pace=round(j.pace, 1), forecast_date=j.forecast, status=j.status,
-        upstream_status=j.upstream_status, over_100=j.ratio is not None and j.ratio > 1,
-        units_expected=totals.expected, units_counted=totals.fresh, units_stale=totals.stale,
-        units_missing=totals.missing,
-        official=OfficialFigure(value=official, observed_at=observed_at, source=source,
-                                gap=official - j.numerator) if official is not None else None,
+        target_id=target.id, code=target.code, name=target.name,
+        numerator_metric=codes[target.numerator_metric_id],
+        denominator_metric=codes[target.denominator_metric_id], goal_ratio=target.goal_ratio,
+        deadline=target.deadline, upstream_deadline=target.upstream_deadline,
+        numerator=j.numerator, denominator=j.denominator, ratio=rounded(j.ratio),
+        remaining=j.remaining, weekly_pace=round(j.pace, 1), forecast_date=j.forecast,
+        status=j.status, upstream_status=j.upstream_status,
+        over_100=j.ratio is not None and j.ratio > 1, units_expected=totals.expected,
+        units_counted=totals.fresh, units_stale=totals.stale, units_missing=totals.missing,
+        official=OfficialFigure(value=official.value, observed_at=official.observed_at,
+                                source=official.source, gap=official.value - j.numerator)
+        if official else None,
         children=_children(target, sums.by_target[target.id], weeks, ref, sums.children),
     )
 
 
 def progress(session: Session, principal: Principal, campaign_ref: str, under_ref: str | None,
              period: str | None, now: datetime) -> ProgressPublic:
-    campaign = get_campaign(session, principal, campaign_ref)
+    config = campaign_config(session, principal, campaign_ref)  # metrics and targets kept
+    campaign = config.campaign
     under = resolve_under(session, principal, under_ref)
     week = resolve_week(campaign, period, now)
-    rows = session.execute(TARGETS, {"campaign": campaign.id, "unit": under.id,
-                                     "end": week.end(campaign.timezone)}).all()
+    codes = {m.id: m.code for m in config.metrics}
     # Every target's sums for the week and the pace's base week: one statement.
-    sums = sums_by_target(session, campaign.id, [row[0] for row in rows], under, week,
+    sums = sums_by_target(session, campaign.id, list(config.targets), under, week,
                           pace_base(campaign, week)[0])
+    counting = [t for t in config.targets if sums.by_target[t.id]]
+    officials = latest_officials(session, campaign, under, sorted(
+        {codes[t.numerator_metric_id] for t in counting}), week)
     return ProgressPublic(
         campaign=campaign.code, period=str(week), as_of=now, under=unit_ref(under),
-        targets=[target_progress(campaign, row, week, now, sums) for row in rows
-                 if sums.by_target[row[0].id]])
+        targets=[target_progress(campaign, t, codes, week, now, sums,
+                                 officials.get(codes[t.numerator_metric_id]))
+                 for t in counting])
