@@ -175,11 +175,8 @@ def _latest(campaign_id: int, target: Target, root: Unit, week: Week, detail: bo
 
 
 def run(session: Session, stmt, params: dict | None = None):  # noqa: ANN001, ANN202
-    """PostgreSQL's JIT costs more than it saves on these many small index probes."""
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL jit = off")
-    return conn.execute(stmt, params or {})
+    """A Core statement on the session's connection (no ORM layer: rows are plain)."""
+    return session.connection().execute(stmt, params or {})
 
 
 def unit_figures(session: Session, campaign_id: int, target: Target, root: Unit,

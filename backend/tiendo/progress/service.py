@@ -141,7 +141,7 @@ def reporting_status(report_period: str | None, timeliness: str | None, week: We
     return "pending" if now < due else "missing"
 
 
-@dataclass
+@dataclass(slots=True)
 class Judged:
     numerator: int
     denominator: int
