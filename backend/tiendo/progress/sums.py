@@ -80,9 +80,9 @@ def _group_key(target: Target) -> tuple:
 def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select:
     """The statement for groups of targets of these shapes, every value a bound parameter: built
     once per shape, so a request pays neither its construction nor its compilation. Parameters:
-    campaign, week, base_week, prefix and prefix_end (the subtree's range of paths), start
-    (where the child's id begins in a path) and, per group i: unit{i} or kinds{i}, num{i} and
-    den{i} (metric ids).
+    campaign, week, base_week, root (its id), prefix and prefix_end (its subtree's range of
+    paths), start (where the child's id begins in a path) and, per group of targets i: unit{i}
+    or kinds{i}, num{i} and den{i} (metric ids).
 
     Each level is MATERIALIZED and every lookup a scalar subquery on an index, made only where
     needed: left to itself, PostgreSQL would rather hash-join every report ever sent."""
@@ -176,9 +176,11 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select
         ]
     sums = select(f.grp, *aggregates).group_by(f.grp).subquery("sums")
     child = u.alias("child")
+    # Joined among the root's children only: PostgreSQL would rather hash the whole unit table.
     return (select(child.c.id, child.c.code, child.c.name, child.c.kind, sums)
-            .select_from(sums.outerjoin(
-                child, child.c.id == cast(func.nullif(sums.c.grp, ""), Integer))))
+            .select_from(sums.outerjoin(child, and_(
+                child.c.parent_id == bindparam("root"),
+                child.c.id == cast(func.nullif(sums.c.grp, ""), Integer)))))
 
 
 def sums_by_target(session: Session, campaign_id: int, targets: list[Target], root: Unit,
@@ -195,7 +197,7 @@ def sums_by_target(session: Session, campaign_id: int, targets: list[Target], ro
     reps = [ts[0] for ts in groups.values()]
     stmt = _statement(tuple(_shape(t) for t in reps), base_week is not None,
                       session.get_bind().dialect.name == "sqlite")
-    params = {"campaign": campaign_id, "week": str(week), "prefix": root.path,
+    params = {"campaign": campaign_id, "week": str(week), "root": root.id, "prefix": root.path,
               "prefix_end": root.path[:-1] + "0",  # paths end with '/'; '0' comes after it
               "start": len(root.path) + 1}
     if base_week is not None:
