@@ -59,11 +59,15 @@ class SubtreeSums:
     children: dict[str, Child]
 
     def total(self, target_id: int) -> Sums:
-        parts = list(self.by_target[target_id].values())
+        """The target's sums over the whole subtree."""
+        parts = self.by_target[target_id].values()
         periods = [p.oldest_period for p in parts if p.oldest_period]
-        return Sums(*(sum(getattr(p, f) for p in parts) for f in (
-            "expected", "fresh", "stale", "missing", "numerator", "denominator")),
-            min(periods) if periods else None, sum(p.base_numerator for p in parts))
+        return Sums(expected=sum(p.expected for p in parts), fresh=sum(p.fresh for p in parts),
+                    stale=sum(p.stale for p in parts), missing=sum(p.missing for p in parts),
+                    numerator=sum(p.numerator for p in parts),
+                    denominator=sum(p.denominator for p in parts),
+                    oldest_period=min(periods) if periods else None,
+                    base_numerator=sum(p.base_numerator for p in parts))
 
 
 def _shape(target: Target) -> str:
