@@ -78,7 +78,7 @@ def _unindexed_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
     return "+" + compiler.process(next(iter(element.clauses)), **kw)
 
 
-@dataclass
+@dataclass(slots=True)
 class Sums:
     """Figures of a group of units for one target and week. `fresh` units reported for the week
     itself, `stale` ones are carried forward from an earlier week, `missing` ones never reported

@@ -28,7 +28,7 @@ from sqlalchemy import (
     cast,
     false,
     func,
-    literal,
+    literal_column,
     or_,
     select,
 )
@@ -41,6 +41,9 @@ from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
 
 WIDTH = 7  # aggregate columns per group of targets
+# Constants written into the statement, not bound, and short aliases: psycopg parses a statement
+# of more than 50 parameters or 4 KB again at every execution.
+ZERO, ONE = literal_column("0"), literal_column("1")
 
 
 class Child(NamedTuple):
@@ -90,7 +93,8 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select
 
     Each level is MATERIALIZED and every lookup a scalar subquery on an index, made only where
     needed: left to itself, PostgreSQL would rather hash-join every report ever sent."""
-    u, r, v, b = (m.__table__ for m in (Unit, Report, ReportValue, Baseline))
+    u, r, v, b = (m.__table__.alias(a) for m, a in (
+        (Unit, "u"), (Report, "r"), (ReportValue, "v"), (Baseline, "b")))
     weeks = ["week", "base_week"] if with_base else ["week"]
     flags = [f"c{i}" for i in range(len(shapes))]
 
@@ -112,12 +116,13 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select
     # 1. The counted units, with their report for exactly the week (and the base week), if any.
     picked = (
         select(path_child(u.c.path, bindparam("start")).label("grp"), u.c.id.label("unit_id"),
-               *(case((counts(i, s), 1), else_=0).label(flags[i]) for i, s in enumerate(shapes)),
+               *(case((counts(i, s), ONE), else_=ZERO).label(flags[i])
+                 for i, s in enumerate(shapes)),
                *(select(r.c.id).where(r.c.campaign_id == bindparam("campaign"),
                                       r.c.unit_id == u.c.id, r.c.period == bindparam(w))
                  .scalar_subquery().label(f"{w}_exact") for w in weeks))
         .where(in_subtree, or_(*(counts(i, s) for i, s in enumerate(shapes))))
-        .cte("picked").prefix_with("MATERIALIZED")
+        .cte("p").prefix_with("MATERIALIZED")
     )
     p = picked.c
 
@@ -129,9 +134,9 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select
 
     latest = (
         select(p.grp, p.unit_id, *(p[f] for f in flags),
-               case((p.week_exact.is_not(None), 1), else_=0).label("fresh"),
+               case((p.week_exact.is_not(None), ONE), else_=ZERO).label("fresh"),
                *(func.coalesce(p[f"{w}_exact"], before(w)).label(f"{w}_id") for w in weeks))
-        .cte("latest").prefix_with("MATERIALIZED")
+        .cte("l").prefix_with("MATERIALIZED")
     )
     lt = latest.c
 
@@ -142,49 +147,50 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select
                 .scalar_subquery())
 
     columns = [lt.grp, lt.fresh, lt.week_id,
-               case((lt.fresh == 1, bindparam("week")),
+               case((lt.fresh == ONE, bindparam("week")),
                     else_=select(r.c.period).where(r.c.id == lt.week_id).scalar_subquery())
                .label("period")]
     for i, flag in enumerate(flags):
-        mine = lt[flag] == 1
+        mine = lt[flag] == ONE
         baseline = (select(b.c.value)
                     .where(b.c.metric_id == bindparam(f"den{i}"), b.c.unit_id == lt.unit_id)
                     .scalar_subquery())
         columns += [
             lt[flag],
-            case((mine, func.coalesce(value(lt.week_id, i, "num"), 0))).label(f"num{i}"),
+            case((mine, func.coalesce(value(lt.week_id, i, "num"), ZERO))).label(f"num{i}"),
             case((mine, func.coalesce(value(lt.week_id, i, "den"), baseline))).label(f"den{i}"),
         ]
         if with_base:
-            columns.append(case((mine, func.coalesce(value(lt.base_week_id, i, "num"), 0)))
+            columns.append(case((mine, func.coalesce(value(lt.base_week_id, i, "num"), ZERO)))
                            .label(f"base{i}"))
-    figures = select(*columns).cte("figures").prefix_with("MATERIALIZED")
+    figures = select(*columns).cte("f").prefix_with("MATERIALIZED")
 
     # 4. Sums per child of the root and group of targets (WIDTH columns each), with the child.
     f = figures.c
 
     def total(column) -> ColumnElement[int]:  # noqa: ANN001 - a BIGINT (PostgreSQL: not NUMERIC)
-        return cast(func.coalesce(func.sum(column), 0), BigInteger)
+        return cast(func.coalesce(func.sum(column), ZERO), BigInteger)
 
     aggregates = []
     for i, flag in enumerate(flags):
-        mine = f[flag] == 1
+        mine = f[flag] == ONE
         aggregates += [
-            total(f[flag]),
-            total(case((and_(mine, f.week_id.is_not(None)), 1), else_=0)),
-            total(case((mine, f.fresh), else_=0)),
+            func.sum(f[flag]),
+            func.sum(case((and_(mine, f.week_id.is_not(None)), ONE), else_=ZERO)),
+            func.sum(case((mine, f.fresh), else_=ZERO)),
             func.min(case((mine, f.period))),
             total(f[f"num{i}"]),
             total(f[f"den{i}"]),
-            total(f[f"base{i}"]) if with_base else literal(0),
+            total(f[f"base{i}"]) if with_base else ZERO,
         ]
-    sums = select(f.grp, *aggregates).group_by(f.grp).subquery("sums")
-    child = u.alias("child")
+    sums = (select(f.grp, *(a.label(f"a{n}") for n, a in enumerate(aggregates)))
+            .group_by(f.grp).subquery("s"))
+    child = Unit.__table__.alias("child")
     # Joined among the root's children only: PostgreSQL would rather hash the whole unit table.
     return (select(child.c.id, child.c.code, child.c.name, child.c.kind, sums)
             .select_from(sums.outerjoin(child, and_(
                 child.c.parent_id == bindparam("root"),
-                child.c.id == cast(func.nullif(sums.c.grp, ""), Integer)))))
+                child.c.id == cast(func.nullif(sums.c.grp, literal_column("''")), Integer)))))
 
 
 def sums_by_target(session: Session, campaign_id: int, targets: list[Target], root: Unit,
@@ -212,16 +218,18 @@ def sums_by_target(session: Session, campaign_id: int, targets: list[Target], ro
             params[f"unit{i}"] = t.unit_id
         elif t.unit_kinds:
             params[f"kinds{i}"] = list(t.unit_kinds)
-    members = [[t.id for t in ts] for ts in groups.values()]
+    # Per group of targets: where its columns start, and the sums of its targets.
+    columns = [(5 + i * WIDTH, [out.by_target[t.id] for t in ts])
+               for i, ts in enumerate(groups.values())]
     for row in run(session, stmt, params).all():
         key = row[4] or ""
         if row[0] is not None:
             out.children[key] = Child._make(row[:4])
-        for i, column in enumerate(range(5, len(row), WIDTH)):
-            expected, reported, fresh, oldest, num, den, base = row[column:column + WIDTH]
+        for start, by_child in columns:
+            expected, reported, fresh, oldest, num, den, base = row[start:start + WIDTH]
             if expected:
                 sums = Sums(expected, fresh, reported - fresh, expected - reported, num, den,
                             oldest, base)
-                for target_id in members[i]:
-                    out.by_target[target_id][key] = sums
+                for target_sums in by_child:
+                    target_sums[key] = sums
     return out
