@@ -62,11 +62,22 @@ def make_engine(url: str) -> Engine:
     # pre_ping replaces connections that died with a restarted or failed-over server, so the
     # app recovers by itself; a short connect timeout turns an outage into quick 503s.
     settings = get_settings()
-    return create_engine(
+    engine = create_engine(
         url, pool_pre_ping=True, pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout,
         pool_recycle=settings.db_pool_recycle,
         connect_args={"connect_timeout": settings.db_connect_timeout})
+
+    @event.listens_for(engine, "connect")
+    def _pg_settings(dbapi_conn, _record) -> None:  # noqa: ANN001
+        # JIT compiling costs tens of milliseconds and pays off only in long analytic scans;
+        # this app's statements are index probes (the progress sums of a city would be JIT
+        # compiled on every call). Once per connection, not once per request.
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET jit = off")
+        dbapi_conn.commit()
+
+    return engine
 
 
 @lru_cache

@@ -1,14 +1,14 @@
-"""The one aggregate every progress figure comes from.
+"""Which units a target counts, the figures of a group of units (Sums), the SQL pieces the
+progress statements share, and each counted unit's own figures (exports, the leaderboard).
 
-For a target, a subtree and a week: start from the units counted for the target in the subtree
+Sums per child for GET /progress and the series come from tiendo.progress.sums. unit_figures:
+for a target, a subtree and a week, start from the units counted for the target in the subtree
 (active, of the target's kinds, or the target's single unit), look up for each its newest report
 at or before the week with a correlated subquery on the unique (campaign_id, unit_id, period)
-index (ORDER BY period DESC LIMIT 1: MAX(period) that also yields the report's id), fetch that
-one report's numerator and denominator values by primary key (the denominator falls back to the
-unit's baseline when the report does not carry it, e.g. residents_total), and sum in SQL,
-grouped by the direct child of the subtree's root each unit lies under. It never reads a unit's
-older reports, so its cost grows with the number of units, not with the length of the history
-(about 45 ms on SQLite and 70 ms on PostgreSQL for 6,000 units × 104 weeks on a dev machine).
+index (ORDER BY period DESC LIMIT 1: MAX(period) that also yields the report's id), and fetch
+that one report's numerator and denominator values by primary key (the denominator falls back to
+the unit's baseline when the report does not carry it, e.g. residents_total). It never reads a
+unit's older reports, so its cost grows with the number of units, not with the history.
 """
 
 from __future__ import annotations
@@ -21,12 +21,10 @@ from sqlalchemy import (
     ColumnElement,
     String,
     and_,
-    case,
     false,
     func,
     literal,
     select,
-    text,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
@@ -61,7 +59,26 @@ def _path_child_pg(element, compiler, **kw) -> str:  # noqa: ANN001
     return f"split_part(substr({path}, {start}), '/', 1)"
 
 
-@dataclass
+class unindexed(FunctionElement):  # noqa: N801 - reads like the SQL it renders
+    """A text column that SQLite's planner will not look up in an index (a unary +, as SQLite's
+    documentation advises); the plain column elsewhere."""
+
+    type = String()
+    inherit_cache = True
+    name = "unindexed"
+
+
+@compiles(unindexed)
+def _unindexed(element, compiler, **kw) -> str:  # noqa: ANN001
+    return compiler.process(next(iter(element.clauses)), **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    return "+" + compiler.process(next(iter(element.clauses)), **kw)
+
+
+@dataclass(slots=True)
 class Sums:
     """Figures of a group of units for one target and week. `fresh` units reported for the week
     itself, `stale` ones are carried forward from an earlier week, `missing` ones never reported
@@ -75,13 +92,15 @@ class Sums:
     numerator: int = 0
     denominator: int = 0
     oldest_period: str | None = None
+    base_numerator: int = 0  # the numerator at the week the pace is measured from, if asked
 
     def add(self, other: Sums) -> Sums:
         periods = [p for p in (self.oldest_period, other.oldest_period) if p]
         return Sums(self.expected + other.expected, self.fresh + other.fresh,
                     self.stale + other.stale, self.missing + other.missing,
                     self.numerator + other.numerator, self.denominator + other.denominator,
-                    min(periods) if periods else None)
+                    min(periods) if periods else None,
+                    self.base_numerator + other.base_numerator)
 
 
 @dataclass
@@ -155,38 +174,9 @@ def _latest(campaign_id: int, target: Target, root: Unit, week: Week, detail: bo
     return select(*columns).cte("latest").prefix_with("MATERIALIZED")
 
 
-def _run(session: Session, stmt):  # noqa: ANN001, ANN202
-    """PostgreSQL's JIT costs more than it saves on these many small index probes."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.exec(text("SET LOCAL jit = off"))
-    return session.exec(stmt)
-
-
-def sums_by_child(session: Session, campaign_id: int, target: Target, root: Unit,
-                  week: Week) -> dict[str, Sums]:
-    """Sums per direct child of `root` (keyed by the child's id as text; '' is `root` itself).
-    Children with no counted unit under them do not appear."""
-    latest = _latest(campaign_id, target, root, week)
-    this_week = case((latest.c.period == str(week), 1), else_=0)
-    stmt = (
-        select(latest.c.grp, func.count(), func.count(latest.c.report_id), func.sum(this_week),
-               func.min(latest.c.period), func.sum(latest.c.num),
-               func.coalesce(func.sum(latest.c.den), 0))
-        .group_by(latest.c.grp)
-    )
-    out: dict[str, Sums] = {}
-    for grp, expected, reported, fresh, oldest, num, den in _run(session, stmt):
-        out[grp or ""] = Sums(expected=expected, fresh=int(fresh), stale=reported - int(fresh),
-                              missing=expected - reported, numerator=int(num),
-                              denominator=int(den), oldest_period=oldest)
-    return out
-
-
-def total(session: Session, campaign_id: int, target: Target, root: Unit, week: Week) -> Sums:
-    out = Sums()
-    for sums in sums_by_child(session, campaign_id, target, root, week).values():
-        out = out.add(sums)
-    return out
+def run(session: Session, stmt, params: dict | None = None):  # noqa: ANN001, ANN202
+    """A Core statement on the session's connection (no ORM layer: rows are plain)."""
+    return session.connection().execute(stmt, params or {})
 
 
 def unit_figures(session: Session, campaign_id: int, target: Target, root: Unit,
@@ -202,4 +192,4 @@ def unit_figures(session: Session, campaign_id: int, target: Target, root: Unit,
     return [UnitFigures(uid, code, name, kind, period, timeliness, received, int(num),
                         None if den is None else int(den))
             for uid, code, name, kind, period, timeliness, received, num, den
-            in _run(session, stmt)]
+            in run(session, stmt)]

@@ -14,7 +14,6 @@ from tiendo.progress import aggregate
 from tiendo.progress.schemas import (
     LeaderboardPublic,
     LeaderboardTarget,
-    LeaderboardUnit,
     SeriesPoint,
     SeriesPublic,
     TargetSeries,
@@ -28,6 +27,7 @@ from tiendo.progress.service import (
     rounded,
     unit_ref,
 )
+from tiendo.progress.sums import sums_by_target
 from tiendo.units.models import Unit
 
 
@@ -40,19 +40,18 @@ def progress_series(session: Session, principal: Principal, campaign_ref: str,
     under = resolve_under(session, principal, under_ref)
     first, _ = campaign_weeks(campaign)
     weeks = weeks_between(first, current_week(campaign, now))
-    out: list[TargetSeries] = []
-    for target in targets_of(session, campaign.id):
-        points = []
-        for week in weeks:
-            sums = aggregate.total(session, campaign.id, target, under, week)
-            if not sums.expected:
-                break
-            points.append(SeriesPoint(period=str(week), numerator=sums.numerator,
-                                      denominator=sums.denominator,
-                                      ratio=rounded(ratio_of(sums.numerator, sums.denominator))))
-        if points:
-            out.append(TargetSeries(target_id=target.id, code=target.code, name=target.name,
-                                    goal_ratio=target.goal_ratio, points=points))
+    targets = targets_of(session, campaign.id)
+    points: dict[int, list[SeriesPoint]] = {t.id: [] for t in targets}
+    for week in weeks:
+        sums = sums_by_target(session, campaign.id, targets, under, week)
+        for target in targets:
+            if sums.by_target[target.id]:  # else it counts no unit under `under`
+                total = sums.total(target.id)
+                points[target.id].append(SeriesPoint(
+                    period=str(week), numerator=total.numerator, denominator=total.denominator,
+                    ratio=rounded(ratio_of(total.numerator, total.denominator))))
+    out = [TargetSeries(target_id=t.id, code=t.code, name=t.name, goal_ratio=t.goal_ratio,
+                        points=points[t.id]) for t in targets if points[t.id]]
     return SeriesPublic(campaign=campaign.code, under=unit_ref(under), targets=out)
 
 
@@ -72,10 +71,10 @@ def leaderboard(session: Session, campaign_ref: str, now: datetime) -> Leaderboa
     targets = []
     for target in targets_of(session, campaign.id):
         rows = aggregate.unit_figures(session, campaign.id, target, owner, week)
-        units = [LeaderboardUnit(unit=r.code, unit_name=r.name, kind=r.kind,
-                                 ratio=ratio_of(r.numerator, r.denominator or 0), rank=None)
+        units = [{"unit": r.code, "unit_name": r.name, "kind": r.kind,
+                  "ratio": ratio_of(r.numerator, r.denominator or 0), "rank": None}
                  for r in rows]
-        ranked(units)
-        targets.append(LeaderboardTarget(code=target.code, name=target.name, units=units))
+        targets.append(LeaderboardTarget(code=target.code, name=target.name,
+                                         units=ranked(units)))
     return LeaderboardPublic(campaign=campaign.code, name=campaign.name, period=str(week),
                              as_of=now, targets=targets)

@@ -31,27 +31,28 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlalchemy import CompoundSelect, Row, Subquery, bindparam, or_, select, union_all
+from sqlmodel import Session
 
 from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.config import campaign_config
 from tiendo.campaigns.models import Campaign, Target
-from tiendo.campaigns.service import due_moment, get_campaign, metrics_of, targets_of
+from tiendo.campaigns.service import due_moment
 from tiendo.core.periods import Week
 from tiendo.errors import Invalid, NotFound
 from tiendo.official.models import OfficialCount
-from tiendo.progress import aggregate
 from tiendo.progress.aggregate import Sums
 from tiendo.progress.schemas import (
-    ChildProgress,
     OfficialFigure,
     ProgressPublic,
     Status,
     TargetProgress,
     UnitRef,
 )
+from tiendo.progress.sums import Child, SubtreeSums, sums_by_target
 from tiendo.units.models import Unit
 from tiendo.units.service import get_unit
 
@@ -140,7 +141,7 @@ def reporting_status(report_period: str | None, timeliness: str | None, week: We
     return "pending" if now < due else "missing"
 
 
-@dataclass
+@dataclass(slots=True)
 class Judged:
     numerator: int
     denominator: int
@@ -152,31 +153,34 @@ class Judged:
     upstream_status: Status | None
 
 
-def judge(target: Target, now_sums: Sums, base_numerator: int, weeks: int, ref: date) -> Judged:
-    num, den = now_sums.numerator, now_sums.denominator
-    pace = (num - base_numerator) / weeks if weeks else 0.0
-    remaining = remaining_of(target.goal_ratio, num, den)
+def judge(target: Target, sums: Sums, weeks: int, ref: date, upstream: bool = True) -> Judged:
+    """A group of units' figures against the target, the pace from sums.base_numerator over
+    `weeks` weeks; upstream=False skips the upstream status (children do not show it)."""
+    num, den, goal = sums.numerator, sums.denominator, target.goal_ratio
+    pace = (num - sums.base_numerator) / weeks if weeks else 0.0
+    remaining = remaining_of(goal, num, den)
     forecast = forecast_of(ref, remaining, pace)
-    upstream = (status_of(target.goal_ratio, num, den, forecast, ref, target.upstream_deadline)
-                if target.upstream_deadline else None)
+    upstream_status = (status_of(goal, num, den, forecast, ref, target.upstream_deadline)
+                       if upstream and target.upstream_deadline else None)
     return Judged(num, den, ratio_of(num, den), remaining, pace, forecast,
-                  status_of(target.goal_ratio, num, den, forecast, ref, target.deadline),
-                  upstream)
+                  status_of(goal, num, den, forecast, ref, target.deadline), upstream_status)
 
 
-def ranked(items: list) -> None:
-    """Sorts items (with .ratio, .unit and .rank) by their ratio as shown, best first, ties by
-    code, and gives competition ranks (1, 2, 2, 4); an item without a ratio gets no rank."""
+def ranked(items: list[dict]) -> list[dict]:
+    """Sorts items (dicts with ratio, unit and rank) by their ratio as shown (rounded here),
+    best first, ties by code, and gives competition ranks (1, 2, 2, 4); an item without a ratio
+    gets no rank. Dicts, not models: the schema validates the whole list at once."""
     for item in items:
-        item.ratio = rounded(item.ratio)
-    items.sort(key=lambda i: (i.ratio is None, -(i.ratio or 0.0), i.unit))
+        item["ratio"] = rounded(item["ratio"])
+    items.sort(key=lambda i: (i["ratio"] is None, -(i["ratio"] or 0.0), i["unit"]))
     for n, item in enumerate(items):
-        if item.ratio is None:
-            item.rank = None
-        elif n and items[n - 1].ratio == item.ratio:
-            item.rank = items[n - 1].rank
+        if item["ratio"] is None:
+            item["rank"] = None
+        elif n and items[n - 1]["ratio"] == item["ratio"]:
+            item["rank"] = items[n - 1]["rank"]
         else:
-            item.rank = n + 1
+            item["rank"] = n + 1
+    return items
 
 
 # --- scope -----------------------------------------------------------------------------------
@@ -186,7 +190,7 @@ def resolve_under(session: Session, principal: Principal, ref: str | None,
     if ref is not None:
         return get_unit(session, principal, ref, action, field="under")
     paths = principal.paths(action)
-    unit = session.exec(select(Unit).where(Unit.path == paths[0])).first() if paths else None
+    unit = session.scalars(select(Unit).where(Unit.path == paths[0])).first() if paths else None
     if unit is None:
         raise NotFound("Không tìm thấy đơn vị.", field="under", code="unit_not_found")
     return unit
@@ -196,82 +200,92 @@ def unit_ref(unit: Unit) -> UnitRef:
     return UnitRef(id=unit.id, code=unit.code, name=unit.name, kind=unit.kind)
 
 
-def latest_official(session: Session, campaign: Campaign, unit: Unit, metric: str,
-                    week: Week) -> OfficialCount | None:
-    """The newest outside figure for the unit and metric observed before the week ends."""
-    return session.exec(
-        select(OfficialCount)
-        .where(OfficialCount.unit_id == unit.id, OfficialCount.metric == metric,
-               OfficialCount.observed_at < week.end(campaign.timezone),
-               or_(OfficialCount.campaign_id == campaign.id, OfficialCount.campaign_id.is_(None)))
-        .order_by(OfficialCount.observed_at.desc(), OfficialCount.id.desc())
-        .limit(1)
-    ).first()
-
-
 # --- the endpoint ----------------------------------------------------------------------------
-def _children(session: Session, target: Target, now_by: dict[str, Sums],
-              base_by: dict[str, Sums], weeks: int, ref: date) -> list[ChildProgress]:
-    ids = [int(k) for k in now_by if k]
-    units = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(ids)))} if ids else {}
-    out: list[ChildProgress] = []
-    for key, sums in now_by.items():
+@lru_cache(maxsize=8)
+def _officials_statement(metrics: int) -> CompoundSelect:
+    """The newest outside figure for the unit and each of `metrics` metrics, observed before
+    the week ends: built once per number of metrics."""
+    oc = OfficialCount.__table__
+
+    def newest(i: int) -> Subquery:
+        return (select(oc.c.metric, oc.c.value, oc.c.observed_at, oc.c.source)
+                .where(oc.c.unit_id == bindparam("unit"), oc.c.metric == bindparam(f"metric{i}"),
+                       oc.c.observed_at < bindparam("end", type_=oc.c.observed_at.type),
+                       or_(oc.c.campaign_id == bindparam("campaign"), oc.c.campaign_id.is_(None)))
+                .order_by(oc.c.observed_at.desc(), oc.c.id.desc()).limit(1).subquery())
+
+    return union_all(*(select(*newest(i).c) for i in range(metrics)))
+
+
+def latest_officials(session: Session, campaign: Campaign, unit: Unit, metrics: list[str],
+                     week: Week) -> dict[str, Row]:
+    """Per metric, the newest outside figure (metric, value, observed_at, source) for the unit,
+    observed before the week ends; one statement."""
+    if not metrics:
+        return {}
+    params = {f"metric{i}": m for i, m in enumerate(metrics)}
+    rows = session.connection().execute(_officials_statement(len(metrics)), {
+        **params, "unit": unit.id, "campaign": campaign.id, "end": week.end(campaign.timezone)})
+    return {row.metric: row for row in rows}
+
+
+def _children(target: Target, by_child: dict[str, Sums], weeks: int, ref: date,
+              children: dict[str, Child]) -> list[dict]:
+    """ChildProgress fields of every child with a unit the target counts, ranked."""
+    out = []
+    for key, sums in by_child.items():
         if not key:
             continue
-        unit = units[int(key)]
-        base = base_by.get(key, Sums()).numerator
-        j = judge(target, sums, base, weeks, ref)
-        out.append(ChildProgress(
-            unit_id=unit.id, unit=unit.code, unit_name=unit.name, kind=unit.kind,
-            numerator=j.numerator, denominator=j.denominator, ratio=j.ratio,
-            remaining=j.remaining, status=j.status, stale=sums.stale > 0,
-            last_period=sums.oldest_period, over_100=j.ratio is not None and j.ratio > 1,
-            rank=None))
-    ranked(out)
-    return out
+        child = children[key]
+        j = judge(target, sums, weeks, ref, upstream=False)
+        out.append({
+            "unit_id": child.id, "unit": child.code, "unit_name": child.name, "kind": child.kind,
+            "numerator": j.numerator, "denominator": j.denominator, "ratio": j.ratio,
+            "remaining": j.remaining, "status": j.status, "stale": sums.stale > 0,
+            "last_period": sums.oldest_period, "over_100": j.ratio is not None and j.ratio > 1,
+            "rank": None})
+    return ranked(out)
 
 
-def target_progress(session: Session, campaign: Campaign, target: Target, metric_codes: dict,
-                    under: Unit, week: Week, now: datetime) -> TargetProgress | None:
-    """One target's progress over `under`, or None when it counts no unit there."""
-    now_by = aggregate.sums_by_child(session, campaign.id, target, under, week)
-    if not now_by:
-        return None
-    base_week, weeks = pace_base(campaign, week)
-    base_by = aggregate.sums_by_child(session, campaign.id, target, under, base_week)
-    totals, base_total = Sums(), Sums()
-    for sums in now_by.values():
-        totals = totals.add(sums)
-    for sums in base_by.values():
-        base_total = base_total.add(sums)
+def target_progress(campaign: Campaign, target: Target, codes: dict[int, str], week: Week,
+                    now: datetime, sums: SubtreeSums, official: Row | None) -> TargetProgress:
+    """One target's progress over a subtree where it counts some unit, from its sums."""
+    _, weeks = pace_base(campaign, week)
+    totals = sums.total(target.id)
     ref = reference_date(campaign, week, now)
-    j = judge(target, totals, base_total.numerator, weeks, ref)
-    num_code = metric_codes[target.numerator_metric_id]
-    official = latest_official(session, campaign, under, num_code, week)
+    j = judge(target, totals, weeks, ref)
     return TargetProgress(
-        target_id=target.id, code=target.code, name=target.name, numerator_metric=num_code,
-        denominator_metric=metric_codes[target.denominator_metric_id],
-        goal_ratio=target.goal_ratio, deadline=target.deadline,
-        upstream_deadline=target.upstream_deadline, numerator=j.numerator,
-        denominator=j.denominator, ratio=rounded(j.ratio), remaining=j.remaining,
-        weekly_pace=round(j.pace, 1), forecast_date=j.forecast, status=j.status,
-        upstream_status=j.upstream_status, over_100=j.ratio is not None and j.ratio > 1,
-        units_expected=totals.expected, units_counted=totals.fresh, units_stale=totals.stale,
-        units_missing=totals.missing,
+        target_id=target.id, code=target.code, name=target.name,
+        numerator_metric=codes[target.numerator_metric_id],
+        denominator_metric=codes[target.denominator_metric_id], goal_ratio=target.goal_ratio,
+        deadline=target.deadline, upstream_deadline=target.upstream_deadline,
+        numerator=j.numerator, denominator=j.denominator, ratio=rounded(j.ratio),
+        remaining=j.remaining, weekly_pace=round(j.pace, 1), forecast_date=j.forecast,
+        status=j.status, upstream_status=j.upstream_status,
+        over_100=j.ratio is not None and j.ratio > 1, units_expected=totals.expected,
+        units_counted=totals.fresh, units_stale=totals.stale, units_missing=totals.missing,
         official=OfficialFigure(value=official.value, observed_at=official.observed_at,
                                 source=official.source, gap=official.value - j.numerator)
         if official else None,
-        children=_children(session, target, now_by, base_by, weeks, ref),
+        children=_children(target, sums.by_target[target.id], weeks, ref, sums.children),
     )
 
 
 def progress(session: Session, principal: Principal, campaign_ref: str, under_ref: str | None,
              period: str | None, now: datetime) -> ProgressPublic:
-    campaign = get_campaign(session, principal, campaign_ref)
+    config = campaign_config(session, principal, campaign_ref)  # metrics and targets kept
+    campaign = config.campaign
     under = resolve_under(session, principal, under_ref)
     week = resolve_week(campaign, period, now)
-    codes = {m.id: m.code for m in metrics_of(session, campaign.id)}
-    targets = [target_progress(session, campaign, t, codes, under, week, now)
-               for t in targets_of(session, campaign.id)]
-    return ProgressPublic(campaign=campaign.code, period=str(week), as_of=now,
-                          under=unit_ref(under), targets=[t for t in targets if t is not None])
+    codes = {m.id: m.code for m in config.metrics}
+    # Every target's sums for the week and the pace's base week: one statement.
+    sums = sums_by_target(session, campaign.id, list(config.targets), under, week,
+                          pace_base(campaign, week)[0])
+    counting = [t for t in config.targets if sums.by_target[t.id]]
+    officials = latest_officials(session, campaign, under, sorted(
+        {codes[t.numerator_metric_id] for t in counting}), week)
+    return ProgressPublic(
+        campaign=campaign.code, period=str(week), as_of=now, under=unit_ref(under),
+        targets=[target_progress(campaign, t, codes, week, now, sums,
+                                 officials.get(codes[t.numerator_metric_id]))
+                 for t in counting])

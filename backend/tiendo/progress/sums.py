@@ -1,0 +1,235 @@
+"""Every target's sums per child of a subtree, for a week and the week the pace starts from, in
+one statement (what GET /progress and the weekly series read).
+
+For each unit of the subtree that some target counts, the statement takes its report for exactly
+the week when there is one (most units report every week, and an equality seek in the
+(campaign, unit, period) index is cheaper than a search back, above all on PostgreSQL), else its
+latest report before the week; then the values of each target's numerator and denominator (the
+denominator falls back to the unit's baseline), looked up only for the units that target counts;
+then sums per direct child of the subtree's root. It starts from the units and never reads older
+reports, so its cost grows with the number of units, not with the length of the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlmodel import Session
+
+from tiendo.campaigns.models import Baseline, Target
+from tiendo.core.periods import Week
+from tiendo.progress.aggregate import Sums, path_child, run, unindexed
+from tiendo.reports.models import Report, ReportValue
+from tiendo.units.models import Unit
+
+WIDTH = 7  # aggregate columns per group of targets
+# Constants written into the statement, not bound, and short aliases: psycopg parses a statement
+# of more than 50 parameters or 4 KB again at every execution.
+ZERO, ONE = literal_column("0"), literal_column("1")
+
+
+class Child(NamedTuple):
+    id: int
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass
+class SubtreeSums:
+    """Per target id, its sums per child key (the child's id as text; '' is the root itself);
+    and the children that appear, by key."""
+
+    by_target: dict[int, dict[str, Sums]]
+    children: dict[str, Child]
+
+    def total(self, target_id: int) -> Sums:
+        """The target's sums over the whole subtree."""
+        parts = self.by_target[target_id].values()
+        periods = [p.oldest_period for p in parts if p.oldest_period]
+        return Sums(expected=sum(p.expected for p in parts), fresh=sum(p.fresh for p in parts),
+                    stale=sum(p.stale for p in parts), missing=sum(p.missing for p in parts),
+                    numerator=sum(p.numerator for p in parts),
+                    denominator=sum(p.denominator for p in parts),
+                    oldest_period=min(periods) if periods else None,
+                    base_numerator=sum(p.base_numerator for p in parts))
+
+
+def _shape(target: Target) -> str:
+    return "unit" if target.unit_id is not None else "kinds" if target.unit_kinds else "none"
+
+
+def _group_key(target: Target) -> tuple:
+    """Targets that count the same units with the same metrics have the same figures."""
+    return (target.unit_id, tuple(sorted(target.unit_kinds or ())), target.numerator_metric_id,
+            target.denominator_metric_id)
+
+
+@lru_cache(maxsize=64)
+def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select:
+    """The statement for groups of targets of these shapes, every value a bound parameter: built
+    once per shape, so a request pays neither its construction nor its compilation. Parameters:
+    campaign, week, base_week, root (its id), prefix and prefix_end (its subtree's range of
+    paths), start (where the child's id begins in a path) and, per group of targets i: unit{i}
+    or kinds{i}, num{i} and den{i} (metric ids).
+
+    Each level is MATERIALIZED and every lookup a scalar subquery on an index, made only where
+    needed: left to itself, PostgreSQL would rather hash-join every report ever sent."""
+    u, r, v, b = (m.__table__.alias(a) for m, a in (
+        (Unit, "u"), (Report, "r"), (ReportValue, "v"), (Baseline, "b")))
+    weeks = ["week", "base_week"] if with_base else ["week"]
+    flags = [f"c{i}" for i in range(len(shapes))]
+
+    def counts(i: int, shape: str) -> ColumnElement[bool]:
+        if shape == "unit":
+            return and_(u.c.id == bindparam(f"unit{i}"), u.c.active)
+        if shape == "kinds":  # not by the kind index: the subtree's path range is narrower
+            return and_(unindexed(u.c.kind).in_(bindparam(f"kinds{i}", expanding=True)),
+                        u.c.active)
+        return false()
+
+    # A range of paths, not LIKE: SQLite's LIKE ignores case and cannot use the path index, and
+    # PostgreSQL's generic plan of a prepared LIKE cannot either (that index compares with the
+    # pattern operators).
+    lo, hi = bindparam("prefix", type_=String), bindparam("prefix_end", type_=String)
+    in_subtree = (and_(u.c.path >= lo, u.c.path < hi) if sqlite
+                  else and_(u.c.path.op("~>=~")(lo), u.c.path.op("~<~")(hi)))
+
+    # 1. The counted units, with their report for exactly the week (and the base week), if any.
+    picked = (
+        select(path_child(u.c.path, bindparam("start")).label("grp"), u.c.id.label("unit_id"),
+               *(case((counts(i, s), ONE), else_=ZERO).label(flags[i])
+                 for i, s in enumerate(shapes)),
+               *(select(r.c.id).where(r.c.campaign_id == bindparam("campaign"),
+                                      r.c.unit_id == u.c.id, r.c.period == bindparam(w))
+                 .scalar_subquery().label(f"{w}_exact") for w in weeks))
+        .where(in_subtree, or_(*(counts(i, s) for i, s in enumerate(shapes))))
+        .cte("p").prefix_with("MATERIALIZED")
+    )
+    p = picked.c
+
+    # 2. Else their latest report before that week: a unit that skipped it is carried forward.
+    def before(w: str):  # noqa: ANN202
+        return (select(r.c.id).where(r.c.campaign_id == bindparam("campaign"),
+                                     r.c.unit_id == p.unit_id, r.c.period < bindparam(w))
+                .order_by(r.c.period.desc()).limit(1).scalar_subquery())
+
+    latest = (
+        select(p.grp, p.unit_id, *(p[f] for f in flags),
+               case((p.week_exact.is_not(None), ONE), else_=ZERO).label("fresh"),
+               *(func.coalesce(p[f"{w}_exact"], before(w)).label(f"{w}_id") for w in weeks))
+        .cte("l").prefix_with("MATERIALIZED")
+    )
+    lt = latest.c
+
+    # 3. The report's period and, for each group of targets that counts the unit, its values.
+    def value(report_id, i: int, metric: str):  # noqa: ANN001, ANN202
+        return (select(v.c.value)
+                .where(v.c.report_id == report_id, v.c.metric_id == bindparam(f"{metric}{i}"))
+                .scalar_subquery())
+
+    columns = [lt.grp, lt.fresh, lt.week_id,
+               case((lt.fresh == ONE, bindparam("week")),
+                    else_=select(r.c.period).where(r.c.id == lt.week_id).scalar_subquery())
+               .label("period")]
+    for i, flag in enumerate(flags):
+        mine = lt[flag] == ONE
+        baseline = (select(b.c.value)
+                    .where(b.c.metric_id == bindparam(f"den{i}"), b.c.unit_id == lt.unit_id)
+                    .scalar_subquery())
+        columns += [
+            lt[flag],
+            case((mine, func.coalesce(value(lt.week_id, i, "num"), ZERO))).label(f"num{i}"),
+            case((mine, func.coalesce(value(lt.week_id, i, "den"), baseline))).label(f"den{i}"),
+        ]
+        if with_base:
+            columns.append(case((mine, func.coalesce(value(lt.base_week_id, i, "num"), ZERO)))
+                           .label(f"base{i}"))
+    figures = select(*columns).cte("f").prefix_with("MATERIALIZED")
+
+    # 4. Sums per child of the root and group of targets (WIDTH columns each), with the child.
+    f = figures.c
+
+    def total(column) -> ColumnElement[int]:  # noqa: ANN001 - a BIGINT (PostgreSQL: not NUMERIC)
+        return cast(func.coalesce(func.sum(column), ZERO), BigInteger)
+
+    aggregates = []
+    for i, flag in enumerate(flags):
+        mine = f[flag] == ONE
+        aggregates += [
+            func.sum(f[flag]),
+            func.sum(case((and_(mine, f.week_id.is_not(None)), ONE), else_=ZERO)),
+            func.sum(case((mine, f.fresh), else_=ZERO)),
+            func.min(case((mine, f.period))),
+            total(f[f"num{i}"]),
+            total(f[f"den{i}"]),
+            total(f[f"base{i}"]) if with_base else ZERO,
+        ]
+    sums = (select(f.grp, *(a.label(f"a{n}") for n, a in enumerate(aggregates)))
+            .group_by(f.grp).subquery("s"))
+    child = Unit.__table__.alias("child")
+    # Joined among the root's children only: PostgreSQL would rather hash the whole unit table.
+    return (select(child.c.id, child.c.code, child.c.name, child.c.kind, sums)
+            .select_from(sums.outerjoin(child, and_(
+                child.c.parent_id == bindparam("root"),
+                child.c.id == cast(func.nullif(sums.c.grp, literal_column("''")), Integer)))))
+
+
+def sums_by_target(session: Session, campaign_id: int, targets: list[Target], root: Unit,
+                   week: Week, base_week: Week | None = None) -> SubtreeSums:
+    """Every target's sums per direct child of `root`, with the numerator at `base_week` too
+    when it is given (for the pace). A child under which a target counts no unit is left out of
+    that target's sums; a target that counts none at all has no sums."""
+    groups: dict[tuple, list[Target]] = {}
+    for t in targets:
+        groups.setdefault(_group_key(t), []).append(t)
+    out = SubtreeSums({t.id: {} for t in targets}, {})
+    if not groups:
+        return out
+    reps = [ts[0] for ts in groups.values()]
+    stmt = _statement(tuple(_shape(t) for t in reps), base_week is not None,
+                      session.get_bind().dialect.name == "sqlite")
+    params = {"campaign": campaign_id, "week": str(week), "root": root.id, "prefix": root.path,
+              "prefix_end": root.path[:-1] + "0",  # paths end with '/'; '0' comes after it
+              "start": len(root.path) + 1}
+    if base_week is not None:
+        params["base_week"] = str(base_week)
+    for i, t in enumerate(reps):
+        params[f"num{i}"], params[f"den{i}"] = t.numerator_metric_id, t.denominator_metric_id
+        if t.unit_id is not None:
+            params[f"unit{i}"] = t.unit_id
+        elif t.unit_kinds:
+            params[f"kinds{i}"] = list(t.unit_kinds)
+    # Per group of targets: where its columns start, and the sums of its targets.
+    columns = [(5 + i * WIDTH, [out.by_target[t.id] for t in ts])
+               for i, ts in enumerate(groups.values())]
+    for row in run(session, stmt, params).all():
+        key = row[4] or ""
+        if row[0] is not None:
+            out.children[key] = Child._make(row[:4])
+        for start, by_child in columns:
+            expected, reported, fresh, oldest, num, den, base = row[start:start + WIDTH]
+            if expected:
+                sums = Sums(expected, fresh, reported - fresh, expected - reported, num, den,
+                            oldest, base)
+                for target_sums in by_child:
+                    target_sums[key] = sums
+    return out
