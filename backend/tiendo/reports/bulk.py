@@ -27,8 +27,9 @@ from tiendo.cycle.models import BulkImport
 from tiendo.db import insert_many
 from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_detail
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Timeliness
+from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import BulkItem, ImportConflict, ImportSummary
-from tiendo.reports.service import CampaignRules, superseded
+from tiendo.reports.service import superseded
 from tiendo.units.models import Unit
 
 Values = dict[str, int]

@@ -21,13 +21,13 @@ from tiendo.errors import NotFound, responses
 from tiendo.reports import imports
 from tiendo.reports.bulk import run_bulk
 from tiendo.reports.models import Source
+from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import (
     BulkPost,
     ImportRecordDetail,
     ImportRecordPublic,
     ImportSummary,
 )
-from tiendo.reports.service import CampaignRules
 from tiendo.units.models import Unit
 
 router = APIRouter(responses=responses(401, 403))

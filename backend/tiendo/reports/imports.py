@@ -24,8 +24,9 @@ from tiendo.cycle.locks import campaign_week
 from tiendo.errors import Invalid
 from tiendo.reports.bulk import Item
 from tiendo.reports.models import Report
+from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import MAX_BULK_ITEMS, ImportConflict
-from tiendo.reports.service import CampaignRules, values_of
+from tiendo.reports.service import values_of
 from tiendo.units.models import Unit
 from tiendo.units.service import get_unit
 

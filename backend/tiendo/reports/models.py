@@ -34,7 +34,9 @@ class Report(SQLModel, table=True):
     __tablename__ = "report"
     __table_args__ = (
         UniqueConstraint("campaign_id", "unit_id", "period"),
-        Index("ix_report_campaign_period", "campaign_id", "period"),
+        # A week's reports of a campaign, with their units: read in index order, never
+        # searched back through the history.
+        Index("ix_report_campaign_period_unit", "campaign_id", "period", "unit_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property, lru_cache
-from zoneinfo import ZoneInfo
+from functools import lru_cache
 
 from sqlalchemy import Row, bindparam, delete, func, insert, update
 from sqlalchemy import select as sa_select
@@ -16,12 +14,11 @@ from sqlmodel import Session, select
 
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
-from tiendo.campaigns.config import CampaignConfig, campaign_config
-from tiendo.campaigns.models import Campaign, Metric, Target
+from tiendo.campaigns.models import Campaign, Metric
 from tiendo.campaigns.service import due_moment, get_campaign
 from tiendo.core.periods import Week
 from tiendo.cycle.locks import ensure_unlocked
-from tiendo.errors import Conflict, Invalid, NotFound, PreconditionFailed, PreconditionRequired
+from tiendo.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from tiendo.reports.models import (
     Report,
     ReportRevision,
@@ -30,103 +27,10 @@ from tiendo.reports.models import (
     Source,
     Timeliness,
 )
+from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import ReportCreate, ReportPublic, ReportReplace, RevisionPublic
 from tiendo.units.models import Unit
 from tiendo.units.service import get_unit, get_unit_row
-
-
-@dataclass
-class CampaignRules:
-    """What a campaign accepts. Built once per campaign configuration and shared by the
-    requests and threads of a process: read it, never change it."""
-
-    campaign: Campaign
-    metrics: dict[str, Metric]
-    targets: list[Target]
-
-    @classmethod
-    def of(cls, config: CampaignConfig) -> CampaignRules:
-        """The rules of a configuration, built once per configuration and process."""
-        rules = config.derived.get("report_rules")
-        if rules is None:
-            rules = cls(config.campaign, {m.code: m for m in config.metrics},
-                        list(config.targets))
-            config.derived["report_rules"] = rules
-        return rules
-
-    @classmethod
-    def load(cls, session: Session, campaign: Campaign) -> CampaignRules:
-        return cls.of(campaign_config(session, None, campaign.id))
-
-    @classmethod
-    def for_writing(cls, session: Session, principal: Principal, ref: str) -> CampaignRules:
-        """The rules of a campaign `principal` may report into (else 404)."""
-        return cls.of(campaign_config(session, principal, ref, action=Action.report_write))
-
-    @cached_property
-    def metric_codes(self) -> dict[int, str]:
-        return {m.id: m.code for m in self.metrics.values()}
-
-    def targets_for(self, unit: Unit) -> list[Target]:
-        return [t for t in self.targets
-                if t.unit_id == unit.id or (t.unit_id is None and unit.kind in t.unit_kinds)]
-
-    def check_period(self, period: str, now: datetime, field: str = "period") -> Week:
-        week = Week.parse(period, field)
-        c = self.campaign
-        if week.sunday < c.start_date or week.monday > c.end_date:
-            raise Invalid(f"Tuần {week} nằm ngoài thời gian chiến dịch.", field=field,
-                          code="period_outside_campaign")
-        today = now.astimezone(ZoneInfo(c.timezone)).date()
-        if week.monday > today:
-            raise Invalid(f"Chưa đến tuần {week}.", field=field, code="period_in_future")
-        return week
-
-    @cached_property
-    def _weekly_codes(self) -> dict[str, frozenset[str]]:
-        """Per unit kind, the codes it reports every week: a bulk post checks thousands."""
-        kinds = {k for m in self.metrics.values() for k in m.unit_kinds}
-        return {kind: frozenset(c for c, m in self.metrics.items()
-                                if not m.is_baseline and kind in m.unit_kinds) for kind in kinds}
-
-    def check_values(self, unit: Unit, values: Mapping[str, int], note: str,
-                     previous: Mapping[str, int] | None, prefix: str = "values") -> None:
-        if not unit.active:
-            raise Invalid("Đơn vị đã ngừng hoạt động.", field="unit", code="unit_inactive")
-        if not values.keys() <= self._weekly_codes.get(unit.kind, frozenset()):
-            self._refuse_codes(unit, values, prefix)
-        by_id = self.metric_codes
-        for target in self.targets_for(unit):
-            num, den = by_id[target.numerator_metric_id], by_id[target.denominator_metric_id]
-            for code in (num, den):
-                if code not in values and not self.metrics[code].is_baseline:
-                    raise Invalid(f"Thiếu chỉ số '{code}' (dùng cho chỉ tiêu '{target.name}').",
-                                  field=f"{prefix}.{code}", code="missing_metric")
-            if num in values and den in values and values[num] > values[den]:
-                raise Invalid(f"'{num}' ({values[num]}) không thể lớn hơn '{den}' ({values[den]}).",
-                              field=f"{prefix}.{num}", code="numerator_exceeds_denominator")
-        if previous and not note.strip():
-            for code, value in values.items():
-                if code in previous and value < previous[code]:
-                    raise Invalid(
-                        f"'{code}' giảm từ {previous[code]} xuống {value} so với tuần trước; "
-                        "hãy ghi chú lý do.", field="note", code="decrease_needs_note",
-                        details=[{"field": f"{prefix}.{code}", "previous": previous[code],
-                                  "value": value}])
-
-    def _refuse_codes(self, unit: Unit, values: Mapping[str, int], prefix: str) -> None:
-        """Says why a code is not one this unit reports weekly."""
-        for code in values:
-            metric = self.metrics.get(code)
-            if metric is None:
-                raise Invalid(f"Chiến dịch không có chỉ số '{code}'.", field=f"{prefix}.{code}",
-                              code="unknown_metric")
-            if metric.is_baseline:
-                raise Invalid(f"'{code}' là số liệu nền, không báo cáo hằng tuần.",
-                              field=f"{prefix}.{code}", code="baseline_metric")
-            if unit.kind not in metric.unit_kinds:
-                raise Invalid(f"Đơn vị loại '{unit.kind}' không báo cáo chỉ số '{code}'.",
-                              field=f"{prefix}.{code}", code="metric_not_for_unit")
 
 
 def _latest_report(strictly_before: bool):  # noqa: ANN202
