@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from tiendo.auth.deps import Reader
 from tiendo.core.clock import NowDep
@@ -26,10 +26,13 @@ PeriodQuery = Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$", examples=["
                         "tổng tử số / tổng mẫu số, không lấy trung bình các tỷ lệ. Kèm tốc độ "
                         "tuần, ngày dự kiến đạt, trạng thái so với hạn huyện và hạn thành phố, "
                         "xếp hạng các đơn vị trực thuộc và số liệu chính thức (nếu có).",
-            responses=responses(401, 403, 404, 422))
+            response_model=ProgressPublic, responses=responses(401, 403, 404, 422))
 def read_progress(session: SessionDep, principal: Reader, now: NowDep, campaign: CampaignQuery,
-                  under: UnderQuery = None, period: PeriodQuery = None) -> ProgressPublic:
-    return service.progress(session, principal, campaign, under, period, now)
+                  under: UnderQuery = None, period: PeriodQuery = None) -> Response:
+    progress = service.progress(session, principal, campaign, under, period, now)
+    # Built and validated by the service: serialised once, by pydantic-core (a district's
+    # answer holds hundreds of children; FastAPI would validate and encode them again).
+    return Response(progress.model_dump_json(), media_type="application/json")
 
 
 @router.get("/progress/series", name="progress-series",
