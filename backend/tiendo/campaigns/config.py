@@ -96,6 +96,8 @@ def campaign_config(session: Session, principal: Principal | None, ref: str | in
                     field: str | None = "campaign", action: Action = Action.read,
                     ) -> CampaignConfig:
     """The campaign by id or code, as `principal` may see it for `action` (else 404)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # a change made earlier in this transaction comes with its new tag
     by_id = isinstance(ref, int) or ref.isdigit()
     head = session.connection().execute(_HEAD_BY_ID if by_id else _HEAD_BY_CODE,
                                         {"ref": int(ref) if by_id else ref}).first()
