@@ -108,3 +108,11 @@ def test_create_user_refuses_bad_input(tiendo, api, args, stdin):
     r = tiendo[0]("create-user", *args, "--password-stdin", stdin=stdin)
     assert r.exit_code == 2, r.output
     assert not can_log_in(api, args[0], "a-long-secret-1")
+
+
+def test_purge_runs_as_an_operator_would(tiendo):
+    run = tiendo[0]
+    result = run("purge", "--keep-days", "3")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Deleted \d+ idempotency key\(s\) older than 3 day\(s\)", result.output)
+    assert run("purge", "--keep-days", "0").exit_code != 0  # at least a day

@@ -173,6 +173,27 @@ def remind(
 
 
 @app.command()
+def purge(
+    keep_days: Annotated[int, typer.Option(
+        min=1, help="Days an Idempotency-Key is remembered")] = 7,
+) -> None:
+    """Deletes old idempotency keys and failed log-ins (for cron: daily)."""
+    from datetime import timedelta
+
+    from tiendo.config import get_settings
+    from tiendo.core.clock import utcnow
+    from tiendo.db import get_engine
+    from tiendo.ops.purge import purge as purge_rows
+
+    window = timedelta(seconds=get_settings().login_window_seconds)
+    with Session(get_engine()) as session:
+        done = purge_rows(session, utcnow(), keep_days, window)
+        session.commit()
+    typer.echo(f"Deleted {done.idempotency_keys} idempotency key(s) older than {keep_days} "
+               f"day(s) and {done.login_failures} old failed log-in(s).")
+
+
+@app.command()
 def generate(
     districts: Annotated[int, typer.Option(min=1, max=99)] = 30,
     units_per_district: Annotated[int, typer.Option(min=1, max=9999)] = 200,
