@@ -16,31 +16,23 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Row, bindparam, delete, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
-from tiendo.campaigns.models import Campaign, Metric
 from tiendo.campaigns.service import due_moment
 from tiendo.cycle.locks import LockBook
 from tiendo.cycle.models import BulkImport
-from tiendo.db import insert_many
+from tiendo.db import in_literal, insert_many
 from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_detail
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Timeliness
 from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import BulkItem, ImportConflict, ImportSummary
-from tiendo.reports.service import superseded
+from tiendo.reports.service import superseded, values_of
 from tiendo.units.models import Unit
 
 Values = dict[str, int]
 UnitRow = Row  # a unit's id, code, kind, path and active: what checking an item needs
-
-
-def _in(column, values: Iterable[Any]):  # noqa: ANN001, ANN202
-    """column IN (…) with the values inlined: thousands of bound parameters cost psycopg more
-    to parse than the query costs PostgreSQL to run. Only ids and validated codes go here."""
-    return column.in_(bindparam("in_values", sorted(set(values)), expanding=True,
-                                literal_execute=True, unique=True))
 
 
 @dataclass
@@ -103,10 +95,10 @@ def parse_items(raw: list[Any]) -> tuple[list[Item], list[ImportConflict]]:
 
 
 class BulkRun:
-    def __init__(self, session: Session, principal: Principal, campaign: Campaign,
+    def __init__(self, session: Session, principal: Principal, rules: CampaignRules,
                  now: datetime) -> None:
-        self.session, self.principal, self.campaign, self.now = session, principal, campaign, now
-        self.rules = CampaignRules.load(session, campaign)
+        self.session, self.principal, self.now = session, principal, now
+        self.rules, self.campaign = rules, rules.campaign
         self.conflicts: list[ImportConflict] = []
 
     def reject(self, item: Item, field: str | None, code: str, message: str) -> None:
@@ -119,7 +111,7 @@ class BulkRun:
         Rows, not ORM objects: thousands of them, only read."""
         t = Unit.__table__.c
         rows = self.session.connection().execute(
-            sa_select(t.id, t.code, t.kind, t.path, t.active).where(_in(t.code, codes))).all()
+            sa_select(t.id, t.code, t.kind, t.path, t.active).where(in_literal(t.code, codes))).all()
         return {u.code: u for u in rows if self.principal.can(Action.report_write, u.path)}
 
     def _existing(self, pairs: list[tuple[Item, UnitRow]]) -> dict[tuple[int, str], Existing]:
@@ -131,8 +123,8 @@ class BulkRun:
                       r.sender_name, r.sender_user_id, r.sender_token_id, r.updated_at)
             .where(r.campaign_id == self.campaign.id,
                    r.period.in_(sorted({i.period for i, _ in pairs})),
-                   _in(r.unit_id, (u.id for _, u in pairs)))).all()
-        values = _values(self.session, [row.id for row in rows])
+                   in_literal(r.unit_id, (u.id for _, u in pairs)))).all()
+        values = values_of(self.session, [row.id for row in rows])
         return {(row.unit_id, row.period): Existing(row, values[row.id]) for row in rows}
 
     def _previous(self, pairs: list[tuple[Item, UnitRow]]) -> dict[tuple[int, str],
@@ -156,7 +148,7 @@ class BulkRun:
                 sa_select(r.unit_id, r.period, v.metric_id, v.value)
                 .select_from(Report.__table__.outerjoin(ReportValue.__table__,
                                                         v.report_id == r.id))
-                .where(r.id.in_(sa_select(latest).where(_in(u.id, unit_ids)))))
+                .where(r.id.in_(sa_select(latest).where(in_literal(u.id, unit_ids)))))
             for unit_id, found, metric_id, value in rows:
                 _, values = out.setdefault((unit_id, period), (found, {}))
                 if metric_id is not None:
@@ -263,23 +255,12 @@ class BulkRun:
             insert_many(conn, ReportRevision.__table__,
                         [superseded(old.row, old.values) for _, _, old in plan.updates])
             conn.execute(delete(ReportValue.__table__).where(
-                _in(ReportValue.__table__.c.report_id, (old.id for _, _, old in plan.updates))))
+                in_literal(ReportValue.__table__.c.report_id, (old.id for _, _, old in plan.updates))))
             changed += [(old.id, i) for i, _, old in plan.updates]
         metric_ids = {code: m.id for code, m in self.rules.metrics.items()}
         insert_many(conn, ReportValue.__table__, [
             {"report_id": rid, "metric_id": metric_ids[c], "value": v}
             for rid, i in changed for c, v in i.values.items()])
-
-
-def _values(session: Session, report_ids: list[int]) -> dict[int, Values]:
-    out: dict[int, Values] = {rid: {} for rid in report_ids}
-    if report_ids:
-        for rid, code, value in session.exec(
-                select(ReportValue.report_id, Metric.code, ReportValue.value)
-                .join(Metric, Metric.id == ReportValue.metric_id)
-                .where(_in(ReportValue.report_id, report_ids))):
-            out[rid][code] = value
-    return out
 
 
 def _latest_before(from_db: tuple[str, Values] | None, from_body: list[tuple[str, Values]],
@@ -293,7 +274,7 @@ def _latest_before(from_db: tuple[str, Values] | None, from_body: list[tuple[str
     return best[1] if best else None
 
 
-def run_bulk(session: Session, principal: Principal, campaign: Campaign, raw_items: list[Any],
+def run_bulk(session: Session, principal: Principal, rules: CampaignRules, raw_items: list[Any],
              *, atomic: bool, dry_run: bool, source: str, now: datetime,
              filename: str | None = None, parsed: tuple[list[Item], list[ImportConflict]]
              | None = None) -> ImportSummary:
@@ -301,7 +282,7 @@ def run_bulk(session: Session, principal: Principal, campaign: Campaign, raw_ite
     run) and keeps a record of the post with its summary."""
     items, bad = parsed if parsed is not None else parse_items(raw_items)
     total = len(items) + len(bad)
-    run = BulkRun(session, principal, campaign, now)
+    run = BulkRun(session, principal, rules, now)
     run.conflicts.extend(bad)
     plan = run.plan(items)
     failed = atomic and bool(run.conflicts)
@@ -316,7 +297,7 @@ def run_bulk(session: Session, principal: Principal, campaign: Campaign, raw_ite
                             conflicts=run.conflicts)
     kept = BulkImport(at=now, actor_name=principal.name, actor_user_id=principal.user_id,
                       actor_token_id=principal.token_id, source=source, filename=filename,
-                      campaign_id=campaign.id, items=total, created=summary.created,
+                      campaign_id=rules.campaign.id, items=total, created=summary.created,
                       updated=summary.updated, unchanged=summary.unchanged, rejected=rejected,
                       dry_run=dry_run, atomic=atomic,
                       conflicts=[c.model_dump() for c in run.conflicts])

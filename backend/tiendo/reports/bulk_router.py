@@ -48,8 +48,8 @@ def post_bulk(data: BulkPost, session: SessionDep, principal: ReportWriter, now:
               idem: IdempotencyDep) -> ImportSummary:
     if (replay := idem.replay(session, data.model_dump_json())) is not None:
         return replay
-    campaign = get_campaign(session, principal, data.campaign, action=Action.report_write)
-    summary = run_bulk(session, principal, campaign, data.items, atomic=data.atomic,
+    rules = CampaignRules.for_writing(session, principal, data.campaign)
+    summary = run_bulk(session, principal, rules, data.items, atomic=data.atomic,
                        dry_run=data.dry_run, source=Source.api, now=now)
     return idem.respond(session, 200, summary)
 
@@ -73,11 +73,10 @@ def post_import(
         hashlib.sha256(data).digest()
     if (replay := idem.replay(session, fingerprint)) is not None:
         return replay
-    c = get_campaign(session, principal, campaign, action=Action.report_write)
-    rules = CampaignRules.load(session, c)
-    week = campaign_week(c, period, now)
+    rules = CampaignRules.for_writing(session, principal, campaign)
+    week = campaign_week(rules.campaign, period, now)
     parsed = imports.sheet_items(imports.read_sheet(data, file.filename), rules, str(week))
-    summary = run_bulk(session, principal, c, [], atomic=atomic, dry_run=dry_run,
+    summary = run_bulk(session, principal, rules, [], atomic=atomic, dry_run=dry_run,
                        source=Source.import_, now=now, filename=(file.filename or "")[:255],
                        parsed=parsed)
     return idem.respond(session, 200, summary)

@@ -18,6 +18,7 @@ from tiendo.campaigns.models import Campaign, Metric
 from tiendo.campaigns.service import due_moment, get_campaign
 from tiendo.core.periods import Week
 from tiendo.cycle.locks import ensure_unlocked
+from tiendo.db import in_literal
 from tiendo.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from tiendo.reports.models import (
     Report,
@@ -71,15 +72,15 @@ def previous_values(session: Session, campaign_id: int, unit_id: int, period: st
     return latest[1] if latest else None
 
 
-def values_of(session: Session, report_ids: list[int],
-              codes: Mapping[int, str] | None = None) -> dict[int, dict[str, int]]:
+def values_of(session: Session, report_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each report's values by metric code (a page of reports, or thousands in a bulk post)."""
     out: dict[int, dict[str, int]] = {rid: {} for rid in report_ids}
     if not report_ids:
         return out
     rows = session.exec(
         select(ReportValue.report_id, Metric.code, ReportValue.value)
         .join(Metric, Metric.id == ReportValue.metric_id)
-        .where(ReportValue.report_id.in_(report_ids))
+        .where(in_literal(ReportValue.report_id, report_ids))
     ).all()
     for rid, code, value in rows:
         out[rid][code] = value
