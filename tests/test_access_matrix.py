@@ -151,6 +151,9 @@ RULES: dict[str, Rule] = {
                          200, ADMINS, "unit.update"),
     "units-deactivate": Rule(send("POST", f"/units/{OWN_UNIT}-T1/deactivate"), 200, ADMINS,
                              "unit.deactivate"),
+    "units-contact-set": Rule(send("PUT", f"/units/{OWN_UNIT}-T1/contact",
+                                   {"name": "Chị Hoa", "phone": "0912 345 678"}),
+                              200, ADMINS, "unit.contact"),
     "units-delete": Rule(send("DELETE", "/units/T-DT-SPARE"), 204, ADMINS, "unit.delete"),
     # campaigns, metrics, targets, baselines (the campaign is owned by the commune)
     "campaigns-list": Rule(get("/campaigns"), 200, READERS, other="list", listing={}),

@@ -70,3 +70,23 @@ def test_unit_with_reports_is_deactivated_not_deleted(client, auth):
     empty = new_unit(client, admin)
     assert client.delete(f"/api/v1/units/{empty['code']}", headers=admin).status_code == 204
     assert_error(client.get(f"/api/v1/units/{empty['code']}", headers=admin), 404)
+
+
+def test_contact_is_validated_and_shown_to_managers_only(client, auth):
+    admin, manager, viewer = auth("admin"), auth("vanphong"), auth("lanhdao")
+    url = "/api/v1/units/GL-X-DATON/contact"
+    bad = client.put(url, headers=admin, json={"phone": "12345"})
+    assert_error(bad, 422, field="phone")
+    assert_error(client.put(url, headers=admin, json={"email": "không-phải-email"}), 422,
+                 field="email")
+    assert_error(client.put(url, headers=auth("daton"), json={"name": "x"}), 403)
+    sent = {"name": "Nguyễn Thị Hoa", "title": "Công chức VH-XH", "phone": "+84 912.345.678",
+            "email": "hoa@daton.gialam.gov.vn", "zalo_phone": "0243 8276 123"}
+    saved = client.put(url, headers=admin, json=sent)
+    assert saved.status_code == 200, saved.text
+    contact = saved.json()["contact"]
+    assert contact["phone"] == "0912345678" and contact["zalo_phone"] == "02438276123"
+    assert client.get("/api/v1/units/GL-X-DATON", headers=manager).json()["contact"] == contact
+    assert client.get("/api/v1/units/GL-X-DATON", headers=viewer).json()["contact"] is None
+    listed = client.get("/api/v1/units", headers=manager, params={"code": "GL-X-DATON"}).json()
+    assert listed["data"][0]["contact"]["name"] == "Nguyễn Thị Hoa"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Index
@@ -41,6 +41,17 @@ class Unit(SQLModel, table=True):
     head_name: str | None = Field(default=None, max_length=255)
     head_title: str | None = Field(default=None, max_length=255)
     gso_code: str | None = Field(default=None, max_length=16)
+    # True until the unit is closed; which weeks expect it is decided by the two dates below.
     active: bool = True
+    # Open from this local date (None: since before any campaign) until the day before
+    # `closed_on` (None: still open). A week expects the units open at its due moment.
+    opened_on: date | None = None
+    closed_on: date | None = None
+    # The person who reports for the unit, reached by reminders; never shown on public pages.
+    contact_name: str | None = Field(default=None, max_length=255)
+    contact_title: str | None = Field(default=None, max_length=255)
+    contact_phone: str | None = Field(default=None, max_length=20)
+    contact_email: str | None = Field(default=None, max_length=254)
+    contact_zalo_phone: str | None = Field(default=None, max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -11,7 +11,7 @@ from tiendo.db import SessionDep
 from tiendo.errors import responses
 from tiendo.units import service
 from tiendo.units.models import UnitKind
-from tiendo.units.schemas import UnitCreate, UnitPublic, UnitUpdate
+from tiendo.units.schemas import UnitContact, UnitCreate, UnitPublic, UnitUpdate
 
 router = APIRouter(prefix="/units", tags=["units"], responses=responses(401, 403))
 UnitRef = Annotated[str, Path(max_length=64, description="Id hoặc mã đơn vị")]
@@ -32,28 +32,29 @@ def list_units(
     rows, total = service.list_units(session, principal, parent=parent, kind=kind, under=under,
                                      q=q, active=active, code=code, limit=page.limit,
                                      offset=page.offset)
-    return Page(data=[UnitPublic.model_validate(r) for r in rows], count=total, limit=page.limit,
-                offset=page.offset)
+    return Page(data=[service.unit_public(r, principal) for r in rows], count=total,
+                limit=page.limit, offset=page.offset)
 
 
 @router.post("", name="units-create", status_code=201, summary="Tạo đơn vị",
              responses=responses(404, 409, 422))
 def create_unit(data: UnitCreate, session: SessionDep, principal: Admin,
                 now: NowDep) -> UnitPublic:
-    return UnitPublic.model_validate(service.create_unit(session, principal, data, now))
+    return service.unit_public(service.create_unit(session, principal, data, now), principal)
 
 
 @router.get("/{unit}", name="units-read", summary="Xem một đơn vị (theo id hoặc mã)",
             responses=responses(404))
 def read_unit(unit: UnitRef, session: SessionDep, principal: Reader) -> UnitPublic:
-    return UnitPublic.model_validate(service.get_unit(session, principal, unit))
+    return service.unit_public(service.get_unit(session, principal, unit), principal)
 
 
 @router.patch("/{unit}", name="units-update", summary="Sửa hoặc chuyển đơn vị",
               responses=responses(404, 409, 422))
 def update_unit(unit: UnitRef, data: UnitUpdate, session: SessionDep, principal: Admin,
                 now: NowDep) -> UnitPublic:
-    return UnitPublic.model_validate(service.update_unit(session, principal, unit, data, now))
+    return service.unit_public(service.update_unit(session, principal, unit, data, now),
+                               principal)
 
 
 @router.post("/{unit}/deactivate", name="units-deactivate",
@@ -61,7 +62,17 @@ def update_unit(unit: UnitRef, data: UnitUpdate, session: SessionDep, principal:
              responses=responses(404))
 def deactivate_unit(unit: UnitRef, session: SessionDep, principal: Admin,
                     now: NowDep) -> UnitPublic:
-    return UnitPublic.model_validate(service.deactivate_unit(session, principal, unit, now))
+    return service.unit_public(service.deactivate_unit(session, principal, unit, now),
+                               principal)
+
+
+@router.put("/{unit}/contact", name="units-contact-set",
+            summary="Đặt người báo cáo của đơn vị (tên, chức vụ, điện thoại, e-mail, Zalo)",
+            responses=responses(404, 422))
+def set_contact(unit: UnitRef, contact: UnitContact, session: SessionDep, principal: Admin,
+                now: NowDep) -> UnitPublic:
+    return service.unit_public(service.set_contact(session, principal, unit, contact, now),
+                               principal)
 
 
 @router.delete("/{unit}", name="units-delete", status_code=204,

@@ -1,9 +1,18 @@
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
 
 from tiendo.units.models import UnitKind
 
@@ -43,6 +52,52 @@ class UnitUpdate(BaseModel):
     active: StrictBool | None = None
 
 
+_PHONE_SEPARATORS = re.compile(r"[\s.()-]")
+# Vietnamese numbers: mobiles 0[35789]x xxx xxxx (10 digits), landlines 02xx xxxx xxx (11).
+_VN_PHONE = re.compile(r"^0(?:[35789][0-9]{8}|2[0-9]{9})$")
+
+
+def _vn_phone(text: str) -> str:
+    """'+84 912.345.678' → '0912345678'; anything that is not a Vietnamese number is refused."""
+    digits = _PHONE_SEPARATORS.sub("", text)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    if not _VN_PHONE.match(digits):
+        raise ValueError("Số điện thoại Việt Nam gồm 10 số (di động) hoặc 11 số (cố định), "
+                         "ví dụ 0912 345 678 hoặc +84 912 345 678.")
+    return digits
+
+
+VnPhone = Annotated[str, StringConstraints(max_length=20), AfterValidator(_vn_phone)]
+
+
+class UnitContact(BaseModel):
+    """The person who reports for a unit and receives its reminders."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "name": "Nguyễn Thị Hoa", "title": "Công chức Văn hoá - Xã hội",
+            "phone": "0912345678", "email": "hoa.nt@daton.gialam.gov.vn",
+            "zalo_phone": "0912345678",
+        }]},
+    )
+
+    name: OptionalText | None = None
+    title: OptionalText | None = None
+    phone: VnPhone | None = None
+    email: Annotated[EmailStr, StringConstraints(max_length=254)] | None = None
+    zalo_phone: VnPhone | None = None
+
+    @classmethod
+    def of(cls, unit) -> UnitContact:  # noqa: ANN001 - a Unit row or object
+        return cls.model_construct(name=unit.contact_name, title=unit.contact_title,
+                                   phone=unit.contact_phone, email=unit.contact_email,
+                                   zalo_phone=unit.contact_zalo_phone)
+
+
 class UnitPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -56,5 +111,9 @@ class UnitPublic(BaseModel):
     head_title: str | None
     gso_code: str | None
     active: bool
+    opened_on: date | None = Field(description="Mở từ ngày (trống: từ trước mọi đợt)")
+    closed_on: date | None = Field(description="Đóng từ ngày (trống: đang hoạt động)")
     created_at: datetime
     updated_at: datetime
+    contact: UnitContact | None = Field(
+        default=None, description="Người báo cáo của đơn vị; chỉ người quản lý trở lên thấy")

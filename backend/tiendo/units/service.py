@@ -13,7 +13,7 @@ from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
 from tiendo.errors import Conflict, Invalid, NotFound
 from tiendo.units.models import Unit, UnitKind
-from tiendo.units.schemas import UnitCreate, UnitUpdate
+from tiendo.units.schemas import UnitContact, UnitCreate, UnitPublic, UnitUpdate
 
 K = UnitKind
 ALLOWED_PARENTS: dict[UnitKind, set[UnitKind | None]] = {
@@ -63,6 +63,28 @@ def get_unit(session: Session, principal: Principal, ref: str | int,
     if unit is None:
         raise NotFound("Không tìm thấy đơn vị.", field=field, code="unit_not_found")
     principal.ensure(action, unit.path, "đơn vị", code="unit_not_found", field=field)
+    return unit
+
+
+def unit_public(unit: Unit, principal: Principal) -> UnitPublic:
+    """The unit as the caller may see it: the reporting contact only for its managers."""
+    out = UnitPublic.model_validate(unit)
+    if principal.can(Action.manage, unit.path):
+        out.contact = UnitContact.of(unit)
+    return out
+
+
+def set_contact(session: Session, principal: Principal, ref: str, contact: UnitContact,
+                now: datetime) -> Unit:
+    """The unit's own admin (not only those above it) keeps its reporting contact current."""
+    unit = get_unit(session, principal, ref, Action.admin)
+    unit.contact_name, unit.contact_title = contact.name, contact.title
+    unit.contact_phone, unit.contact_email = contact.phone, contact.email
+    unit.contact_zalo_phone = contact.zalo_phone
+    unit.updated_at = now
+    session.add(unit)
+    record(session, principal, "unit.contact", "unit", unit.id, unit_id=unit.id,
+           detail=contact.model_dump(mode="json"), at=now)
     return unit
 
 

@@ -268,6 +268,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/units/{unit}/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Đặt người báo cáo của đơn vị (tên, chức vụ, điện thoại, e-mail, Zalo) */
+        put: operations["units-contact-set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns": {
         parameters: {
             query?: never;
@@ -2235,6 +2252,29 @@ export interface components {
             expires_in: number;
         };
         /**
+         * UnitContact
+         * @description The person who reports for a unit and receives its reminders.
+         * @example {
+         *       "email": "hoa.nt@daton.gialam.gov.vn",
+         *       "name": "Nguyễn Thị Hoa",
+         *       "phone": "0912345678",
+         *       "title": "Công chức Văn hoá - Xã hội",
+         *       "zalo_phone": "0912345678"
+         *     }
+         */
+        UnitContact: {
+            /** Name */
+            name?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Phone */
+            phone?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Zalo Phone */
+            zalo_phone?: string | null;
+        };
+        /**
          * UnitCreate
          * @example {
          *       "code": "GL-X-DATON-T1",
@@ -2292,6 +2332,16 @@ export interface components {
             /** Active */
             active: boolean;
             /**
+             * Opened On
+             * @description Mở từ ngày (trống: từ trước mọi đợt)
+             */
+            opened_on: string | null;
+            /**
+             * Closed On
+             * @description Đóng từ ngày (trống: đang hoạt động)
+             */
+            closed_on: string | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -2301,6 +2351,8 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** @description Người báo cáo của đơn vị; chỉ người quản lý trở lên thấy */
+            contact?: components["schemas"]["UnitContact"] | null;
         };
         /**
          * UnitUpdate
@@ -3740,6 +3792,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "units-contact-set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id hoặc mã đơn vị */
+                unit: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitContact"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
