@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends
+
+# The country's one time zone: "today" for dates that belong to no campaign (a unit opening).
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def utcnow() -> datetime:
@@ -18,3 +22,7 @@ async def get_now() -> datetime:
 
 
 NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def local_today(now: datetime) -> date:
+    return now.astimezone(LOCAL_TZ).date()

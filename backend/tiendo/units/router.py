@@ -11,7 +11,7 @@ from tiendo.db import SessionDep
 from tiendo.errors import responses
 from tiendo.units import service
 from tiendo.units.models import UnitKind
-from tiendo.units.schemas import UnitContact, UnitCreate, UnitPublic, UnitUpdate
+from tiendo.units.schemas import UnitClose, UnitContact, UnitCreate, UnitPublic, UnitUpdate
 
 router = APIRouter(prefix="/units", tags=["units"], responses=responses(401, 403))
 UnitRef = Annotated[str, Path(max_length=64, description="Id hoặc mã đơn vị")]
@@ -58,11 +58,11 @@ def update_unit(unit: UnitRef, data: UnitUpdate, session: SessionDep, principal:
 
 
 @router.post("/{unit}/deactivate", name="units-deactivate",
-             summary="Ngừng hoạt động đơn vị và mọi cấp dưới (giữ lịch sử)",
-             responses=responses(404))
-def deactivate_unit(unit: UnitRef, session: SessionDep, principal: Admin,
-                    now: NowDep) -> UnitPublic:
-    return service.unit_public(service.deactivate_unit(session, principal, unit, now),
+             summary="Ngừng hoạt động đơn vị và mọi cấp dưới từ một ngày (giữ lịch sử)",
+             responses=responses(404, 409, 422))
+def deactivate_unit(unit: UnitRef, session: SessionDep, principal: Admin, now: NowDep,
+                    data: UnitClose | None = None) -> UnitPublic:
+    return service.unit_public(service.deactivate_unit(session, principal, unit, now, data),
                                principal)
 
 

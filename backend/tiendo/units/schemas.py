@@ -35,7 +35,19 @@ class UnitCreate(BaseModel):
     parent: Code = Field(description="Mã đơn vị cấp trên")
     head_name: OptionalText | None = None
     head_title: OptionalText | None = None
-    gso_code: Annotated[str, StringConstraints(pattern=r"^\d{1,16}$")] | None = None
+    gso_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,16}$")] | None = None
+    opened_on: date | None = Field(
+        default=None, description="Ngày đơn vị bắt đầu hoạt động (mặc định: hôm nay); các tuần "
+                                  "có hạn nộp trước ngày này không tính đơn vị")
+
+
+class UnitClose(BaseModel):
+    model_config = ConfigDict(extra="forbid",
+                              json_schema_extra={"examples": [{"closed_on": "2025-07-01"}]})
+
+    closed_on: date | None = Field(
+        default=None, description="Ngày đơn vị thôi hoạt động (mặc định: hôm nay); các tuần có "
+                                  "hạn nộp từ ngày này trở đi không còn chờ báo cáo của nó")
 
 
 class UnitUpdate(BaseModel):
@@ -48,7 +60,7 @@ class UnitUpdate(BaseModel):
     parent: Code | None = Field(default=None, description="Chuyển sang đơn vị cấp trên khác")
     head_name: OptionalText | None = None
     head_title: OptionalText | None = None
-    gso_code: Annotated[str, StringConstraints(pattern=r"^\d{1,16}$")] | None = None
+    gso_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,16}$")] | None = None
     active: StrictBool | None = None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Row, String, bindparam, func, literal, update
 from sqlalchemy import select as sa_select
@@ -10,10 +10,11 @@ from sqlmodel import Session, select
 
 from tiendo.audit.models import AuditEvent
 from tiendo.audit.service import record
+from tiendo.core.clock import local_today
 from tiendo.auth.principal import Action, Principal
 from tiendo.errors import Conflict, Invalid, NotFound
 from tiendo.units.models import Unit, UnitKind
-from tiendo.units.schemas import UnitContact, UnitCreate, UnitPublic, UnitUpdate
+from tiendo.units.schemas import UnitClose, UnitContact, UnitCreate, UnitPublic, UnitUpdate
 
 K = UnitKind
 ALLOWED_PARENTS: dict[UnitKind, set[UnitKind | None]] = {
@@ -129,6 +130,7 @@ def insert_unit(session: Session, data: UnitCreate, parent: Unit | None, now: da
         code=data.code, name=data.name, kind=data.kind, parent_id=parent.id if parent else None,
         path="", depth=(parent.depth + 1) if parent else 0, head_name=data.head_name,
         head_title=data.head_title, gso_code=data.gso_code, created_at=now, updated_at=now,
+        opened_on=data.opened_on,
     )
     session.add(unit)
     session.flush()
@@ -139,6 +141,8 @@ def insert_unit(session: Session, data: UnitCreate, parent: Unit | None, now: da
 
 def create_unit(session: Session, principal: Principal, data: UnitCreate, now: datetime) -> Unit:
     parent = get_unit(session, principal, data.parent, Action.admin, field="parent")
+    if data.opened_on is None:  # a unit made today is not expected in the weeks before
+        data = data.model_copy(update={"opened_on": local_today(now)})
     unit = insert_unit(session, data, parent, now)
     session.flush()
     record(session, principal, "unit.create", "unit", unit.id, unit_id=unit.id,
@@ -165,8 +169,10 @@ def update_unit(session: Session, principal: Principal, ref: str, data: UnitUpda
         parent = new_parent
     if "kind" in changes:
         _check_parent(UnitKind(changes["kind"]), parent)
-    if changes.get("active") is False:
-        _set_subtree_active(session, unit, False, now)
+    if changes.get("active") is False and unit.active:
+        _close_subtree(session, unit, local_today(now), now)
+    elif changes.get("active") is True and not unit.active:
+        _reopen_subtree(session, unit, now)
     for key, value in changes.items():
         setattr(unit, key, value)
     unit.updated_at = now
@@ -190,19 +196,42 @@ def _move(session: Session, unit: Unit, new_parent: Unit) -> None:
     unit.parent_id = new_parent.id
 
 
-def _set_subtree_active(session: Session, unit: Unit, active: bool, now: datetime) -> None:
+def _close_subtree(session: Session, unit: Unit, closed_on: date, now: datetime) -> None:
+    """Closes the unit and every still-open unit under it on one date. Units closed earlier
+    keep their own date, so that reopening this one leaves them closed."""
+    if unit.opened_on is not None and closed_on < unit.opened_on:
+        raise Invalid("Ngày thôi hoạt động không thể trước ngày bắt đầu hoạt động "
+                      f"({unit.opened_on:%d/%m/%Y}).", field="closed_on", code="invalid_date")
     session.exec(
-        update(Unit).where(Unit.path.startswith(unit.path)).values(active=active, updated_at=now)
+        update(Unit).where(Unit.path.startswith(unit.path), Unit.closed_on.is_(None))
+        .values(active=False, closed_on=closed_on, updated_at=now)
         .execution_options(synchronize_session=False)
     )
 
 
-def deactivate_unit(session: Session, principal: Principal, ref: str, now: datetime) -> Unit:
-    """Closes a unit and everything under it; its history stays."""
-    unit = get_unit(session, principal, ref, Action.admin)
-    _set_subtree_active(session, unit, False, now)
+def _reopen_subtree(session: Session, unit: Unit, now: datetime) -> None:
+    """Reopens the unit and what was closed with it (the same date), not what closed before."""
+    session.exec(
+        update(Unit).where(Unit.path.startswith(unit.path), Unit.closed_on == unit.closed_on)
+        .values(active=True, closed_on=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     session.refresh(unit)
-    record(session, principal, "unit.deactivate", "unit", unit.id, unit_id=unit.id, at=now)
+
+
+def deactivate_unit(session: Session, principal: Principal, ref: str, now: datetime,
+                    data: UnitClose | None = None) -> Unit:
+    """Closes a unit and everything under it on a date (default today); history stays, and
+    weeks due before that date still expect it."""
+    unit = get_unit(session, principal, ref, Action.admin)
+    if unit.closed_on is not None:
+        raise Conflict(f"Đơn vị đã thôi hoạt động từ {unit.closed_on:%d/%m/%Y}.",
+                       code="unit_closed")
+    closed_on = (data.closed_on if data else None) or local_today(now)
+    _close_subtree(session, unit, closed_on, now)
+    session.refresh(unit)
+    record(session, principal, "unit.deactivate", "unit", unit.id, unit_id=unit.id,
+           detail={"closed_on": closed_on.isoformat()}, at=now)
     return unit
 
 

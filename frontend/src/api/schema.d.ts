@@ -260,7 +260,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ngừng hoạt động đơn vị và mọi cấp dưới (giữ lịch sử) */
+        /** Ngừng hoạt động đơn vị và mọi cấp dưới từ một ngày (giữ lịch sử) */
         post: operations["units-deactivate"];
         delete?: never;
         options?: never;
@@ -2252,6 +2252,19 @@ export interface components {
             expires_in: number;
         };
         /**
+         * UnitClose
+         * @example {
+         *       "closed_on": "2025-07-01"
+         *     }
+         */
+        UnitClose: {
+            /**
+             * Closed On
+             * @description Ngày đơn vị thôi hoạt động (mặc định: hôm nay); các tuần có hạn nộp từ ngày này trở đi không còn chờ báo cáo của nó
+             */
+            closed_on?: string | null;
+        };
+        /**
          * UnitContact
          * @description The person who reports for a unit and receives its reminders.
          * @example {
@@ -2303,6 +2316,11 @@ export interface components {
             head_title?: string | null;
             /** Gso Code */
             gso_code?: string | null;
+            /**
+             * Opened On
+             * @description Ngày đơn vị bắt đầu hoạt động (mặc định: hôm nay); các tuần có hạn nộp trước ngày này không tính đơn vị
+             */
+            opened_on?: string | null;
         };
         /**
          * UnitKind
@@ -3747,7 +3765,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["UnitClose"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -3785,13 +3807,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Xung đột với dữ liệu đã có. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
