@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 
 from tiendo.audit.models import AuditEvent
 from tiendo.audit.service import record
-from tiendo.core.clock import local_today
 from tiendo.auth.principal import Action, Principal
+from tiendo.core.clock import local_today
 from tiendo.errors import Conflict, Invalid, NotFound
 from tiendo.units.models import Unit, UnitKind
 from tiendo.units.schemas import UnitClose, UnitContact, UnitCreate, UnitPublic, UnitUpdate
