@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -31,6 +32,11 @@ class Campaign(SQLModel, table=True):
     lock_after_days: int = 7
     public_leaderboard: bool = False
     is_demo: bool = False
+    # How the weekly report to the level above is headed and signed (issuing body, number,
+    # recipients…): `tiendo.campaigns.schemas.ReportSettings`, kept as JSON.
+    report_settings: dict[str, Any] = Field(default_factory=dict,
+                                            sa_column=Column(JSON, nullable=False,
+                                                             server_default="{}"))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # A new random tag with every change to the campaign, its metrics or targets: processes
     # keep the configuration they read under it (tiendo.campaigns.config).

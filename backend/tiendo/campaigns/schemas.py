@@ -64,6 +64,33 @@ class MetricPublic(BaseModel):
     is_baseline: bool
 
 
+ShortText = Annotated[str, Field(max_length=255)]
+
+
+class ReportSettings(BaseModel):
+    """What heads and closes the weekly report sent upward (Decree 30/2020/ND-CP layout)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "parent_body": "UBND THÀNH PHỐ HÀ NỘI", "issuing_body": "UBND HUYỆN GIA LÂM",
+            "number_pattern": "{n}/BC-UBND", "place": "Gia Lâm",
+            "recipients": ["UBND Thành phố (để b/c)", "Sở Thông tin và Truyền thông"],
+            "signer_title": "PHÓ CHỦ TỊCH", "signer_name": "",
+        }]},
+    )
+
+    parent_body: ShortText = Field(default="", description="Cơ quan cấp trên (dòng trên)")
+    issuing_body: ShortText = Field(default="", description="Cơ quan ban hành báo cáo")
+    number_pattern: Annotated[str, Field(max_length=64)] = Field(
+        default="/BC-UBND", description="Số hiệu, ví dụ '/BC-UBND' (số để trống cho văn thư)")
+    place: ShortText = Field(default="", description="Địa danh ghi trước ngày tháng")
+    recipients: list[ShortText] = Field(default_factory=list, max_length=30,
+                                        description="Nơi nhận (không kể 'Lưu: VT')")
+    signer_title: ShortText = Field(default="", description="Chức vụ người ký")
+    signer_name: ShortText = Field(default="", description="Họ tên người ký")
+
+
 class CampaignBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -76,6 +103,7 @@ class CampaignBase(BaseModel):
     end_date: date
     lock_after_days: Annotated[StrictInt, Field(ge=0, le=366)] = 7
     public_leaderboard: StrictBool = False
+    report_settings: ReportSettings = Field(default_factory=ReportSettings)
 
     @field_validator("timezone")
     @classmethod
@@ -119,6 +147,7 @@ class CampaignUpdate(BaseModel):
     end_date: date | None = None
     lock_after_days: Annotated[StrictInt, Field(ge=0, le=366)] | None = None
     public_leaderboard: StrictBool | None = None
+    report_settings: ReportSettings | None = None
 
 
 class CampaignPublic(BaseModel):
@@ -137,6 +166,7 @@ class CampaignPublic(BaseModel):
     lock_after_days: int
     public_leaderboard: bool
     is_demo: bool
+    report_settings: ReportSettings
     created_at: datetime
     metrics: list[MetricPublic] = []
 

@@ -115,6 +115,8 @@ def update_campaign(session: Session, principal: Principal, ref: str, data: Camp
     campaign = get_campaign(session, principal, ref)
     ensure_owner(session, principal, campaign, Action.admin)
     changes = data.model_dump(exclude_unset=True)
+    if "report_settings" in changes and changes["report_settings"] is None:
+        raise Invalid("Thiếu thông tin báo cáo.", field="report_settings")
     start = changes.get("start_date", campaign.start_date)
     end = changes.get("end_date", campaign.end_date)
     if end < start:

@@ -18,7 +18,7 @@ from tiendo.auth.models import Role
 from tiendo.auth.schemas import RoleGrant, UserCreate
 from tiendo.auth.service import create_user
 from tiendo.campaigns.models import Baseline, Campaign, Metric
-from tiendo.campaigns.schemas import CampaignCreate, MetricIn, TargetCreate
+from tiendo.campaigns.schemas import CampaignCreate, MetricIn, ReportSettings, TargetCreate
 from tiendo.campaigns.service import due_moment, insert_campaign, insert_target
 from tiendo.core.periods import Week, weeks_between
 from tiendo.official.models import OfficialCount
@@ -114,6 +114,12 @@ def _campaign(session: Session, code: str, name: str, start: date, owner: Unit,
         end_date=start + timedelta(weeks=8, days=-1), metrics=METRICS,
         description="Cài đặt ứng dụng Công dân Thủ đô số iHanoi theo chỉ đạo của UBND huyện "
                     "Gia Lâm. Số liệu trong bản demo là số liệu giả lập.",
+        report_settings=ReportSettings(
+            parent_body="UBND THÀNH PHỐ HÀ NỘI", issuing_body="UBND HUYỆN GIA LÂM",
+            number_pattern="/BC-UBND", place="Gia Lâm",
+            recipients=["UBND Thành phố Hà Nội (để báo cáo)", "Sở Thông tin và Truyền thông",
+                        "Thường trực Huyện ủy (để báo cáo)", "Chủ tịch, các PCT UBND huyện"],
+            signer_title="PHÓ CHỦ TỊCH"),
     )
     campaign = insert_campaign(session, data, owner, is_demo=True)
     for target in demo_targets(code, staff_deadline, residents_deadline):

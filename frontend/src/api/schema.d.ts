@@ -1163,6 +1163,7 @@ export interface components {
              * @default false
              */
             public_leaderboard: boolean;
+            report_settings?: components["schemas"]["ReportSettings"];
             /** Code */
             code: string;
             /**
@@ -1210,6 +1211,7 @@ export interface components {
             public_leaderboard: boolean;
             /** Is Demo */
             is_demo: boolean;
+            report_settings: components["schemas"]["ReportSettings"];
             /**
              * Created At
              * Format: date-time
@@ -1239,6 +1241,7 @@ export interface components {
             lock_after_days?: number | null;
             /** Public Leaderboard */
             public_leaderboard?: boolean | null;
+            report_settings?: components["schemas"]["ReportSettings"] | null;
         };
         /** ChildProgress */
         ChildProgress: {
@@ -1949,6 +1952,65 @@ export interface components {
             note: string;
             /** Version */
             version?: number | null;
+        };
+        /**
+         * ReportSettings
+         * @description What heads and closes the weekly report sent upward (Decree 30/2020/ND-CP layout).
+         * @example {
+         *       "issuing_body": "UBND HUYỆN GIA LÂM",
+         *       "number_pattern": "{n}/BC-UBND",
+         *       "parent_body": "UBND THÀNH PHỐ HÀ NỘI",
+         *       "place": "Gia Lâm",
+         *       "recipients": [
+         *         "UBND Thành phố (để b/c)",
+         *         "Sở Thông tin và Truyền thông"
+         *       ],
+         *       "signer_name": "",
+         *       "signer_title": "PHÓ CHỦ TỊCH"
+         *     }
+         */
+        ReportSettings: {
+            /**
+             * Parent Body
+             * @description Cơ quan cấp trên (dòng trên)
+             * @default
+             */
+            parent_body: string;
+            /**
+             * Issuing Body
+             * @description Cơ quan ban hành báo cáo
+             * @default
+             */
+            issuing_body: string;
+            /**
+             * Number Pattern
+             * @description Số hiệu, ví dụ '/BC-UBND' (số để trống cho văn thư)
+             * @default /BC-UBND
+             */
+            number_pattern: string;
+            /**
+             * Place
+             * @description Địa danh ghi trước ngày tháng
+             * @default
+             */
+            place: string;
+            /**
+             * Recipients
+             * @description Nơi nhận (không kể 'Lưu: VT')
+             */
+            recipients?: string[];
+            /**
+             * Signer Title
+             * @description Chức vụ người ký
+             * @default
+             */
+            signer_title: string;
+            /**
+             * Signer Name
+             * @description Họ tên người ký
+             * @default
+             */
+            signer_name: string;
         };
         /**
          * ReportStatus
