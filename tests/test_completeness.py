@@ -119,7 +119,7 @@ def test_past_week_and_one_subtree(client, auth):
 @pytest.mark.parametrize(("params", "status", "code", "field"), [
     ({"under": "GL-X-BATTRANG"}, 404, "unit_not_found", "under"),
     ({"period": "2024-W20"}, 422, "period_outside_campaign", "period"),
-    ({"period": "2024-20"}, 422, "validation_error", "period"),
+    ({"period": "2024-20"}, 422, "invalid_period", "period"),
     ({"campaign": "no-such"}, 404, "campaign_not_found", "campaign"),
 ])
 def test_completeness_refusals(client, auth, params, status, code, field):

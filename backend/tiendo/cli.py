@@ -131,17 +131,17 @@ def remind(
     """Posts the units still missing this week to the configured webhooks (for cron)."""
     from sqlmodel import select
 
+    from tiendo.campaigns.calendar import Calendar
     from tiendo.campaigns.models import Campaign
     from tiendo.core.clock import utcnow
     from tiendo.cycle import reminders
-    from tiendo.cycle.completeness import running
     from tiendo.db import get_engine
     from tiendo.errors import DomainError
 
     now = utcnow()
     if campaign is None:
         with Session(get_engine()) as session:
-            codes = [c.code for c in session.exec(select(Campaign)) if running(c, now)]
+            codes = [c.code for c in session.exec(select(Campaign)) if Calendar(c).running(now)]
         if not codes:
             typer.echo("No campaign is running today: nothing to remind.")
             return

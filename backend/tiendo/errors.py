@@ -137,6 +137,10 @@ _VALIDATION_MESSAGES = {
 }
 
 
+# Error types that validators raise as PydanticCustomError and that name the problem exactly.
+DOMAIN_VALIDATION_CODES = frozenset({"invalid_period"})
+
+
 def _field_of(loc: tuple[Any, ...] | list[Any]) -> str | None:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
     return ".".join(parts) or None
@@ -157,6 +161,12 @@ def validation_detail(error: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def validation_code(detail: Mapping[str, Any]) -> str:
+    """The machine code of one validation detail: our own rule's code, else validation_error."""
+    kind = detail.get("type")
+    return kind if kind in DOMAIN_VALIDATION_CODES else "validation_error"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
@@ -170,7 +180,8 @@ def install_error_handlers(app: FastAPI) -> None:
             if d["type"] == "json_invalid":
                 d["field"] = None
         first = details[0] if details else {"field": None, "message": "Dữ liệu không hợp lệ."}
-        return error_json(422, "validation_error", first["message"], first["field"], details)
+        # A rule of our own raised inside validation keeps its own code (e.g. invalid_period).
+        return error_json(422, validation_code(first), first["message"], first["field"], details)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

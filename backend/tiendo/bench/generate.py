@@ -16,9 +16,10 @@ from sqlmodel import Session
 from tiendo.auth.models import Role
 from tiendo.auth.schemas import RoleGrant, UserCreate
 from tiendo.auth.service import create_user
+from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Baseline, Campaign, Metric
 from tiendo.campaigns.schemas import CampaignCreate
-from tiendo.campaigns.service import due_moment, insert_campaign, insert_target
+from tiendo.campaigns.service import insert_campaign, insert_target
 from tiendo.core.periods import Week
 from tiendo.demo.seed import METRICS, demo_targets
 from tiendo.reports.models import Report, ReportValue
@@ -181,7 +182,7 @@ def add_weeks(engine: Engine, city: City, weeks: int) -> int:
         for index in range(city.weeks, city.weeks + weeks):
             week = FIRST_WEEK.shift(index)
             rng = random.Random(city.seed * 1_000_003 + index)  # each week on its own stream
-            due = due_moment(city.campaign, week).astimezone(UTC)
+            due = Calendar(city.campaign).due(week).astimezone(UTC)
             if sqlite:
                 due = due.replace(tzinfo=None)
             period, cid = str(week), city.campaign.id

@@ -24,7 +24,6 @@ from tiendo.campaigns.schemas import (
     TargetPublic,
     TargetUpdate,
 )
-from tiendo.core.periods import Week
 from tiendo.errors import Conflict, Forbidden, Invalid, NotFound
 from tiendo.units.models import Unit
 from tiendo.units.service import get_unit
@@ -163,10 +162,6 @@ def metric_by_code(session: Session, campaign_id: int, code: str, field: str) ->
     if metric is None:
         raise Invalid(f"Chiến dịch không có chỉ số '{code}'.", field=field, code="unknown_metric")
     return metric
-
-
-def due_moment(campaign: Campaign, week: Week) -> datetime:
-    return week.due(campaign.timezone, campaign.due_weekday, campaign.due_time)
 
 
 # --- targets ---------------------------------------------------------------------------------

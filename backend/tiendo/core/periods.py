@@ -1,15 +1,29 @@
-"""Weekly reporting periods: ISO weeks written `2024-W30`, due on a weekday at a local time."""
+"""Weekly reporting periods: ISO weeks written `2024-W30`, due on a weekday at a local time.
+
+The written form is canonical and the only one stored: four ASCII digits of a year from 2000 to
+2999, `-W`, two ASCII digits of a week that exists in that ISO year (W53 only in long years).
+Other digits (full-width, Arabic-Indic…), a lower-case `w`, spaces or W00/W54 are refused with
+`invalid_period` on every path: body fields and query parameters use `Period`, services
+`Week.parse`; what a campaign makes of a week is `tiendo.campaigns.calendar`.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
+
+from fastapi import Query
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from tiendo.errors import Invalid
 
-_PERIOD = re.compile(r"^(\d{4})-W(\d{2})$")
+_PERIOD = re.compile(r"(2[0-9]{3})-W([0-9]{2})", re.ASCII)
+PERIOD_PATTERN = r"^2[0-9]{3}-W(0[1-9]|[1-4][0-9]|5[0-3])$"
+_FORMAT = "Kỳ báo cáo phải có dạng 2024-W30 (năm 2000–2999, tuần 01–53, chữ số ASCII)."
 
 
 @dataclass(frozen=True, order=True)
@@ -19,15 +33,21 @@ class Week:
 
     @classmethod
     def parse(cls, text: str, field: str = "period") -> Week:
-        m = _PERIOD.match(text or "")
+        try:
+            return cls._parse(text)
+        except ValueError as exc:
+            raise Invalid(str(exc), field=field, code="invalid_period") from None
+
+    @classmethod
+    def _parse(cls, text: object) -> Week:
+        m = _PERIOD.fullmatch(text) if isinstance(text, str) else None
         if not m:
-            raise Invalid("Kỳ báo cáo phải có dạng 2024-W30.", field=field, code="invalid_period")
+            raise ValueError(_FORMAT)
         year, week = int(m.group(1)), int(m.group(2))
         try:
             date.fromisocalendar(year, week, 1)
         except ValueError:
-            raise Invalid(f"Năm {year} không có tuần {week}.", field=field,
-                          code="invalid_period") from None
+            raise ValueError(f"Năm {year} không có tuần {week:02d}.") from None
         return cls(year, week)
 
     @classmethod
@@ -67,3 +87,18 @@ def weeks_between(first: Week, last: Week) -> list[Week]:
         out.append(w)
         w = w.shift(1)
     return out
+
+
+def _canonical(value: object) -> object:
+    try:
+        return str(Week._parse(value))
+    except ValueError as exc:
+        raise PydanticCustomError("invalid_period", str(exc)) from None
+
+
+# A week in a body field or query parameter: refused with `invalid_period` unless canonical.
+Period = Annotated[str, BeforeValidator(_canonical),
+                   WithJsonSchema({"type": "string", "pattern": PERIOD_PATTERN,
+                                   "examples": ["2024-W30"]})]
+PeriodQuery = Annotated[Period | None, Query(description="Tuần ISO, ví dụ 2024-W30 (mặc định: "
+                                                        "tuần hiện tại của chiến dịch)")]

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
-from tiendo.campaigns.service import due_moment, get_campaign, list_campaigns, targets_of
+from tiendo.campaigns.service import get_campaign, list_campaigns, targets_of
 from tiendo.core.periods import Week
-from tiendo.cycle.locks import LockBook, campaign_week, campaign_weeks_until
+from tiendo.cycle.locks import LockBook
 from tiendo.cycle.schemas import (
     CompletenessPublic,
     CompletenessUnit,
@@ -75,7 +75,8 @@ def completeness(session: Session, principal: Principal | None, campaign: Campai
                  period: str | None, under: str | None, now: datetime) -> CompletenessPublic:
     if not isinstance(campaign, Campaign):
         campaign = get_campaign(session, principal, campaign)
-    week = campaign_week(campaign, period, now)
+    cal = Calendar(campaign)
+    week = cal.week(period, now)
     if under is not None:
         root = (get_unit(session, principal, under, field="under") if principal is not None
                 else get_unit_unchecked(session, under))
@@ -83,7 +84,7 @@ def completeness(session: Session, principal: Principal | None, campaign: Campai
         root = top_unit(session, principal)
     else:
         root = session.get(Unit, campaign.owner_unit_id)
-    due = due_moment(campaign, week)
+    due = cal.due(week)
     units = []
     counts = {"on_time": 0, "late": 0, "missing": 0, "pending": 0}
     for row in _rows(session, campaign, week, Unit.path.startswith(root.path, autoescape=True)):
@@ -115,11 +116,6 @@ def get_unit_unchecked(session: Session, ref: str) -> Unit:
     return unit
 
 
-def running(campaign: Campaign, now: datetime) -> bool:
-    today = now.astimezone(ZoneInfo(campaign.timezone)).date()
-    return campaign.start_date <= today <= campaign.end_date
-
-
 def due_list(session: Session, principal: Principal, campaign: str | None,
              now: datetime) -> list[DueEntry]:
     """The caller's own units: this week's state of each, and earlier weeks left unreported."""
@@ -127,13 +123,14 @@ def due_list(session: Session, principal: Principal, campaign: str | None,
         campaigns = [get_campaign(session, principal, campaign, action=Action.report_write)]
     else:
         campaigns = [c for c in list_campaigns(session, principal, Action.report_write)
-                     if running(c, now)]
+                     if Calendar(c).running(now)]
     mine = principal.subtree_filter(Unit.path, Action.report_write)
     out: list[DueEntry] = []
     for c in campaigns:
-        weeks = campaign_weeks_until(c, now)
+        cal = Calendar(c)
+        weeks = cal.weeks_until(now)
         for week in reversed(weeks):
-            due = due_moment(c, week)
+            due = cal.due(week)
             current = week == weeks[-1]
             for row in _rows(session, c, week, mine):
                 r = row.report

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, bindparam, update
@@ -18,11 +18,12 @@ from sqlmodel import Session, select
 
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
-from tiendo.campaigns.service import due_moment, get_campaign
-from tiendo.core.periods import Week, weeks_between
+from tiendo.campaigns.service import get_campaign
+from tiendo.core.periods import Week
 from tiendo.cycle.models import PeriodLock
-from tiendo.errors import Conflict, Invalid, Locked
+from tiendo.errors import Conflict, Locked
 from tiendo.units.models import Unit
 from tiendo.units.service import get_unit
 
@@ -30,38 +31,6 @@ from tiendo.units.service import get_unit
 def path_ids(path: str) -> list[int]:
     """`/1/2/17/` → [1, 2, 17]: the unit and its ancestors, root first."""
     return [int(p) for p in path.strip("/").split("/") if p]
-
-
-def first_week(campaign: Campaign) -> Week:
-    return Week.of(campaign.start_date)
-
-
-def last_week(campaign: Campaign) -> Week:
-    return Week.of(campaign.end_date)
-
-
-def campaign_week(campaign: Campaign, period: str | None, now: datetime,
-                  field: str = "period") -> Week:
-    """The given week (inside the campaign), or the current one clamped to the campaign."""
-    if period is None:
-        today = Week.of(now.astimezone(ZoneInfo(campaign.timezone)).date())
-        return min(max(today, first_week(campaign)), last_week(campaign))
-    week = Week.parse(period, field)
-    if not first_week(campaign) <= week <= last_week(campaign):
-        raise Invalid(f"Tuần {week} nằm ngoài thời gian chiến dịch.", field=field,
-                      code="period_outside_campaign")
-    return week
-
-
-def campaign_weeks_until(campaign: Campaign, now: datetime) -> list[Week]:
-    """The campaign's weeks from its first to the current one (or its last, when over)."""
-    return weeks_between(first_week(campaign), campaign_week(campaign, None, now))
-
-
-def auto_lock_moment(campaign: Campaign, week: Week) -> datetime | None:
-    if campaign.lock_after_days <= 0:
-        return None
-    return due_moment(campaign, week) + timedelta(days=campaign.lock_after_days)
 
 
 def _local(moment: datetime, tz: str) -> str:
@@ -107,7 +76,7 @@ class LockBook:
                 if row is not None:
                     return LockState(row.locked, row, None)
         if period not in self._auto:
-            auto = auto_lock_moment(self.campaign, Week.parse(period))
+            auto = Calendar(self.campaign).lock_at(Week.parse(period))
             self._auto[period] = LockState(auto is not None and self.now >= auto, None, auto)
         return self._auto[period]
 
@@ -143,7 +112,7 @@ def _decide(session: Session, principal: Principal, campaign_ref: str, period: s
             now: datetime) -> tuple[PeriodLock, Campaign, Unit]:
     campaign = get_campaign(session, principal, campaign_ref)
     unit = get_unit(session, principal, unit_ref, Action.manage, field="unit")
-    week = campaign_week(campaign, period, now)
+    week = Calendar(campaign).week(period, now)
     if not locked:
         state = LockBook(session, campaign, [str(week)], now).state(unit.path, str(week))
         if not state.locked:
@@ -190,8 +159,8 @@ def list_locks(session: Session, principal: Principal, campaign_ref: str, period
                now: datetime) -> list[LockEntry]:
     """Manual locks in the caller's view, and the weeks the automatic rule has locked."""
     campaign = get_campaign(session, principal, campaign_ref)
-    weeks = ([campaign_week(campaign, period, now)] if period is not None
-             else campaign_weeks_until(campaign, now))
+    cal = Calendar(campaign)
+    weeks = [cal.week(period, now)] if period is not None else cal.weeks_until(now)
     periods = [str(w) for w in weeks]
     rows = session.exec(
         select(PeriodLock, Unit).join(Unit, Unit.id == PeriodLock.unit_id)

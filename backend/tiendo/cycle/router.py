@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Path, Query
 
 from tiendo.auth.deps import Manager, Reader, ReportWriter
 from tiendo.core.clock import NowDep
+from tiendo.core.periods import PeriodQuery
 from tiendo.cycle import approval, completeness, locks
 from tiendo.cycle.idempotency import IdempotencyDep
 from tiendo.cycle.schemas import (
@@ -26,8 +27,6 @@ from tiendo.reports.service import to_public
 
 router = APIRouter(responses=responses(401, 403))
 CampaignQuery = Annotated[str, Query(max_length=64, description="Mã chiến dịch")]
-PeriodQuery = Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$",
-                                          description="Tuần ISO; mặc định tuần hiện tại")]
 UnitQuery = Annotated[str | None, Query(max_length=64,
                                         description="Mã đơn vị; mặc định đơn vị cao nhất của bạn")]
 ReportId = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -17,9 +17,10 @@ from sqlmodel import Session, select
 from tiendo.auth.models import Role
 from tiendo.auth.schemas import RoleGrant, UserCreate
 from tiendo.auth.service import create_user
+from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Baseline, Campaign, Metric
 from tiendo.campaigns.schemas import CampaignCreate, MetricIn, ReportSettings, TargetCreate
-from tiendo.campaigns.service import due_moment, insert_campaign, insert_target
+from tiendo.campaigns.service import insert_campaign, insert_target
 from tiendo.core.periods import Week, weeks_between
 from tiendo.official.models import OfficialCount
 from tiendo.reports.models import Report, ReportValue, Source, Timeliness
@@ -167,7 +168,7 @@ def seed_reports(session: Session, campaign: Campaign, units: dict[str, Unit],
     silent = {u.id for u in rng.sample(reporting, 3)}  # never report: shown as missing
     counted = 0
     for index, week in enumerate(weeks):
-        due = due_moment(campaign, week)
+        due = Calendar(campaign).due(week)
         current = week == partial_current
         report_rows, value_rows = [], []
         for unit in reporting:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response
 
 from tiendo.auth.deps import Manager
 from tiendo.core.clock import NowDep
+from tiendo.core.periods import PeriodQuery
 from tiendo.db import SessionDep
 from tiendo.errors import responses
 from tiendo.exports import csv, table, xlsx
@@ -14,8 +15,6 @@ router = APIRouter(prefix="/exports", tags=["exports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 CampaignQuery = Annotated[str, Query(max_length=64, description="Mã hoặc id chiến dịch")]
-PeriodQuery = Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$", examples=["2024-W30"],
-                                          description="Tuần ISO (mặc định: tuần hiện tại)")]
 UnderQuery = Annotated[str | None, Query(max_length=64,
                                          description="Đơn vị gốc (mặc định: đơn vị cao nhất "
                                                      "bạn quản lý)")]

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from tiendo.auth.principal import Action, Principal
-from tiendo.campaigns.service import due_moment, get_campaign, metrics_of, targets_of
+from tiendo.campaigns.calendar import Calendar
+from tiendo.campaigns.service import get_campaign, metrics_of, targets_of
 from tiendo.core.periods import Week
 from tiendo.progress import aggregate
 from tiendo.progress.service import (
@@ -18,7 +19,6 @@ from tiendo.progress.service import (
     remaining_of,
     reporting_status,
     resolve_under,
-    resolve_week,
 )
 
 # Groups in the order a district report lists them.
@@ -118,9 +118,9 @@ def build(session: Session, principal: Principal, campaign_ref: str, period: str
     now for the current week, else the last minute of the week."""
     campaign = get_campaign(session, principal, campaign_ref)
     under = resolve_under(session, principal, under_ref, Action.manage)
-    week = resolve_week(campaign, period, now)
+    week = Calendar(campaign).week(period, now)
     tz = ZoneInfo(campaign.timezone)
-    due = due_moment(campaign, week)
+    due = Calendar(campaign).due(week)
     metrics = {m.id: m for m in metrics_of(session, campaign.id)}
     sheets = []
     for target in targets_of(session, campaign.id):

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from tiendo.auth.deps import Reader
 from tiendo.core.clock import NowDep
+from tiendo.core.periods import PeriodQuery
 from tiendo.db import SessionDep
 from tiendo.errors import responses
 from tiendo.progress import series, service
@@ -16,8 +17,6 @@ CampaignQuery = Annotated[str, Query(max_length=64, description="Mã hoặc id c
 UnderQuery = Annotated[str | None, Query(max_length=64,
                                          description="Đơn vị gốc (mặc định: đơn vị cao nhất "
                                                      "bạn được xem)")]
-PeriodQuery = Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$", examples=["2024-W30"],
-                                          description="Tuần ISO (mặc định: tuần hiện tại)")]
 
 
 @router.get("/progress", name="progress-read", summary="Tiến độ các chỉ tiêu của một nhánh đơn vị",

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from tiendo.auth.principal import Principal
+from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.service import get_campaign, targets_of
-from tiendo.core.periods import weeks_between
 from tiendo.errors import NotFound
 from tiendo.progress import aggregate
 from tiendo.progress.schemas import (
@@ -19,8 +19,6 @@ from tiendo.progress.schemas import (
     TargetSeries,
 )
 from tiendo.progress.service import (
-    campaign_weeks,
-    current_week,
     ranked,
     ratio_of,
     resolve_under,
@@ -38,8 +36,7 @@ def progress_series(session: Session, principal: Principal, campaign_ref: str,
     unit's latest report at or before that week, exactly as GET /progress does."""
     campaign = get_campaign(session, principal, campaign_ref)
     under = resolve_under(session, principal, under_ref)
-    first, _ = campaign_weeks(campaign)
-    weeks = weeks_between(first, current_week(campaign, now))
+    weeks = Calendar(campaign).weeks_until(now)
     targets = targets_of(session, campaign.id)
     points: dict[int, list[SeriesPoint]] = {t.id: [] for t in targets}
     for week in weeks:
@@ -67,7 +64,7 @@ def leaderboard(session: Session, campaign_ref: str, now: datetime) -> Leaderboa
         raise NotFound("Không có bảng xếp hạng công khai cho chiến dịch này.",
                        field="campaign", code="leaderboard_not_found")
     owner = session.get(Unit, campaign.owner_unit_id)
-    week = current_week(campaign, now)
+    week = Calendar(campaign).current(now)
     targets = []
     for target in targets_of(session, campaign.id):
         rows = aggregate.unit_figures(session, campaign.id, target, owner, week)

@@ -22,8 +22,7 @@ Rules (the figures come from tiendo.progress.aggregate):
   when the pace is not positive or when no denominator is known; else on_track when the
   forecast is on or before the deadline, at_risk when it is at most 7 days after it, behind
   otherwise. upstream_status applies the same rule to the upstream (city) deadline.
-- Periods: default is the current week, clamped to the campaign's weeks; an explicit period
-  must lie inside the campaign and not in the future.
+- Weeks, due moments and which units a week expects: tiendo.campaigns.calendar.
 """
 
 from __future__ import annotations
@@ -32,17 +31,16 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import CompoundSelect, Row, Subquery, bindparam, or_, select, union_all
 from sqlmodel import Session
 
 from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.config import campaign_config
 from tiendo.campaigns.models import Campaign, Target
-from tiendo.campaigns.service import due_moment
 from tiendo.core.periods import Week
-from tiendo.errors import Invalid, NotFound
+from tiendo.errors import NotFound
 from tiendo.official.models import OfficialCount
 from tiendo.progress.aggregate import Sums
 from tiendo.progress.schemas import (
@@ -61,37 +59,9 @@ AT_RISK_DAYS = 7
 
 
 # --- weeks -----------------------------------------------------------------------------------
-def campaign_weeks(campaign: Campaign) -> tuple[Week, Week]:
-    return Week.of(campaign.start_date), Week.of(campaign.end_date)
-
-
-def current_week(campaign: Campaign, now: datetime) -> Week:
-    """This week in the campaign's time zone, clamped to the campaign's weeks."""
-    first, last = campaign_weeks(campaign)
-    week = Week.of(now.astimezone(ZoneInfo(campaign.timezone)).date())
-    return min(max(week, first), last)
-
-
-def resolve_week(campaign: Campaign, period: str | None, now: datetime) -> Week:
-    if period is None:
-        return current_week(campaign, now)
-    week = Week.parse(period)
-    first, last = campaign_weeks(campaign)
-    if not first <= week <= last:
-        raise Invalid(f"Tuần {week} nằm ngoài thời gian chiến dịch ({first}…{last}).",
-                      field="period", code="period_outside_campaign")
-    if week > Week.of(now.astimezone(ZoneInfo(campaign.timezone)).date()):
-        raise Invalid(f"Chưa đến tuần {week}.", field="period", code="period_in_future")
-    return week
-
-
-def reference_date(campaign: Campaign, week: Week, now: datetime) -> date:
-    return min(now, due_moment(campaign, week)).astimezone(ZoneInfo(campaign.timezone)).date()
-
-
 def pace_base(campaign: Campaign, week: Week) -> tuple[Week, int]:
     """The week the pace is measured from, and how many weeks lie between it and `week`."""
-    first, _ = campaign_weeks(campaign)
+    first = Calendar(campaign).first
     weeks = 0
     base = week
     while weeks < PACE_WEEKS and base >= first:
@@ -252,7 +222,7 @@ def target_progress(campaign: Campaign, target: Target, codes: dict[int, str], w
     """One target's progress over a subtree where it counts some unit, from its sums."""
     _, weeks = pace_base(campaign, week)
     totals = sums.total(target.id)
-    ref = reference_date(campaign, week, now)
+    ref = Calendar(campaign).reference_date(week, now)
     j = judge(target, totals, weeks, ref)
     return TargetProgress(
         target_id=target.id, code=target.code, name=target.name,
@@ -276,7 +246,7 @@ def progress(session: Session, principal: Principal, campaign_ref: str, under_re
     config = campaign_config(session, principal, campaign_ref)  # metrics and targets kept
     campaign = config.campaign
     under = resolve_under(session, principal, under_ref)
-    week = resolve_week(campaign, period, now)
+    week = Calendar(campaign).week(period, now)
     codes = {m.id: m.code for m in config.metrics}
     # Every target's sums for the week and the pace's base week: one statement.
     sums = sums_by_target(session, campaign.id, list(config.targets), under, week,

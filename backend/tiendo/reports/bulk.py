@@ -20,11 +20,10 @@ from sqlmodel import Session
 
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
-from tiendo.campaigns.service import due_moment
 from tiendo.cycle.locks import LockBook
 from tiendo.cycle.models import BulkImport
 from tiendo.db import in_literal, insert_many
-from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_detail
+from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_code, validation_detail
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Timeliness
 from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import BulkItem, ImportConflict, ImportSummary
@@ -88,7 +87,7 @@ def parse_items(raw: list[Any]) -> tuple[list[Item], list[ImportConflict]]:
             unit = obj.get("unit") if isinstance(obj, dict) else None
             conflicts.append(ImportConflict(
                 index=index, unit=unit[:64] if isinstance(unit, str) else None,
-                field=d["field"], code="validation_error", message=d["message"]))
+                field=d["field"], code=validation_code(d), message=d["message"]))
             continue
         items.append(Item(index, m.unit, m.period, dict(m.values), m.note))
     return items, conflicts
@@ -218,7 +217,7 @@ class BulkRun:
                   "sender_token_id": p.token_id, "source": source}
         changed: list[tuple[int, Item]] = []  # report id, the item with its new values
         if plan.creates:
-            due = {period: due_moment(self.campaign, self.rules.check_period(period, now))
+            due = {period: self.rules.calendar.due(self.rules.check_period(period, now))
                    for period in {i.period for i, _ in plan.creates}}
             rows = [{"campaign_id": self.campaign.id, "unit_id": u.id, "period": i.period,
                      "status": ReportStatus.submitted, "version": 1, "note": i.note,

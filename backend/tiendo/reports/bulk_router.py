@@ -10,11 +10,12 @@ from sqlmodel import select
 
 from tiendo.auth.deps import Admin, ReportWriter
 from tiendo.auth.principal import Action
+from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign
 from tiendo.core.clock import NowDep
+from tiendo.core.periods import Period
 from tiendo.cycle.idempotency import IdempotencyDep
-from tiendo.cycle.locks import campaign_week
 from tiendo.cycle.models import BulkImport
 from tiendo.db import SessionDep
 from tiendo.errors import NotFound, responses
@@ -31,7 +32,6 @@ from tiendo.reports.schemas import (
 from tiendo.units.models import Unit
 
 router = APIRouter(responses=responses(401, 403))
-PERIOD = r"^\d{4}-W\d{2}$"
 
 _SUMMARY_DOC = ("Trả về bản tổng hợp như DHIS2: số mục tạo mới (created), cập nhật (updated), "
                 "không đổi (unchanged), bị từ chối (rejected) và với mỗi mục bị từ chối: vị "
@@ -64,7 +64,7 @@ def post_import(
     session: SessionDep, principal: ReportWriter, now: NowDep, idem: IdempotencyDep,
     file: Annotated[UploadFile, File(description=".xlsx hoặc .csv (UTF-8)")],
     campaign: Annotated[str, Form(max_length=64)],
-    period: Annotated[str | None, Form(pattern=PERIOD)] = None,
+    period: Annotated[Period | None, Form()] = None,
     dry_run: Annotated[bool, Form()] = False,
     atomic: Annotated[bool, Form()] = False,
 ) -> ImportSummary:
@@ -74,7 +74,7 @@ def post_import(
     if (replay := idem.replay(session, fingerprint)) is not None:
         return replay
     rules = CampaignRules.for_writing(session, principal, campaign)
-    week = campaign_week(rules.campaign, period, now)
+    week = Calendar(rules.campaign).week(period, now)
     parsed = imports.sheet_items(imports.read_sheet(data, file.filename), rules, str(week))
     summary = run_bulk(session, principal, rules, [], atomic=atomic, dry_run=dry_run,
                        source=Source.import_, now=now, filename=(file.filename or "")[:255],
@@ -92,7 +92,7 @@ def post_import(
 def import_template(
     session: SessionDep, principal: ReportWriter, now: NowDep,
     campaign: Annotated[str, Query(max_length=64)],
-    period: Annotated[str | None, Query(pattern=PERIOD)] = None,
+    period: Annotated[Period | None, Query()] = None,
     under: Annotated[str | None, Query(max_length=64)] = None,
     format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",  # noqa: A002
 ) -> Response:

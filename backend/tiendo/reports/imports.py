@@ -18,9 +18,9 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
 from tiendo.cycle.completeness import expected_filter, top_unit
-from tiendo.cycle.locks import campaign_week
 from tiendo.errors import Invalid
 from tiendo.reports.bulk import Item
 from tiendo.reports.models import Report
@@ -133,7 +133,7 @@ def template_rows(session: Session, principal: Principal, campaign: Campaign,
                   now: datetime) -> tuple[str, list[str], list[list[Any]]]:
     """(week, header, rows): the expected units the caller may report for, with the metrics
     each reports and its latest values at or before the week."""
-    week = str(campaign_week(campaign, period, now))
+    week = str(Calendar(campaign).week(period, now))
     root = (get_unit(session, principal, under, Action.report_write, field="under") if under
             else top_unit(session, principal, Action.report_write))
     rules = CampaignRules.load(session, campaign)

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.config import CampaignConfig, campaign_config
 from tiendo.campaigns.models import Campaign, Metric, Target
 from tiendo.core.periods import Week
@@ -55,16 +55,12 @@ class CampaignRules:
         return [t for t in self.targets
                 if t.unit_id == unit.id or (t.unit_id is None and unit.kind in t.unit_kinds)]
 
+    @cached_property
+    def calendar(self) -> Calendar:
+        return Calendar(self.campaign)
+
     def check_period(self, period: str, now: datetime, field: str = "period") -> Week:
-        week = Week.parse(period, field)
-        c = self.campaign
-        if week.sunday < c.start_date or week.monday > c.end_date:
-            raise Invalid(f"Tuần {week} nằm ngoài thời gian chiến dịch.", field=field,
-                          code="period_outside_campaign")
-        today = now.astimezone(ZoneInfo(c.timezone)).date()
-        if week.monday > today:
-            raise Invalid(f"Chưa đến tuần {week}.", field=field, code="period_in_future")
-        return week
+        return self.calendar.week(period, now, field)
 
     @cached_property
     def _weekly_codes(self) -> dict[str, frozenset[str]]:

@@ -6,11 +6,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from tiendo.campaigns.schemas import MAX_COUNT, MetricCode
+from tiendo.core.periods import Period
 from tiendo.units.schemas import Code
 
 Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
 Values = Annotated[dict[MetricCode, Count], Field(min_length=1, max_length=100)]
-Period = Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$", examples=["2024-W30"])]
 Note = Annotated[str, Field(max_length=2000)]
 
 _EXAMPLE_VALUES = {"staff_total": 42, "staff_installed": 40}

@@ -14,8 +14,9 @@ from sqlmodel import Session, select
 
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign, Metric
-from tiendo.campaigns.service import due_moment, get_campaign
+from tiendo.campaigns.service import get_campaign
 from tiendo.core.periods import Week
 from tiendo.cycle.locks import ensure_unlocked
 from tiendo.db import in_literal
@@ -136,7 +137,7 @@ def insert_report(session: Session, principal: Principal, rules: CampaignRules, 
     """Validated input in; the report, its values and its first revision stored (Core
     inserts: this is the path every weekly report takes); the report as answered out. No
     revision row: the first version is the report itself until a correction replaces it."""
-    campaign, due = rules.campaign, due_moment(rules.campaign, week)
+    campaign, due = rules.campaign, rules.calendar.due(week)
     row = {"campaign_id": campaign.id, "unit_id": unit.id, "period": str(week),
            "status": ReportStatus.submitted,
            "timeliness": Timeliness.on_time if now < due else Timeliness.late,
@@ -251,7 +252,7 @@ def public_of(report: Report, unit: Unit, campaign: Campaign,
     return ReportPublic(
         id=report.id, campaign_id=campaign.id, campaign=campaign.code, unit_id=unit.id,
         unit=unit.code, unit_name=unit.name, period=report.period,
-        due_at=due_moment(campaign, Week.parse(report.period)), values=dict(values),
+        due_at=Calendar(campaign).due(Week.parse(report.period)), values=dict(values),
         status=report.status, timeliness=report.timeliness, version=report.version,
         source=report.source, sender_name=report.sender_name, note=report.note,
         received_at=report.received_at, updated_at=report.updated_at,

@@ -5097,7 +5097,7 @@ export interface operations {
             query: {
                 /** @description Mã chiến dịch */
                 campaign: string;
-                /** @description Tuần ISO; mặc định tuần hiện tại */
+                /** @description Tuần ISO, ví dụ 2024-W30 (mặc định: tuần hiện tại của chiến dịch) */
                 period?: string | null;
                 /** @description Mã đơn vị; mặc định đơn vị cao nhất của bạn */
                 under?: string | null;
@@ -6397,7 +6397,7 @@ export interface operations {
                 campaign: string;
                 /** @description Đơn vị gốc (mặc định: đơn vị cao nhất bạn được xem) */
                 under?: string | null;
-                /** @description Tuần ISO (mặc định: tuần hiện tại) */
+                /** @description Tuần ISO, ví dụ 2024-W30 (mặc định: tuần hiện tại của chiến dịch) */
                 period?: string | null;
             };
             header?: never;
@@ -6691,7 +6691,7 @@ export interface operations {
             query: {
                 /** @description Mã hoặc id chiến dịch */
                 campaign: string;
-                /** @description Tuần ISO (mặc định: tuần hiện tại) */
+                /** @description Tuần ISO, ví dụ 2024-W30 (mặc định: tuần hiện tại của chiến dịch) */
                 period?: string | null;
                 /** @description Đơn vị gốc (mặc định: đơn vị cao nhất bạn quản lý) */
                 under?: string | null;
@@ -6754,7 +6754,7 @@ export interface operations {
             query: {
                 /** @description Mã hoặc id chiến dịch */
                 campaign: string;
-                /** @description Tuần ISO (mặc định: tuần hiện tại) */
+                /** @description Tuần ISO, ví dụ 2024-W30 (mặc định: tuần hiện tại của chiến dịch) */
                 period?: string | null;
                 /** @description Đơn vị gốc (mặc định: đơn vị cao nhất bạn quản lý) */
                 under?: string | null;
