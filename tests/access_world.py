@@ -151,7 +151,7 @@ def build_world(client, conn) -> World:  # noqa: ANN001, PLR0915
     w.ids["user"] = new_user("dt-user", "reporter", OWN_UNIT)
     w.ids["victim_token"] = new_token("t-victim", OWN_UNIT, ["read"])["id"]
     post("/units", {"code": "T-DT-SPARE", "name": "Thôn thử", "kind": "village",
-                    "parent": OWN_UNIT})
+                    "parent": OWN_UNIT, "opened_on": "2024-01-01"})
     post("/campaigns", {"code": "t-dt-camp", "name": "Chiến dịch của xã", "owner": OWN_UNIT,
                         "start_date": "2024-08-05", "end_date": "2024-10-27",
                         "metrics": [{"code": c, "name": c, "unit_kinds": ["commune"]}

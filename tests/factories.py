@@ -7,11 +7,14 @@ import itertools
 _seq = itertools.count(1)
 
 
-def new_unit(client, headers, kind: str = "agency", parent: str = "HN-GL") -> dict:  # noqa: ANN001
+def new_unit(client, headers, kind: str = "agency", parent: str = "HN-GL",  # noqa: ANN001
+             opened_on: str | None = "2024-01-01") -> dict:
+    """A unit open since before the demo's campaigns (opened_on=None: from today, the default)."""
     code = f"T-{kind.upper()}-{next(_seq)}"
-    r = client.post("/api/v1/units", headers=headers,
-                    json={"code": code, "name": f"Đơn vị thử {code}", "kind": kind,
-                          "parent": parent})
+    body = {"code": code, "name": f"Đơn vị thử {code}", "kind": kind, "parent": parent}
+    if opened_on is not None:
+        body["opened_on"] = opened_on
+    r = client.post("/api/v1/units", headers=headers, json=body)
     assert r.status_code == 201, r.text
     return r.json()
 

@@ -58,7 +58,8 @@ def at_once(*calls: Callable[[], object]) -> list:
 def new_school(client, admin, n: int) -> str:
     code = f"RACE-{n}"
     r = client.post("/api/v1/units", headers=admin, json={
-        "code": code, "name": f"Trường đua {n}", "kind": "school", "parent": "HN-GL"})
+        "code": code, "name": f"Trường đua {n}", "kind": "school", "parent": "HN-GL",
+        "opened_on": "2024-01-01"})
     assert r.status_code == 201, r.text
     return code
 

@@ -61,10 +61,12 @@ def test_unit_with_reports_is_deactivated_not_deleted(client, auth):
     assert client.post("/api/v1/reports", headers=admin,
                        json=staff_report(unit["code"])).status_code == 201
     assert_error(client.delete(f"/api/v1/units/{unit['code']}", headers=admin), 409, "unit_in_use")
-    r = client.post(f"/api/v1/units/{unit['code']}/deactivate", headers=admin)
+    r = client.post(f"/api/v1/units/{unit['code']}/deactivate", headers=admin,
+                    json={"closed_on": "2024-07-29"})
     assert r.status_code == 200 and r.json()["active"] is False
     assert client.get("/api/v1/reports", headers=admin,
                       params={"unit": unit["code"]}).json()["count"] == 1
+    # Closed on Monday of 2024-W31: that week (due Thursday) no longer expects it.
     late = staff_report(unit["code"], "2024-W31", installed=31)
     assert_error(client.post("/api/v1/reports", headers=admin, json=late), 422, "unit_inactive")
     empty = new_unit(client, admin)
@@ -114,3 +116,22 @@ def test_close_on_a_date_and_reopen_what_closed_with_it(client, auth):
     state = {c: client.get(f"/api/v1/units/{c}", headers=admin).json()["closed_on"]
              for c in (early["code"], late["code"])}
     assert state == {early["code"]: "2099-01-01", late["code"]: None}
+
+
+def test_a_unit_reports_only_for_weeks_it_was_open_in(client, auth):
+    admin = auth("admin")
+    unit = new_unit(client, admin, opened_on="2024-08-01")  # Thursday, the due day of 2024-W31
+    before = staff_report(unit["code"], "2024-W30")
+    assert_error(client.post("/api/v1/reports", headers=admin, json=before), 422,
+                 "unit_not_open", "unit")
+    bulk = client.post("/api/v1/reports/bulk", headers=admin, json={
+        "campaign": "ihanoi-2024", "items": [{k: v for k, v in before.items() if k != "campaign"}]})
+    assert bulk.json()["conflicts"][0]["code"] == "unit_not_open"
+    assert client.post("/api/v1/reports", headers=admin,
+                       json=staff_report(unit["code"], "2024-W31")).status_code == 201
+    done = client.get("/api/v1/completeness", headers=admin, params={
+        "campaign": "ihanoi-2024", "period": "2024-W30", "under": "HN-GL"}).json()
+    assert unit["code"] not in {u["unit"] for u in done["units"]}
+    done = client.get("/api/v1/completeness", headers=admin, params={
+        "campaign": "ihanoi-2024", "period": "2024-W31", "under": "HN-GL"}).json()
+    assert unit["code"] in {u["unit"] for u in done["units"]}

@@ -36,7 +36,8 @@ def unchanged(own_db):  # noqa: ANN001, ANN201
 def report_id(own_client, login) -> int:  # noqa: ANN001
     admin = login("admin")
     own_client.post("/api/v1/units", headers=admin, json={
-        "code": "T-BAD", "name": "Đơn vị thử", "kind": "agency", "parent": "HN-GL"})
+        "code": "T-BAD", "name": "Đơn vị thử", "kind": "agency", "parent": "HN-GL",
+        "opened_on": "2024-01-01"})
     r = own_client.post("/api/v1/reports", headers=admin, json=staff_report("T-BAD"))
     assert r.status_code == 201, r.text
     return r.json()["id"]

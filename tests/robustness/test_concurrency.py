@@ -16,7 +16,7 @@ def test_concurrent_corrections_keep_every_version_once(own_app, own_client, log
     admin = login("admin")
     unit = own_client.post("/api/v1/units", headers=admin, json={
         "code": "T-RACE", "name": "Đơn vị thử tranh chấp", "kind": "agency",
-        "parent": "HN-GL"}).json()
+        "parent": "HN-GL", "opened_on": "2024-01-01"}).json()
     r = own_client.post("/api/v1/reports", headers=admin, json=staff_report(unit["code"]))
     assert r.status_code == 201, r.text
     rid = r.json()["id"]

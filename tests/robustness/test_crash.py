@@ -65,7 +65,8 @@ def test_acknowledged_reports_survive_a_killed_server(sqlite_db, tmp_path):  # n
     headers = {"Authorization": f"Bearer {token}"}
     for n in range(UNITS):
         r = httpx.post(server.url + "/api/v1/units", headers=headers, json={
-            "code": f"T-CRASH-{n}", "name": f"Đơn vị {n}", "kind": "agency", "parent": "HN-GL"})
+            "code": f"T-CRASH-{n}", "name": f"Đơn vị {n}", "kind": "agency", "parent": "HN-GL",
+            "opened_on": "2024-01-01"})
         assert r.status_code == 201, r.text
     jobs = [(f"T-CRASH-{n}", i, week) for i, week in enumerate(WEEKS) for n in range(UNITS)]
     acked: dict[int, dict[str, int]] = {}

@@ -9,7 +9,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from tiendo.auth.principal import Action, Principal
-from tiendo.campaigns.calendar import Calendar
+from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign, list_campaigns, targets_of
 from tiendo.core.periods import Week
@@ -34,9 +34,9 @@ def top_unit(session: Session, principal: Principal, action: Action = Action.rea
     return session.get(Unit, int(paths[0].strip("/").split("/")[-1]))
 
 
-def expected_filter(session: Session, campaign: Campaign):  # noqa: ANN201
-    """Active units of the kinds the campaign's targets apply to (or named by a target),
-    inside the campaign owner's subtree."""
+def expected_filter(session: Session, campaign: Campaign, week: Week):  # noqa: ANN201
+    """The units a week expects: open at its due moment, of the kinds the campaign's targets
+    apply to (or named by a target), inside the campaign owner's subtree."""
     kinds: set[str] = set()
     single: set[int] = set()
     for t in targets_of(session, campaign.id):
@@ -44,7 +44,8 @@ def expected_filter(session: Session, campaign: Campaign):  # noqa: ANN201
         if t.unit_id is not None:
             single.add(t.unit_id)
     owner = session.get(Unit, campaign.owner_unit_id)
-    return (Unit.active, Unit.path.startswith(owner.path, autoescape=True),
+    return (open_on(Unit, Calendar(campaign).due_date(week)),
+            Unit.path.startswith(owner.path, autoescape=True),
             or_(Unit.kind.in_(sorted(kinds)), Unit.id.in_(sorted(single))))
 
 
@@ -55,7 +56,8 @@ class Row:
 
 
 def _rows(session: Session, campaign: Campaign, week: Week, path_filter) -> list[Row]:  # noqa: ANN001
-    units = session.exec(select(Unit).where(*expected_filter(session, campaign), path_filter)
+    units = session.exec(select(Unit).where(*expected_filter(session, campaign, week),
+                                            path_filter)
                          .order_by(Unit.path)).all()
     reports = session.exec(
         select(Report).join(Unit, Unit.id == Report.unit_id)

@@ -124,7 +124,7 @@ def build(session: Session, principal: Principal, campaign_ref: str, period: str
     metrics = {m.id: m for m in metrics_of(session, campaign.id)}
     sheets = []
     for target in targets_of(session, campaign.id):
-        rows = aggregate.unit_figures(session, campaign.id, target, under, week)
+        rows = aggregate.unit_figures(session, campaign, target, under, week)
         if not rows:
             continue
         groups = {kind: Group(kind, label) for kind, label in KIND_GROUPS.items()}

@@ -14,7 +14,7 @@ unit's older reports, so its cost grows with the number of units, not with the h
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     CTE,
@@ -31,7 +31,8 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
-from tiendo.campaigns.models import Baseline, Target
+from tiendo.campaigns.calendar import Calendar, open_on
+from tiendo.campaigns.models import Baseline, Campaign, Target
 from tiendo.core.periods import Week
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
@@ -118,16 +119,18 @@ class UnitFigures:
     denominator: int | None
 
 
-def counted(unit: type[Unit], target: Target) -> ColumnElement[bool]:
-    """The units a target counts: its single unit, or active units of its kinds."""
+def counted(unit: type[Unit], target: Target, due_date: date) -> ColumnElement[bool]:
+    """The units a target counts in a week: its single unit, or units of its kinds, if open
+    at the week's due moment."""
     if target.unit_id is not None:
-        return and_(unit.id == target.unit_id, unit.active)
+        return and_(unit.id == target.unit_id, open_on(unit, due_date))
     if not target.unit_kinds:
         return false()
-    return and_(unit.kind.in_(target.unit_kinds), unit.active)
+    return and_(unit.kind.in_(target.unit_kinds), open_on(unit, due_date))
 
 
-def _latest(campaign_id: int, target: Target, root: Unit, week: Week, detail: bool = False) -> CTE:
+def _latest(campaign_id: int, target: Target, root: Unit, week: Week, due_date: date,
+            detail: bool = False) -> CTE:
     """One row per counted unit: its id, the child of `root` it lies under ('' for root itself),
     its latest report at or before `week` (NULL if none) with that report's period, the target's
     numerator and denominator values and, with `detail`, the report's timeliness and arrival.
@@ -149,7 +152,7 @@ def _latest(campaign_id: int, target: Target, root: Unit, week: Week, detail: bo
         select(Unit.id.label("unit_id"),
                path_child(Unit.path, literal(len(root.path) + 1)).label("grp"),
                latest_report.label("report_id"))
-        .where(Unit.path.startswith(root.path, autoescape=True), counted(Unit, target))
+        .where(Unit.path.startswith(root.path, autoescape=True), counted(Unit, target, due_date))
         .cte("picked").prefix_with("MATERIALIZED")
     )
 
@@ -179,10 +182,12 @@ def run(session: Session, stmt, params: dict | None = None):  # noqa: ANN001, AN
     return session.connection().execute(stmt, params or {})
 
 
-def unit_figures(session: Session, campaign_id: int, target: Target, root: Unit,
+def unit_figures(session: Session, campaign: Campaign, target: Target, root: Unit,
                  week: Week) -> list[UnitFigures]:
-    """Every counted unit of the subtree with its own figures, in creation order."""
-    latest = _latest(campaign_id, target, root, week, detail=True)
+    """Every unit of the subtree the target counts in the week, with its own figures, in
+    creation order."""
+    latest = _latest(campaign.id, target, root, week, Calendar(campaign).due_date(week),
+                     detail=True)
     stmt = (
         select(Unit.id, Unit.code, Unit.name, Unit.kind, latest.c.period, latest.c.timeliness,
                latest.c.received_at, latest.c.num, latest.c.den)

@@ -36,11 +36,12 @@ def progress_series(session: Session, principal: Principal, campaign_ref: str,
     unit's latest report at or before that week, exactly as GET /progress does."""
     campaign = get_campaign(session, principal, campaign_ref)
     under = resolve_under(session, principal, under_ref)
-    weeks = Calendar(campaign).weeks_until(now)
+    cal = Calendar(campaign)
+    weeks = cal.weeks_until(now)
     targets = targets_of(session, campaign.id)
     points: dict[int, list[SeriesPoint]] = {t.id: [] for t in targets}
     for week in weeks:
-        sums = sums_by_target(session, campaign.id, targets, under, week)
+        sums = sums_by_target(session, campaign, targets, under, week)
         for target in targets:
             if sums.by_target[target.id]:  # else it counts no unit under `under`
                 total = sums.total(target.id)
@@ -67,7 +68,7 @@ def leaderboard(session: Session, campaign_ref: str, now: datetime) -> Leaderboa
     week = Calendar(campaign).current(now)
     targets = []
     for target in targets_of(session, campaign.id):
-        rows = aggregate.unit_figures(session, campaign.id, target, owner, week)
+        rows = aggregate.unit_figures(session, campaign, target, owner, week)
         units = [{"unit": r.code, "unit_name": r.name, "kind": r.kind,
                   "ratio": ratio_of(r.numerator, r.denominator or 0), "rank": None}
                  for r in rows]

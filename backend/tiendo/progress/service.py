@@ -249,7 +249,7 @@ def progress(session: Session, principal: Principal, campaign_ref: str, under_re
     week = Calendar(campaign).week(period, now)
     codes = {m.id: m.code for m in config.metrics}
     # Every target's sums for the week and the pace's base week: one statement.
-    sums = sums_by_target(session, campaign.id, list(config.targets), under, week,
+    sums = sums_by_target(session, campaign, list(config.targets), under, week,
                           pace_base(campaign, week)[0])
     counting = [t for t in config.targets if sums.by_target[t.id]]
     officials = latest_officials(session, campaign, under, sorted(

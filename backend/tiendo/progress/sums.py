@@ -19,6 +19,7 @@ from typing import NamedTuple
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Date,
     Integer,
     Select,
     String,
@@ -34,7 +35,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
-from tiendo.campaigns.models import Baseline, Target
+from tiendo.campaigns.calendar import Calendar, open_on
+from tiendo.campaigns.models import Baseline, Campaign, Target
 from tiendo.core.periods import Week
 from tiendo.progress.aggregate import Sums, path_child, run, unindexed
 from tiendo.reports.models import Report, ReportValue
@@ -87,8 +89,9 @@ def _group_key(target: Target) -> tuple:
 def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select:
     """The statement for groups of targets of these shapes, every value a bound parameter: built
     once per shape, so a request pays neither its construction nor its compilation. Parameters:
-    campaign, week, base_week, root (its id), prefix and prefix_end (its subtree's range of
-    paths), start (where the child's id begins in a path) and, per group of targets i: unit{i}
+    campaign, week, base_week, due_date (the week's: it decides which units are expected), root
+    (its id), prefix and prefix_end (its subtree's range of paths), start (where the child's id
+    begins in a path) and, per group of targets i: unit{i}
     or kinds{i}, num{i} and den{i} (metric ids).
 
     Each level is MATERIALIZED and every lookup a scalar subquery on an index, made only where
@@ -98,12 +101,14 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select
     weeks = ["week", "base_week"] if with_base else ["week"]
     flags = [f"c{i}" for i in range(len(shapes))]
 
+    is_open = open_on(u, bindparam("due_date", type_=Date))  # open at the week's due moment
+
     def counts(i: int, shape: str) -> ColumnElement[bool]:
         if shape == "unit":
-            return and_(u.c.id == bindparam(f"unit{i}"), u.c.active)
+            return and_(u.c.id == bindparam(f"unit{i}"), is_open)
         if shape == "kinds":  # not by the kind index: the subtree's path range is narrower
             return and_(unindexed(u.c.kind).in_(bindparam(f"kinds{i}", expanding=True)),
-                        u.c.active)
+                        is_open)
         return false()
 
     # A range of paths, not LIKE: SQLite's LIKE ignores case and cannot use the path index, and
@@ -193,7 +198,7 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select
                 child.c.id == cast(func.nullif(sums.c.grp, literal_column("''")), Integer)))))
 
 
-def sums_by_target(session: Session, campaign_id: int, targets: list[Target], root: Unit,
+def sums_by_target(session: Session, campaign: Campaign, targets: list[Target], root: Unit,
                    week: Week, base_week: Week | None = None) -> SubtreeSums:
     """Every target's sums per direct child of `root`, with the numerator at `base_week` too
     when it is given (for the pace). A child under which a target counts no unit is left out of
@@ -207,7 +212,9 @@ def sums_by_target(session: Session, campaign_id: int, targets: list[Target], ro
     reps = [ts[0] for ts in groups.values()]
     stmt = _statement(tuple(_shape(t) for t in reps), base_week is not None,
                       session.get_bind().dialect.name == "sqlite")
-    params = {"campaign": campaign_id, "week": str(week), "root": root.id, "prefix": root.path,
+    params = {"campaign": campaign.id, "week": str(week),
+              "due_date": Calendar(campaign).due_date(week),
+              "root": root.id, "prefix": root.path,
               "prefix_end": root.path[:-1] + "0",  # paths end with '/'; '0' comes after it
               "start": len(root.path) + 1}
     if base_week is not None:

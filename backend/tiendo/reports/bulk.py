@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
+from tiendo.core.periods import Week
 from tiendo.cycle.locks import LockBook
 from tiendo.cycle.models import BulkImport
 from tiendo.db import in_literal, insert_many
@@ -110,7 +111,8 @@ class BulkRun:
         Rows, not ORM objects: thousands of them, only read."""
         t = Unit.__table__.c
         rows = self.session.connection().execute(
-            sa_select(t.id, t.code, t.kind, t.path, t.active).where(in_literal(t.code, codes))).all()
+            sa_select(t.id, t.code, t.kind, t.path, t.active, t.opened_on, t.closed_on)
+            .where(in_literal(t.code, codes))).all()
         return {u.code: u for u in rows if self.principal.can(Action.report_write, u.path)}
 
     def _existing(self, pairs: list[tuple[Item, UnitRow]]) -> dict[tuple[int, str], Existing]:
@@ -156,11 +158,10 @@ class BulkRun:
 
     # --- deciding ---------------------------------------------------------------------------
     def plan(self, items: list[Item]) -> Plan:
-        weeks: dict[str, Invalid | None] = {}
+        weeks: dict[str, Week | Invalid] = {}
         for period in {i.period for i in items}:
             try:
-                self.rules.check_period(period, self.now)
-                weeks[period] = None
+                weeks[period] = self.rules.check_period(period, self.now)
             except Invalid as exc:
                 weeks[period] = exc
         units = self._units(i.unit for i in items)
@@ -168,7 +169,7 @@ class BulkRun:
         seen: set[tuple[int, str]] = set()
         for item in items:
             unit = units.get(item.unit)
-            if (bad := weeks[item.period]) is not None:
+            if isinstance(bad := weeks[item.period], Invalid):
                 self.reject(item, bad.field, bad.code, bad.message)
             elif unit is None:
                 self.reject(item, "unit", "unit_not_found", "Không tìm thấy đơn vị.")
@@ -198,7 +199,7 @@ class BulkRun:
             prev = _latest_before(previous.get((unit.id, item.period)), accepted[unit.id],
                                   item.period)
             try:
-                self.rules.check_values(unit, item.values, item.note, prev)
+                self.rules.check_values(unit, weeks[item.period], item.values, item.note, prev)
             except Invalid as exc:
                 self.reject(item, exc.field, exc.code, exc.message)
                 continue

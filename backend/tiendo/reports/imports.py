@@ -133,12 +133,13 @@ def template_rows(session: Session, principal: Principal, campaign: Campaign,
                   now: datetime) -> tuple[str, list[str], list[list[Any]]]:
     """(week, header, rows): the expected units the caller may report for, with the metrics
     each reports and its latest values at or before the week."""
-    week = str(Calendar(campaign).week(period, now))
+    the_week = Calendar(campaign).week(period, now)
+    week = str(the_week)
     root = (get_unit(session, principal, under, Action.report_write, field="under") if under
             else top_unit(session, principal, Action.report_write))
     rules = CampaignRules.load(session, campaign)
     units = session.exec(select(Unit).where(
-        *expected_filter(session, campaign), Unit.path.startswith(root.path, autoescape=True))
+        *expected_filter(session, campaign, the_week), Unit.path.startswith(root.path, autoescape=True))
         .order_by(Unit.path)).all()
     metrics = [m for m in rules.metrics.values()
                if not m.is_baseline and any(u.kind in m.unit_kinds for u in units)]

@@ -69,10 +69,19 @@ class CampaignRules:
         return {kind: frozenset(c for c, m in self.metrics.items()
                                 if not m.is_baseline and kind in m.unit_kinds) for kind in kinds}
 
-    def check_values(self, unit: Unit, values: Mapping[str, int], note: str,
+    def check_open(self, unit: Unit, week: Week) -> None:
+        """A unit reports only for weeks whose due moment falls while it is open."""
+        day = self.calendar.due_date(week)
+        if unit.closed_on is not None and unit.closed_on <= day:
+            raise Invalid(f"Đơn vị đã thôi hoạt động từ {unit.closed_on:%d/%m/%Y}, trước hạn nộp "
+                          f"tuần {week} ({day:%d/%m/%Y}).", field="unit", code="unit_inactive")
+        if unit.opened_on is not None and unit.opened_on > day:
+            raise Invalid(f"Đơn vị bắt đầu hoạt động từ {unit.opened_on:%d/%m/%Y}, sau hạn nộp "
+                          f"tuần {week} ({day:%d/%m/%Y}).", field="unit", code="unit_not_open")
+
+    def check_values(self, unit: Unit, week: Week, values: Mapping[str, int], note: str,
                      previous: Mapping[str, int] | None, prefix: str = "values") -> None:
-        if not unit.active:
-            raise Invalid("Đơn vị đã ngừng hoạt động.", field="unit", code="unit_inactive")
+        self.check_open(unit, week)
         if not values.keys() <= self._weekly_codes.get(unit.kind, frozenset()):
             self._refuse_codes(unit, values, prefix)
         by_id = self.metric_codes

@@ -176,7 +176,7 @@ def create_report(session: Session, principal: Principal, data: ReportCreate,
     if latest is not None and latest[0] == str(week):
         raise Conflict(f"Đơn vị đã có báo cáo tuần {week}; hãy sửa báo cáo đó.",
                        field="period", code="report_exists")
-    rules.check_values(unit, data.values, data.note, latest[1] if latest else None)
+    rules.check_values(unit, week, data.values, data.note, latest[1] if latest else None)
     return insert_report(session, principal, rules, unit, week, data.values, data.note,
                          source_for(principal), now)
 
@@ -230,7 +230,7 @@ def replace_report(session: Session, principal: Principal, report_id: int, data:
     rules = CampaignRules.load(session, session.get(Campaign, report.campaign_id))
     prev = previous_values(session, report.campaign_id, unit.id, report.period,
                            rules.metric_codes)
-    rules.check_values(unit, data.values, data.note, prev)
+    rules.check_values(unit, Week.parse(report.period), data.values, data.note, prev)
     report = update_values(session, principal, rules, report, unit, data.values, data.note,
                            expected, source_for(principal), now)
     return report, unit

@@ -40,7 +40,8 @@ def find_unit(session: Session, ref: str | int) -> Unit | None:
     return session.exec(_BY_CODE, params={"code": ref}).first()
 
 
-_ROW = sa_select(*(Unit.__table__.c[c] for c in ("id", "code", "name", "kind", "path", "active")))
+_ROW = sa_select(*(Unit.__table__.c[c] for c in ("id", "code", "name", "kind", "path", "active",
+                                                  "opened_on", "closed_on")))
 _ROW_BY_CODE = _ROW.where(Unit.__table__.c.code == bindparam("ref"))
 _ROW_BY_ID = _ROW.where(Unit.__table__.c.id == bindparam("ref"))
 
