@@ -96,26 +96,26 @@ def test_contact_is_validated_and_shown_to_managers_only(client, auth):
 
 def test_close_on_a_date_and_reopen_what_closed_with_it(client, auth):
     admin = auth("admin")
-    commune = new_unit(client, admin, kind="commune", parent="HN-GL")
-    assert commune["opened_on"] is not None and commune["closed_on"] is None
+    commune = new_unit(client, admin, kind="commune", parent="HN-GL", opened_on=None)
+    assert commune["opened_on"] == "2024-09-05" and commune["closed_on"] is None  # today
     early = new_unit(client, admin, kind="village", parent=commune["code"])
     late = new_unit(client, admin, kind="village", parent=commune["code"])
     url = "/api/v1/units/{}/deactivate"
-    before_opening = client.post(url.format(commune["code"]), headers=admin,
-                                 json={"closed_on": "2020-01-01"})
-    assert_error(before_opening, 422, "invalid_date", "closed_on")
-    assert client.post(url.format(early["code"]), headers=admin,
-                       json={"closed_on": "2099-01-01"}).json()["closed_on"] == "2099-01-01"
-    closed = client.post(url.format(commune["code"]), headers=admin,
-                         json={"closed_on": "2099-06-01"}).json()
-    assert (closed["active"], closed["closed_on"]) == (False, "2099-06-01")
+    for day in ("2020-01-01", "2024-09-06"):  # before it opened; tomorrow
+        refused = client.post(url.format(commune["code"]), headers=admin, json={"closed_on": day})
+        assert_error(refused, 422, "invalid_date", "closed_on")
+    early = client.post(url.format(early["code"]), headers=admin,
+                        json={"closed_on": "2024-06-01"}).json()
+    assert early["closed_on"] == "2024-06-01"
+    closed = client.post(url.format(commune["code"]), headers=admin).json()
+    assert (closed["active"], closed["closed_on"]) == (False, "2024-09-05")
     assert_error(client.post(url.format(commune["code"]), headers=admin), 409, "unit_closed")
     reopened = client.patch(f"/api/v1/units/{commune['code']}", headers=admin,
                             json={"active": True}).json()
     assert (reopened["active"], reopened["closed_on"]) == (True, None)
     state = {c: client.get(f"/api/v1/units/{c}", headers=admin).json()["closed_on"]
              for c in (early["code"], late["code"])}
-    assert state == {early["code"]: "2099-01-01", late["code"]: None}
+    assert state == {early["code"]: "2024-06-01", late["code"]: None}
 
 
 def test_a_unit_reports_only_for_weeks_it_was_open_in(client, auth):

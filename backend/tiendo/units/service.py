@@ -228,7 +228,11 @@ def deactivate_unit(session: Session, principal: Principal, ref: str, now: datet
     if unit.closed_on is not None:
         raise Conflict(f"Đơn vị đã thôi hoạt động từ {unit.closed_on:%d/%m/%Y}.",
                        code="unit_closed")
-    closed_on = (data.closed_on if data else None) or local_today(now)
+    today = local_today(now)
+    closed_on = (data.closed_on if data else None) or today
+    if closed_on > today:  # `active` follows the date; a closure is recorded when it happens
+        raise Invalid("Chưa thể đóng đơn vị từ một ngày trong tương lai.", field="closed_on",
+                      code="invalid_date")
     _close_subtree(session, unit, closed_on, now)
     session.refresh(unit)
     record(session, principal, "unit.deactivate", "unit", unit.id, unit_id=unit.id,
