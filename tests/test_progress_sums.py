@@ -15,8 +15,7 @@ from tiendo.campaigns.schemas import CampaignCreate, TargetCreate
 from tiendo.campaigns.service import insert_campaign, insert_target
 from tiendo.core.periods import Week
 from tiendo.demo.seed import METRICS, STAFF_KINDS
-from tiendo.progress.aggregate import Sums
-from tiendo.progress.sums import Child, sums_by_target
+from tiendo.figures.subtree import Child, Sums, sums_by_target
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
 

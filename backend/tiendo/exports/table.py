@@ -13,7 +13,7 @@ from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.service import get_campaign, metrics_of, targets_of
 from tiendo.core.periods import Week
-from tiendo.progress import aggregate
+from tiendo.figures.units import UnitFigures, unit_figures
 from tiendo.progress.service import (
     ratio_of,
     remaining_of,
@@ -97,7 +97,7 @@ class WeeklyReport:
     sheets: list[Sheet]
 
 
-def _line(row: aggregate.UnitFigures, goal: float, week: Week, due: datetime, now: datetime,
+def _line(row: UnitFigures, goal: float, week: Week, due: datetime, now: datetime,
           tz: ZoneInfo) -> Line:
     status = reporting_status(row.period, row.timeliness, week, due, now)
     if row.period is None:
@@ -124,7 +124,7 @@ def build(session: Session, principal: Principal, campaign_ref: str, period: str
     metrics = {m.id: m for m in metrics_of(session, campaign.id)}
     sheets = []
     for target in targets_of(session, campaign.id):
-        rows = aggregate.unit_figures(session, campaign, target, under, week)
+        rows = unit_figures(session, campaign, target, under, week)
         if not rows:
             continue
         groups = {kind: Group(kind, label) for kind, label in KIND_GROUPS.items()}

@@ -10,7 +10,8 @@ from tiendo.auth.principal import Principal
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.service import get_campaign, targets_of
 from tiendo.errors import NotFound
-from tiendo.progress import aggregate
+from tiendo.figures.series import totals_by_week
+from tiendo.figures.units import unit_figures
 from tiendo.progress.schemas import (
     LeaderboardPublic,
     LeaderboardTarget,
@@ -25,7 +26,6 @@ from tiendo.progress.service import (
     rounded,
     unit_ref,
 )
-from tiendo.progress.sums import sums_by_target
 from tiendo.units.models import Unit
 
 
@@ -36,20 +36,17 @@ def progress_series(session: Session, principal: Principal, campaign_ref: str,
     unit's latest report at or before that week, exactly as GET /progress does."""
     campaign = get_campaign(session, principal, campaign_ref)
     under = resolve_under(session, principal, under_ref)
-    cal = Calendar(campaign)
-    weeks = cal.weeks_until(now)
     targets = targets_of(session, campaign.id)
-    points: dict[int, list[SeriesPoint]] = {t.id: [] for t in targets}
-    for week in weeks:
-        sums = sums_by_target(session, campaign, targets, under, week)
-        for target in targets:
-            if sums.by_target[target.id]:  # else it counts no unit under `under`
-                total = sums.total(target.id)
-                points[target.id].append(SeriesPoint(
-                    period=str(week), numerator=total.numerator, denominator=total.denominator,
-                    ratio=rounded(ratio_of(total.numerator, total.denominator))))
+    # Every week in one statement; a week in which a target counts no unit under `under` has
+    # no point.
+    totals = totals_by_week(session, campaign, targets, under,
+                            Calendar(campaign).weeks_until(now))
     out = [TargetSeries(target_id=t.id, code=t.code, name=t.name, goal_ratio=t.goal_ratio,
-                        points=points[t.id]) for t in targets if points[t.id]]
+                        points=[SeriesPoint(period=w.week, numerator=w.numerator,
+                                            denominator=w.denominator,
+                                            ratio=rounded(ratio_of(w.numerator, w.denominator)))
+                                for w in totals[t.id]])
+           for t in targets if totals[t.id]]
     return SeriesPublic(campaign=campaign.code, under=unit_ref(under), targets=out)
 
 
@@ -68,7 +65,7 @@ def leaderboard(session: Session, campaign_ref: str, now: datetime) -> Leaderboa
     week = Calendar(campaign).current(now)
     targets = []
     for target in targets_of(session, campaign.id):
-        rows = aggregate.unit_figures(session, campaign, target, owner, week)
+        rows = unit_figures(session, campaign, target, owner, week)
         units = [{"unit": r.code, "unit_name": r.name, "kind": r.kind,
                   "ratio": ratio_of(r.numerator, r.denominator or 0), "rank": None}
                  for r in rows]

@@ -1,6 +1,6 @@
 """Progress of a campaign's targets over a unit subtree, and the rules that judge it.
 
-Rules (the figures come from tiendo.progress.aggregate):
+Rules (the figures come from tiendo.figures, the one figures engine):
 - Counts are cumulative, so each unit contributes its LATEST report at or before the asked week.
   A unit whose latest report is from an earlier week is carried forward and marked stale; a unit
   that never reported counts 0 in the numerator and, in the denominator, its baseline when the
@@ -41,8 +41,8 @@ from tiendo.campaigns.config import campaign_config
 from tiendo.campaigns.models import Campaign, Target
 from tiendo.core.periods import Week
 from tiendo.errors import NotFound
+from tiendo.figures.subtree import Child, SubtreeSums, Sums, sums_by_target
 from tiendo.official.models import OfficialCount
-from tiendo.progress.aggregate import Sums
 from tiendo.progress.schemas import (
     OfficialFigure,
     ProgressPublic,
@@ -50,7 +50,6 @@ from tiendo.progress.schemas import (
     TargetProgress,
     UnitRef,
 )
-from tiendo.progress.sums import Child, SubtreeSums, sums_by_target
 from tiendo.units.models import Unit
 from tiendo.units.service import get_unit
 

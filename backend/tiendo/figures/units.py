@@ -1,12 +1,10 @@
-"""Which units a target counts, the figures of a group of units (Sums), the SQL pieces the
-progress statements share, and each counted unit's own figures (exports, the leaderboard).
+"""Each counted unit's own figures for a target and a week (the weekly exports, the public
+leaderboard, the import template's "last week" columns).
 
-Sums per child for GET /progress and the series come from tiendo.progress.sums. unit_figures:
-for a target, a subtree and a week, start from the units counted for the target in the subtree
-(active, of the target's kinds, or the target's single unit), look up for each its newest report
-at or before the week with a correlated subquery on the unique (campaign_id, unit_id, period)
-index (ORDER BY period DESC LIMIT 1: MAX(period) that also yields the report's id), and fetch
-that one report's numerator and denominator values by primary key (the denominator falls back to
+Start from the units the target counts in the week under the subtree (open at the week's due
+moment, of the target's kinds, or the target's single unit); for each, the report its figure
+comes from (`tiendo.figures.sql.report_at`: one seek on the unique (campaign, unit, period) key)
+and that report's numerator and denominator values by primary key (the denominator falls back to
 the unit's baseline when the report does not carry it, e.g. residents_total). It never reads a
 unit's older reports, so its cost grows with the number of units, not with the history.
 """
@@ -16,92 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import (
-    CTE,
-    ColumnElement,
-    String,
-    and_,
-    false,
-    func,
-    literal,
-    select,
-)
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import CTE, ColumnElement, and_, false, func, literal, select
 from sqlmodel import Session
 
 from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Baseline, Campaign, Target
 from tiendo.core.periods import Week
+from tiendo.figures.sql import path_child, report_at, run
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
-
-
-class path_child(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
-    """`path_child(path, start)`: the id segment of a materialised path that begins at character
-    `start` (1-based), e.g. ('/1/2/17/40/', 6) → '17'; '' when the path ends there (the root)."""
-
-    type = String()
-    inherit_cache = True
-    name = "path_child"
-
-
-@compiles(path_child)
-def _path_child_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
-    path, start = (compiler.process(c, **kw) for c in element.clauses)
-    rest = f"substr({path}, {start})"
-    return f"substr({rest}, 1, instr({rest}, '/') - 1)"
-
-
-@compiles(path_child, "postgresql")
-def _path_child_pg(element, compiler, **kw) -> str:  # noqa: ANN001
-    path, start = (compiler.process(c, **kw) for c in element.clauses)
-    return f"split_part(substr({path}, {start}), '/', 1)"
-
-
-class unindexed(FunctionElement):  # noqa: N801 - reads like the SQL it renders
-    """A text column that SQLite's planner will not look up in an index (a unary +, as SQLite's
-    documentation advises); the plain column elsewhere."""
-
-    type = String()
-    inherit_cache = True
-    name = "unindexed"
-
-
-@compiles(unindexed)
-def _unindexed(element, compiler, **kw) -> str:  # noqa: ANN001
-    return compiler.process(next(iter(element.clauses)), **kw)
-
-
-@compiles(unindexed, "sqlite")
-def _unindexed_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
-    return "+" + compiler.process(next(iter(element.clauses)), **kw)
-
-
-@dataclass(slots=True)
-class Sums:
-    """Figures of a group of units for one target and week. `fresh` units reported for the week
-    itself, `stale` ones are carried forward from an earlier week, `missing` ones never reported
-    up to the week (they count 0 in the numerator and their baseline, if any, in the denominator).
-    """
-
-    expected: int = 0
-    fresh: int = 0
-    stale: int = 0
-    missing: int = 0
-    numerator: int = 0
-    denominator: int = 0
-    oldest_period: str | None = None
-    base_numerator: int = 0  # the numerator at the week the pace is measured from, if asked
-
-    def add(self, other: Sums) -> Sums:
-        periods = [p for p in (self.oldest_period, other.oldest_period) if p]
-        return Sums(self.expected + other.expected, self.fresh + other.fresh,
-                    self.stale + other.stale, self.missing + other.missing,
-                    self.numerator + other.numerator, self.denominator + other.denominator,
-                    min(periods) if periods else None,
-                    self.base_numerator + other.base_numerator)
 
 
 @dataclass
@@ -138,16 +59,7 @@ def _latest(campaign_id: int, target: Target, root: Unit, week: Week, due_date: 
     Every lookup is a scalar subquery on an index (report by (campaign, unit, period), values by
     (report, metric), baseline by (metric, unit)) and both levels are MATERIALIZED: left to
     itself, PostgreSQL would rather hash-join every report ever sent than probe one per unit."""
-    older = aliased(Report)
-    latest_report = (
-        select(older.id)
-        .where(older.campaign_id == campaign_id, older.unit_id == Unit.id,
-               older.period <= str(week))
-        .order_by(older.period.desc())
-        .limit(1)
-        .correlate(Unit)
-        .scalar_subquery()
-    )
+    latest_report = report_at(Report.__table__.alias("older"), campaign_id, Unit.id, str(week))
     picked = (
         select(Unit.id.label("unit_id"),
                path_child(Unit.path, literal(len(root.path) + 1)).label("grp"),
@@ -175,11 +87,6 @@ def _latest(campaign_id: int, target: Target, root: Unit, week: Week, due_date: 
         columns += [report_field(Report.timeliness).label("timeliness"),
                     report_field(Report.received_at).label("received_at")]
     return select(*columns).cte("latest").prefix_with("MATERIALIZED")
-
-
-def run(session: Session, stmt, params: dict | None = None):  # noqa: ANN001, ANN202
-    """A Core statement on the session's connection (no ORM layer: rows are plain)."""
-    return session.connection().execute(stmt, params or {})
 
 
 def unit_figures(session: Session, campaign: Campaign, target: Target, root: Unit,

@@ -1,5 +1,6 @@
 """Every target's sums per child of a subtree, for a week and the week the pace starts from, in
-one statement (what GET /progress and the weekly series read).
+one statement (what GET /progress reads), and every target's totals for a run of weeks, in one
+statement (the weekly series).
 
 For each unit of the subtree that some target counts, the statement takes its report for exactly
 the week when there is one (most units report every week, and an equality seek in the
@@ -38,7 +39,7 @@ from sqlmodel import Session
 from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Baseline, Campaign, Target
 from tiendo.core.periods import Week
-from tiendo.progress.aggregate import Sums, path_child, run, unindexed
+from tiendo.figures.sql import path_child, report_before, report_for, run, unindexed
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
 
@@ -46,6 +47,31 @@ WIDTH = 7  # aggregate columns per group of targets
 # Constants written into the statement, not bound, and short aliases: psycopg parses a statement
 # of more than 50 parameters or 4 KB again at every execution.
 ZERO, ONE = literal_column("0"), literal_column("1")
+
+
+@dataclass(slots=True)
+class Sums:
+    """Figures of a group of units for one target and week. `fresh` units reported for the week
+    itself, `stale` ones are carried forward from an earlier week, `missing` ones never reported
+    up to the week (they count 0 in the numerator and their baseline, if any, in the denominator).
+    """
+
+    expected: int = 0
+    fresh: int = 0
+    stale: int = 0
+    missing: int = 0
+    numerator: int = 0
+    denominator: int = 0
+    oldest_period: str | None = None
+    base_numerator: int = 0  # the numerator at the week the pace is measured from, if asked
+
+    def add(self, other: Sums) -> Sums:
+        periods = [p for p in (self.oldest_period, other.oldest_period) if p]
+        return Sums(self.expected + other.expected, self.fresh + other.fresh,
+                    self.stale + other.stale, self.missing + other.missing,
+                    self.numerator + other.numerator, self.denominator + other.denominator,
+                    min(periods) if periods else None,
+                    self.base_numerator + other.base_numerator)
 
 
 class Child(NamedTuple):
@@ -79,7 +105,7 @@ def _shape(target: Target) -> str:
     return "unit" if target.unit_id is not None else "kinds" if target.unit_kinds else "none"
 
 
-def _group_key(target: Target) -> tuple:
+def group_key(target: Target) -> tuple:
     """Targets that count the same units with the same metrics have the same figures."""
     return (target.unit_id, tuple(sorted(target.unit_kinds or ())), target.numerator_metric_id,
             target.denominator_metric_id)
@@ -123,9 +149,8 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select
         select(path_child(u.c.path, bindparam("start")).label("grp"), u.c.id.label("unit_id"),
                *(case((counts(i, s), ONE), else_=ZERO).label(flags[i])
                  for i, s in enumerate(shapes)),
-               *(select(r.c.id).where(r.c.campaign_id == bindparam("campaign"),
-                                      r.c.unit_id == u.c.id, r.c.period == bindparam(w))
-                 .scalar_subquery().label(f"{w}_exact") for w in weeks))
+               *(report_for(r, bindparam("campaign"), u.c.id, bindparam(w)).label(f"{w}_exact")
+                 for w in weeks))
         .where(in_subtree, or_(*(counts(i, s) for i, s in enumerate(shapes))))
         .cte("p").prefix_with("MATERIALIZED")
     )
@@ -133,9 +158,7 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select
 
     # 2. Else their latest report before that week: a unit that skipped it is carried forward.
     def before(w: str):  # noqa: ANN202
-        return (select(r.c.id).where(r.c.campaign_id == bindparam("campaign"),
-                                     r.c.unit_id == p.unit_id, r.c.period < bindparam(w))
-                .order_by(r.c.period.desc()).limit(1).scalar_subquery())
+        return report_before(r, bindparam("campaign"), p.unit_id, bindparam(w))
 
     latest = (
         select(p.grp, p.unit_id, *(p[f] for f in flags),
@@ -205,7 +228,7 @@ def sums_by_target(session: Session, campaign: Campaign, targets: list[Target], 
     that target's sums; a target that counts none at all has no sums."""
     groups: dict[tuple, list[Target]] = {}
     for t in targets:
-        groups.setdefault(_group_key(t), []).append(t)
+        groups.setdefault(group_key(t), []).append(t)
     out = SubtreeSums({t.id: {} for t in targets}, {})
     if not groups:
         return out
