@@ -25,6 +25,7 @@ from tiendo.cycle.locks import LockBook
 from tiendo.cycle.models import BulkImport
 from tiendo.db import in_literal, insert_many
 from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_code, validation_detail
+from tiendo.figures.sql import report_before
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Timeliness
 from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import BulkItem, ImportConflict, ImportSummary
@@ -142,9 +143,7 @@ class BulkRun:
         codes = self.rules.metric_codes
         out: dict[tuple[int, str], tuple[str, Values]] = {}
         for period, unit_ids in by_period.items():
-            latest = (sa_select(r.id).where(r.campaign_id == self.campaign.id, r.unit_id == u.id,
-                                            r.period < period)
-                      .order_by(r.period.desc()).limit(1).scalar_subquery())
+            latest = report_before(Report.__table__, self.campaign.id, u.id, period)
             rows = self.session.connection().execute(
                 sa_select(r.unit_id, r.period, v.metric_id, v.value)
                 .select_from(Report.__table__.outerjoin(ReportValue.__table__,

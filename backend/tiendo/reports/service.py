@@ -21,6 +21,7 @@ from tiendo.core.periods import Week
 from tiendo.cycle.locks import ensure_unlocked
 from tiendo.db import in_literal
 from tiendo.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
+from tiendo.figures.sql import report_at, report_before
 from tiendo.reports.models import (
     Report,
     ReportRevision,
@@ -39,11 +40,8 @@ def _latest_report(strictly_before: bool):  # noqa: ANN202
     """The period and values of a unit's latest report before (or at) a week: one index seek.
     Core, built once: it runs for every report written."""
     r, v = Report.__table__.c, ReportValue.__table__.c
-    period = bindparam("period")
-    latest = (sa_select(r.id).where(r.campaign_id == bindparam("campaign"),
-                                    r.unit_id == bindparam("unit"),
-                                    r.period < period if strictly_before else r.period <= period)
-              .order_by(r.period.desc()).limit(1).scalar_subquery())
+    seek = report_before if strictly_before else report_at
+    latest = seek(Report.__table__, bindparam("campaign"), bindparam("unit"), bindparam("period"))
     return (sa_select(r.period, v.metric_id, v.value)
             .select_from(Report.__table__.outerjoin(ReportValue.__table__, v.report_id == r.id))
             .where(r.id == latest))
