@@ -164,3 +164,19 @@ def test_only_managers_export(client, auth):
     r = client.get("/api/v1/exports/weekly-report.csv", headers=auth("vanphong"),
                    params={"campaign": "ihanoi-2024", "period": "2024-W99"})
     assert_error(r, 422, "invalid_period", "period")
+
+
+def test_official_count_against_the_week_it_was_observed_in(client, manager):
+    w30 = progress(client, manager, period="2024-W30")["residents"]["numerator"]
+    reported = f"{w30:,}".replace(",", ".")
+    sentence = (f"Số liệu chính thức ngày 23/07 (tuần 30): 2.850 — các đơn vị báo cáo tuần đó: "
+                f"{reported} (nguồn: HANOI EIC)")
+    rows = list(csv.DictReader(io.StringIO(
+        export(client, manager, "csv", period="2024-W35").content.decode("utf-8-sig"))))
+    totals = {row["Chỉ tiêu"]: row for row in rows if row["Đơn vị"] == "TỔNG CỘNG"}
+    assert totals["residents"]["Ghi chú"] == sentence
+    assert totals["staff"]["Ghi chú"] == ""  # no outside count for staff
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, manager, "xlsx",
+                                                  period="2024-W35").content))
+    cells = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
+    assert sentence in cells

@@ -59,6 +59,7 @@ def test_manager_records_a_figure_once_and_can_correct_it(client, auth):
                           params={"campaign": "ihanoi-2024", "period": "2024-W31"}).json()
     residents = next(t for t in progress["targets"] if t["code"] == "residents")
     assert residents["official"]["value"] == 3150
+    assert residents["official"]["period"] == "2024-W31"
     assert residents["official"]["gap"] == 3150 - residents["numerator"]
 
 

@@ -212,7 +212,14 @@ def test_official_count_beside_the_reported_sum(client, auth):
     viewer = auth("lanhdao")
     w30 = target(get_progress(client, viewer, period="2024-W30"), "residents")
     assert w30["official"] == {"value": 2850, "observed_at": "2024-07-23T08:06:00Z",
-                               "source": "HANOI EIC", "gap": 2850 - w30["numerator"]}
+                               "source": "HANOI EIC", "period": "2024-W30",
+                               "reported": w30["numerator"], "gap": 2850 - w30["numerator"]}
+    # Weeks later the same count is still set against what units reported for week 30, not
+    # against the week on screen.
+    w35 = target(get_progress(client, viewer, period="2024-W35"), "residents")
+    assert w35["numerator"] > w30["numerator"]
+    assert (w35["official"]["period"], w35["official"]["reported"], w35["official"]["gap"]) == (
+        "2024-W30", w30["numerator"], 2850 - w30["numerator"])
     # Observed on Tuesday of W30: not yet known at the end of W29, and not for other metrics.
     assert target(get_progress(client, viewer, period="2024-W29"), "residents")["official"] is None
     assert target(get_progress(client, viewer, period="2024-W30"), "staff")["official"] is None

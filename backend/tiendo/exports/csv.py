@@ -34,5 +34,8 @@ def render(report: WeeklyReport) -> bytes:
             for line in group.lines:
                 stt += 1
                 writer.writerow(_row(sheet.code, group.label, stt, line))
-        writer.writerow(_row(sheet.code, "", "", sheet.total))
+        total = _row(sheet.code, "", "", sheet.total)
+        if sheet.official:  # the outside count, in the total's note
+            total[-1] = sheet.official
+        writer.writerow(total)
     return out.getvalue().encode("utf-8-sig")

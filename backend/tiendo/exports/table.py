@@ -14,9 +14,13 @@ from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.service import get_campaign, metrics_of, targets_of
 from tiendo.core.periods import Week
 from tiendo.figures.units import UnitFigures, unit_figures
+from tiendo.progress.schemas import OfficialFigure
 from tiendo.progress.service import (
+    latest_officials,
+    official_figure,
     ratio_of,
     remaining_of,
+    reported_at_official_weeks,
     reporting_status,
     resolve_under,
 )
@@ -82,6 +86,7 @@ class Sheet:
     deadline: date
     groups: list[Group]
     total: Line
+    official: str | None = None  # the outside count against that week's reported sum
 
 
 @dataclass
@@ -112,6 +117,18 @@ def _line(row: UnitFigures, goal: float, week: Week, due: datetime, now: datetim
                 REPORTING_VI[status], received, note)
 
 
+def official_sentence(figure: OfficialFigure, tz: ZoneInfo) -> str:
+    """'Số liệu chính thức ngày 23/07 (tuần 30): 2.850 — các đơn vị báo cáo tuần đó: 3.112'."""
+    day = figure.observed_at.astimezone(tz).strftime("%d/%m")
+    return (f"Số liệu chính thức ngày {day} (tuần {int(figure.period[-2:])}): "
+            f"{vn_int(figure.value)} — các đơn vị báo cáo tuần đó: {vn_int(figure.reported)} "
+            f"(nguồn: {figure.source})")
+
+
+def vn_int(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
 def build(session: Session, principal: Principal, campaign_ref: str, period: str | None,
           under_ref: str | None, now: datetime) -> WeeklyReport:
     """Managers only: the report goes upward in the district's name. The figures are "as of"
@@ -122,8 +139,14 @@ def build(session: Session, principal: Principal, campaign_ref: str, period: str
     tz = ZoneInfo(campaign.timezone)
     due = Calendar(campaign).due(week)
     metrics = {m.id: m for m in metrics_of(session, campaign.id)}
+    codes = {m.id: m.code for m in metrics.values()}
+    targets = targets_of(session, campaign.id)
+    officials = latest_officials(session, campaign, under,
+                                 sorted({codes[t.numerator_metric_id] for t in targets}), week)
+    reported_at = reported_at_official_weeks(session, campaign, targets, under, week, officials,
+                                             codes)
     sheets = []
-    for target in targets_of(session, campaign.id):
+    for target in targets:
         rows = unit_figures(session, campaign, target, under, week)
         if not rows:
             continue
@@ -132,12 +155,16 @@ def build(session: Session, principal: Principal, campaign_ref: str, period: str
             group = groups.setdefault(row.kind, Group(row.kind, row.kind))
             group.lines.append(_line(row, target.goal_ratio, week, due, now, tz))
         kept = [g for g in groups.values() if g.lines]
+        total = summed("TỔNG CỘNG", [x for g in kept for x in g.lines], target.goal_ratio)
+        official = officials.get(codes[target.numerator_metric_id])
         sheets.append(Sheet(
             code=target.code, name=target.name,
             numerator_label=metrics[target.numerator_metric_id].name,
             denominator_label=metrics[target.denominator_metric_id].name,
-            deadline=target.deadline, groups=kept,
-            total=summed("TỔNG CỘNG", [x for g in kept for x in g.lines], target.goal_ratio)))
+            deadline=target.deadline, groups=kept, total=total,
+            official=official_sentence(official_figure(
+                campaign, target, official, week, total.numerator, reported_at), tz)
+            if official else None))
     as_of = min(now, week.end(campaign.timezone) - timedelta(minutes=1))
     return WeeklyReport(campaign=campaign.code, campaign_name=campaign.name,
                         under_code=under.code, under_name=under.name, period=str(week),

@@ -117,6 +117,10 @@ def render(report: WeeklyReport) -> bytes:
                 _write(ws, row, stt, line, bold=False)
                 row += 1
         _write(ws, row, "", sheet.total, bold=True)
+        if sheet.official:
+            row += 2
+            ws.merge_cells(f"A{row}:{LAST}{row}")
+            ws.cell(row, 1, sheet.official).font = PLAIN
         _print_setup(ws, row)
     if not report.sheets:
         wb.create_sheet("Báo cáo")["A1"] = "Không có chỉ tiêu nào áp dụng cho đơn vị này."

@@ -21,10 +21,15 @@ class UnitRef(BaseModel):
 
 
 class OfficialFigure(BaseModel):
+    """An outside count set against what the units reported for the week that contains it."""
+
     value: int
     observed_at: datetime
     source: str
-    gap: int = Field(description="Số chính thức trừ số đơn vị tự báo cáo (âm: báo cáo cao hơn)")
+    period: str = Field(description="Tuần (của chiến dịch) chứa thời điểm ghi nhận số chính thức")
+    reported: int = Field(description="Tổng số các đơn vị báo cáo cho tuần đó")
+    gap: int = Field(description="Số chính thức trừ số các đơn vị báo cáo tuần đó "
+                                 "(âm: báo cáo cao hơn)")
 
 
 class ChildProgress(BaseModel):

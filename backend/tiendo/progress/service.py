@@ -41,6 +41,7 @@ from tiendo.campaigns.config import campaign_config
 from tiendo.campaigns.models import Campaign, Target
 from tiendo.core.periods import Week
 from tiendo.errors import NotFound
+from tiendo.figures.series import totals_by_week
 from tiendo.figures.subtree import Child, SubtreeSums, Sums, sums_by_target
 from tiendo.official.models import OfficialCount
 from tiendo.progress.schemas import (
@@ -216,8 +217,40 @@ def _children(target: Target, by_child: dict[str, Sums], weeks: int, ref: date,
     return ranked(out)
 
 
+def official_figure(campaign: Campaign, target: Target, official: Row, week: Week,
+                    numerator: int, reported_at: dict[tuple[int, str], int]) -> OfficialFigure:
+    """The outside count against the reported sum of the campaign week that contains it (a
+    count of 23/07 against week 30's reports, whichever week is being looked at)."""
+    seen = official_week(campaign, official.observed_at)
+    reported = numerator if seen == week else reported_at.get((target.id, str(seen)), 0)
+    return OfficialFigure(value=official.value, observed_at=official.observed_at,
+                          source=official.source, period=str(seen), reported=reported,
+                          gap=official.value - reported)
+
+
+def official_week(campaign: Campaign, observed_at: datetime) -> Week:
+    """The campaign week containing an observation, kept inside the campaign's weeks."""
+    cal = Calendar(campaign)
+    return min(max(cal.week_of(observed_at), cal.first), cal.last)
+
+
+def reported_at_official_weeks(session: Session, campaign: Campaign, targets: list[Target],
+                               under: Unit, week: Week, officials: dict[str, Row],
+                               codes: dict[int, str]) -> dict[tuple[int, str], int]:
+    """Per (target, week): the reported sum of each week an official count falls in, other
+    than `week` itself (whose sums are already at hand); one statement."""
+    weeks = sorted({official_week(campaign, row.observed_at) for row in officials.values()}
+                   - {week})
+    if not weeks:
+        return {}
+    totals = totals_by_week(session, campaign, targets, under, weeks)
+    return {(t.id, w.week): w.numerator for t in targets for w in totals[t.id]
+            if codes[t.numerator_metric_id] in officials}
+
+
 def target_progress(campaign: Campaign, target: Target, codes: dict[int, str], week: Week,
-                    now: datetime, sums: SubtreeSums, official: Row | None) -> TargetProgress:
+                    now: datetime, sums: SubtreeSums, official: Row | None,
+                    reported_at: dict[tuple[int, str], int]) -> TargetProgress:
     """One target's progress over a subtree where it counts some unit, from its sums."""
     _, weeks = pace_base(campaign, week)
     totals = sums.total(target.id)
@@ -233,8 +266,7 @@ def target_progress(campaign: Campaign, target: Target, codes: dict[int, str], w
         status=j.status, upstream_status=j.upstream_status,
         over_100=j.ratio is not None and j.ratio > 1, units_expected=totals.expected,
         units_counted=totals.fresh, units_stale=totals.stale, units_missing=totals.missing,
-        official=OfficialFigure(value=official.value, observed_at=official.observed_at,
-                                source=official.source, gap=official.value - j.numerator)
+        official=official_figure(campaign, target, official, week, j.numerator, reported_at)
         if official else None,
         children=_children(target, sums.by_target[target.id], weeks, ref, sums.children),
     )
@@ -253,8 +285,10 @@ def progress(session: Session, principal: Principal, campaign_ref: str, under_re
     counting = [t for t in config.targets if sums.by_target[t.id]]
     officials = latest_officials(session, campaign, under, sorted(
         {codes[t.numerator_metric_id] for t in counting}), week)
+    reported_at = reported_at_official_weeks(session, campaign, counting, under, week,
+                                             officials, codes)
     return ProgressPublic(
         campaign=campaign.code, period=str(week), as_of=now, under=unit_ref(under),
         targets=[target_progress(campaign, t, codes, week, now, sums,
-                                 officials.get(codes[t.numerator_metric_id]))
+                                 officials.get(codes[t.numerator_metric_id]), reported_at)
                  for t in counting])

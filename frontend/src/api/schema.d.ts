@@ -1709,7 +1709,10 @@ export interface components {
             /** Recorded By Name */
             recorded_by_name: string;
         };
-        /** OfficialFigure */
+        /**
+         * OfficialFigure
+         * @description An outside count set against what the units reported for the week that contains it.
+         */
         OfficialFigure: {
             /** Value */
             value: number;
@@ -1721,8 +1724,18 @@ export interface components {
             /** Source */
             source: string;
             /**
+             * Period
+             * @description Tuần (của chiến dịch) chứa thời điểm ghi nhận số chính thức
+             */
+            period: string;
+            /**
+             * Reported
+             * @description Tổng số các đơn vị báo cáo cho tuần đó
+             */
+            reported: number;
+            /**
              * Gap
-             * @description Số chính thức trừ số đơn vị tự báo cáo (âm: báo cáo cao hơn)
+             * @description Số chính thức trừ số các đơn vị báo cáo tuần đó (âm: báo cáo cao hơn)
              */
             gap: number;
         };

@@ -85,6 +85,7 @@ export const en: Record<MessageKey, string> = {
   'target.pace': '{n} per week',
   'target.official': 'Official count',
   'target.self_reported': 'reported by units',
+  'target.official_line': 'Official count of {date} (week {week}): {value} — units reported for that week: {reported}',
   'target.gap': 'gap',
   'target.units': '{counted}/{expected} units counted; {stale} not updated this week; {missing} with no figures.',
   'chart.weekly_ratio': 'Ratio by week',

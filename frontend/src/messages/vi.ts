@@ -84,6 +84,7 @@ export const vi = {
   'target.pace': 'tốc độ {n}/tuần',
   'target.official': 'Số liệu chính thức',
   'target.self_reported': 'đơn vị báo cáo',
+  'target.official_line': 'Số liệu chính thức ngày {date} (tuần {week}): {value} — các đơn vị báo cáo tuần đó: {reported}',
   'target.gap': 'chênh lệch',
   'target.units': 'Đã tính {counted}/{expected} đơn vị; {stale} đơn vị chưa cập nhật tuần này; {missing} đơn vị chưa có số liệu.',
   'chart.weekly_ratio': 'Tỉ lệ theo tuần',

@@ -52,11 +52,15 @@ export function TargetCard({ target, points }: { target: TargetProgress; points?
           <div>
             <dt>{t('target.official')}</dt>
             <dd>
-              <strong>{formatNumber(tp.official.value)}</strong> ({tp.official.source}, {formatDateTime(tp.official.observed_at)})
+              {t('target.official_line', {
+                date: formatDate(tp.official.observed_at).slice(0, 5),
+                week: Number(tp.official.period.slice(-2)),
+                value: formatNumber(tp.official.value),
+                reported: formatNumber(tp.official.reported),
+              })}
               {' · '}
-              {t('target.self_reported')} {formatNumber(tp.numerator)} · {t('target.gap')}{' '}
-              {tp.official.gap > 0 ? '+' : ''}
-              {formatNumber(tp.official.gap)}
+              {t('target.gap')} {tp.official.gap > 0 ? '+' : ''}
+              {formatNumber(tp.official.gap)} <span class="muted small">({tp.official.source}, {formatDateTime(tp.official.observed_at)})</span>
             </dd>
           </div>
         )}
