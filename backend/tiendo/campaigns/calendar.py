@@ -98,10 +98,6 @@ class Calendar:
         return min(now, self.due(week)).astimezone(ZoneInfo(self.campaign.timezone)).date()
 
 
-def calendar(campaign: Campaign) -> Calendar:
-    return Calendar(campaign)
-
-
 def open_on(unit_table, day) -> ColumnElement[bool]:  # noqa: ANN001 - a Unit table or alias
     """SQL: the unit is open on `day` (a date or a bound parameter)."""
     c = unit_table.c if hasattr(unit_table, "c") else unit_table
@@ -113,3 +109,13 @@ def is_open_on(unit, day: date) -> bool:  # noqa: ANN001 - a Unit or a row with 
     """Python: the same rule as `open_on`."""
     return ((unit.opened_on is None or unit.opened_on <= day)
             and (unit.closed_on is None or unit.closed_on > day))
+
+
+def reporting_status(report_period: str | None, timeliness: str | None, week: Week,
+                     due: datetime, now: datetime) -> str:
+    """A unit's reporting for one week, the one definition: on_time / late (from its report
+    for that very week), pending (none yet, the deadline still ahead) or missing (none, the
+    deadline passed)."""
+    if report_period == str(week) and timeliness:
+        return timeliness
+    return "pending" if now < due else "missing"

@@ -9,7 +9,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from tiendo.auth.principal import Action, Principal
-from tiendo.campaigns.calendar import Calendar, open_on
+from tiendo.campaigns.calendar import Calendar, open_on, reporting_status
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign, list_campaigns, targets_of
 from tiendo.core.periods import Week
@@ -20,18 +20,10 @@ from tiendo.cycle.schemas import (
     DueEntry,
     UnitRef,
 )
-from tiendo.errors import Forbidden, NotFound
+from tiendo.errors import NotFound
 from tiendo.reports.models import Report
 from tiendo.units.models import Unit
-from tiendo.units.service import find_unit, get_unit
-
-
-def top_unit(session: Session, principal: Principal, action: Action = Action.read) -> Unit:
-    """The caller's highest unit for `action` (the default `under` of every view)."""
-    paths = principal.paths(action)
-    if not paths:
-        raise Forbidden()
-    return session.get(Unit, int(paths[0].strip("/").split("/")[-1]))
+from tiendo.units.service import find_unit, get_unit, resolve_under
 
 
 def expected_filter(session: Session, campaign: Campaign, week: Week):  # noqa: ANN201
@@ -67,12 +59,6 @@ def _rows(session: Session, campaign: Campaign, week: Week, path_filter) -> list
     return [Row(u, by_unit.get(u.id)) for u in units]
 
 
-def status_of(report: Report | None, due: datetime, now: datetime) -> str:
-    if report is not None:
-        return report.timeliness
-    return "pending" if now < due else "missing"
-
-
 def completeness(session: Session, principal: Principal | None, campaign: Campaign | str,
                  period: str | None, under: str | None, now: datetime) -> CompletenessPublic:
     if not isinstance(campaign, Campaign):
@@ -83,16 +69,17 @@ def completeness(session: Session, principal: Principal | None, campaign: Campai
         root = (get_unit(session, principal, under, field="under") if principal is not None
                 else get_unit_unchecked(session, under))
     elif principal is not None:
-        root = top_unit(session, principal)
+        root = resolve_under(session, principal, None)
     else:
         root = session.get(Unit, campaign.owner_unit_id)
     due = cal.due(week)
     units = []
     counts = {"on_time": 0, "late": 0, "missing": 0, "pending": 0}
     for row in _rows(session, campaign, week, Unit.path.startswith(root.path, autoescape=True)):
-        status = status_of(row.report, due, now)
-        counts[status] += 1
         r = row.report
+        status = reporting_status(r.period if r else None, r.timeliness if r else None, week,
+                                  due, now)
+        counts[status] += 1
         units.append(CompletenessUnit(
             unit_id=row.unit.id, unit=row.unit.code, unit_name=row.unit.name, kind=row.unit.kind,
             status=status, report_id=r.id if r else None, received_at=r.received_at if r else None,

@@ -20,11 +20,11 @@ from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign
 from tiendo.config import get_settings
-from tiendo.cycle.completeness import completeness, top_unit
+from tiendo.cycle.completeness import completeness
 from tiendo.cycle.models import Webhook, WebhookDelivery
 from tiendo.cycle.schemas import DeliveryPublic, ReminderResult
 from tiendo.units.models import Unit
-from tiendo.units.service import get_unit
+from tiendo.units.service import resolve_under
 
 _sleep = time.sleep  # a module attribute, so that tests can skip the waiting
 
@@ -106,8 +106,7 @@ def plan_reminders(session: Session, principal: Principal | None, campaign_ref: 
                    period: str | None, under: str | None, now: datetime) -> Plan:
     campaign = get_campaign(session, principal, campaign_ref)
     if principal is not None:  # a manager reminds the units of their own subtree
-        root = (get_unit(session, principal, under, Action.manage, field="under") if under
-                else top_unit(session, principal, Action.manage))
+        root = resolve_under(session, principal, under, Action.manage)
         under = root.code
     view = completeness(session, principal, campaign, period, under, now)
     waiting = [u for u in view.units if u.status in ("missing", "pending")]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from tiendo.auth.principal import Action, Principal
-from tiendo.campaigns.calendar import Calendar
+from tiendo.campaigns.calendar import Calendar, reporting_status
 from tiendo.campaigns.service import get_campaign, metrics_of, targets_of
 from tiendo.core.periods import Week
 from tiendo.figures.units import UnitFigures, unit_figures
@@ -21,9 +21,8 @@ from tiendo.progress.service import (
     ratio_of,
     remaining_of,
     reported_at_official_weeks,
-    reporting_status,
-    resolve_under,
 )
+from tiendo.units.service import resolve_under
 
 # Groups in the order a district report lists them.
 KIND_GROUPS = {

@@ -22,11 +22,11 @@ from tiendo.progress.schemas import (
 from tiendo.progress.service import (
     ranked,
     ratio_of,
-    resolve_under,
     rounded,
     unit_ref,
 )
 from tiendo.units.models import Unit
+from tiendo.units.service import resolve_under
 
 
 def progress_series(session: Session, principal: Principal, campaign_ref: str,

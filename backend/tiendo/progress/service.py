@@ -35,12 +35,11 @@ from functools import lru_cache
 from sqlalchemy import CompoundSelect, Row, Subquery, bindparam, or_, select, union_all
 from sqlmodel import Session
 
-from tiendo.auth.principal import Action, Principal
+from tiendo.auth.principal import Principal
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.config import campaign_config
 from tiendo.campaigns.models import Campaign, Target
 from tiendo.core.periods import Week
-from tiendo.errors import NotFound
 from tiendo.figures.series import totals_by_week
 from tiendo.figures.subtree import Child, SubtreeSums, Sums, sums_by_target
 from tiendo.official.models import OfficialCount
@@ -52,7 +51,7 @@ from tiendo.progress.schemas import (
     UnitRef,
 )
 from tiendo.units.models import Unit
-from tiendo.units.service import get_unit
+from tiendo.units.service import resolve_under
 
 PACE_WEEKS = 3
 AT_RISK_DAYS = 7
@@ -102,15 +101,6 @@ def status_of(goal: float, numerator: int, denominator: int, forecast: date | No
     return Status.behind
 
 
-def reporting_status(report_period: str | None, timeliness: str | None, week: Week,
-                     due: datetime, now: datetime) -> str:
-    """A unit's reporting for one week: on_time / late (from its report for that very week),
-    pending (none yet, deadline still ahead) or missing (none, deadline passed)."""
-    if report_period == str(week) and timeliness:
-        return timeliness
-    return "pending" if now < due else "missing"
-
-
 @dataclass(slots=True)
 class Judged:
     numerator: int
@@ -154,18 +144,6 @@ def ranked(items: list[dict]) -> list[dict]:
 
 
 # --- scope -----------------------------------------------------------------------------------
-def resolve_under(session: Session, principal: Principal, ref: str | None,
-                  action: Action = Action.read) -> Unit:
-    """The unit asked for, or the caller's top unit (the shortest path it may act on)."""
-    if ref is not None:
-        return get_unit(session, principal, ref, action, field="under")
-    paths = principal.paths(action)
-    unit = session.scalars(select(Unit).where(Unit.path == paths[0])).first() if paths else None
-    if unit is None:
-        raise NotFound("Không tìm thấy đơn vị.", field="under", code="unit_not_found")
-    return unit
-
-
 def unit_ref(unit: Unit) -> UnitRef:
     return UnitRef(id=unit.id, code=unit.code, name=unit.name, kind=unit.kind)
 

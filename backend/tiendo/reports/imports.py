@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
-from tiendo.cycle.completeness import expected_filter, top_unit
+from tiendo.cycle.completeness import expected_filter
 from tiendo.errors import Invalid
 from tiendo.reports.bulk import Item
 from tiendo.reports.models import Report
@@ -28,7 +28,7 @@ from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import MAX_BULK_ITEMS, ImportConflict
 from tiendo.reports.service import values_of
 from tiendo.units.models import Unit
-from tiendo.units.service import get_unit
+from tiendo.units.service import resolve_under
 
 INFO_COLUMNS = ("unit", "unit_name", "note")
 _GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")  # 2.850 / 2,850 / 2 850
@@ -135,8 +135,7 @@ def template_rows(session: Session, principal: Principal, campaign: Campaign,
     each reports and its latest values at or before the week."""
     the_week = Calendar(campaign).week(period, now)
     week = str(the_week)
-    root = (get_unit(session, principal, under, Action.report_write, field="under") if under
-            else top_unit(session, principal, Action.report_write))
+    root = resolve_under(session, principal, under, Action.report_write)
     rules = CampaignRules.load(session, campaign)
     units = session.exec(select(Unit).where(
         *expected_filter(session, campaign, the_week), Unit.path.startswith(root.path, autoescape=True))

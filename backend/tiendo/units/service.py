@@ -90,6 +90,19 @@ def set_contact(session: Session, principal: Principal, ref: str, contact: UnitC
     return unit
 
 
+def resolve_under(session: Session, principal: Principal, ref: str | None,
+                  action: Action = Action.read) -> Unit:
+    """The unit every "under" parameter names, or by default the caller's top unit for
+    `action` (the shortest path it may act on). Outside the caller's subtrees: 404."""
+    if ref is not None:
+        return get_unit(session, principal, ref, action, field="under")
+    paths = principal.paths(action)
+    unit = session.exec(select(Unit).where(Unit.path == paths[0])).first() if paths else None
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị.", field="under", code="unit_not_found")
+    return unit
+
+
 def _check_parent(kind: UnitKind, parent: Unit | None) -> None:
     parent_kind = UnitKind(parent.kind) if parent else None
     if parent_kind not in ALLOWED_PARENTS[kind]:
