@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from tiendo.auth.principal import Action, Principal
-from tiendo.campaigns.calendar import Calendar, open_on, reporting_status
+from tiendo.campaigns.calendar import Calendar, reporting_status
 from tiendo.campaigns.models import Campaign
-from tiendo.campaigns.service import get_campaign, list_campaigns, targets_of
-from tiendo.core.periods import Week
+from tiendo.campaigns.service import get_campaign, list_campaigns
 from tiendo.cycle.locks import LockBook
 from tiendo.cycle.schemas import (
     CompletenessPublic,
@@ -21,42 +18,9 @@ from tiendo.cycle.schemas import (
     UnitRef,
 )
 from tiendo.errors import NotFound
-from tiendo.reports.models import Report
+from tiendo.figures.units import week_reports
 from tiendo.units.models import Unit
 from tiendo.units.service import find_unit, get_unit, resolve_under
-
-
-def expected_filter(session: Session, campaign: Campaign, week: Week):  # noqa: ANN201
-    """The units a week expects: open at its due moment, of the kinds the campaign's targets
-    apply to (or named by a target), inside the campaign owner's subtree."""
-    kinds: set[str] = set()
-    single: set[int] = set()
-    for t in targets_of(session, campaign.id):
-        kinds.update(t.unit_kinds)
-        if t.unit_id is not None:
-            single.add(t.unit_id)
-    owner = session.get(Unit, campaign.owner_unit_id)
-    return (open_on(Unit, Calendar(campaign).due_date(week)),
-            Unit.path.startswith(owner.path, autoescape=True),
-            or_(Unit.kind.in_(sorted(kinds)), Unit.id.in_(sorted(single))))
-
-
-@dataclass
-class Row:
-    unit: Unit
-    report: Report | None
-
-
-def _rows(session: Session, campaign: Campaign, week: Week, path_filter) -> list[Row]:  # noqa: ANN001
-    units = session.exec(select(Unit).where(*expected_filter(session, campaign, week),
-                                            path_filter)
-                         .order_by(Unit.path)).all()
-    reports = session.exec(
-        select(Report).join(Unit, Unit.id == Report.unit_id)
-        .where(Report.campaign_id == campaign.id, Report.period == str(week), path_filter)
-    ).all()
-    by_unit = {r.unit_id: r for r in reports}
-    return [Row(u, by_unit.get(u.id)) for u in units]
 
 
 def completeness(session: Session, principal: Principal | None, campaign: Campaign | str,
@@ -75,7 +39,7 @@ def completeness(session: Session, principal: Principal | None, campaign: Campai
     due = cal.due(week)
     units = []
     counts = {"on_time": 0, "late": 0, "missing": 0, "pending": 0}
-    for row in _rows(session, campaign, week, Unit.path.startswith(root.path, autoescape=True)):
+    for row in week_reports(session, campaign, week, Unit.path.startswith(root.path, autoescape=True)):
         r = row.report
         status = reporting_status(r.period if r else None, r.timeliness if r else None, week,
                                   due, now)
@@ -121,7 +85,7 @@ def due_list(session: Session, principal: Principal, campaign: str | None,
         for week in reversed(weeks):
             due = cal.due(week)
             current = week == weeks[-1]
-            for row in _rows(session, c, week, mine):
+            for row in week_reports(session, c, week, mine):
                 r = row.report
                 if r is None:
                     status = "due" if now < due else "overdue"

@@ -14,11 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import CTE, ColumnElement, and_, false, func, literal, select
+from sqlalchemy import CTE, ColumnElement, and_, false, func, literal, or_, select
 from sqlmodel import Session
+from sqlmodel import select as sm_select
 
 from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Baseline, Campaign, Target
+from tiendo.campaigns.service import targets_of
 from tiendo.core.periods import Week
 from tiendo.figures.sql import path_child, report_at, run
 from tiendo.reports.models import Report, ReportValue
@@ -105,3 +107,39 @@ def unit_figures(session: Session, campaign: Campaign, target: Target, root: Uni
                         None if den is None else int(den))
             for uid, code, name, kind, period, timeliness, received, num, den
             in run(session, stmt)]
+
+
+def expected_filter(session: Session, campaign: Campaign, week: Week):  # noqa: ANN201
+    """The units a week expects: open at its due moment, of the kinds the campaign's targets
+    apply to (or named by a target), inside the campaign owner's subtree."""
+    kinds: set[str] = set()
+    single: set[int] = set()
+    for t in targets_of(session, campaign.id):
+        kinds.update(t.unit_kinds)
+        if t.unit_id is not None:
+            single.add(t.unit_id)
+    owner = session.get(Unit, campaign.owner_unit_id)
+    return (open_on(Unit, Calendar(campaign).due_date(week)),
+            Unit.path.startswith(owner.path, autoescape=True),
+            or_(Unit.kind.in_(sorted(kinds)), Unit.id.in_(sorted(single))))
+
+
+@dataclass
+class Row:
+    unit: Unit
+    report: Report | None
+
+
+def week_reports(session: Session, campaign: Campaign, week: Week,
+                 path_filter) -> list[Row]:  # noqa: ANN001
+    """The units the week expects within `path_filter`, each with its report for that very
+    week (None if it has not reported): what completeness, due lists and reminders read."""
+    units = session.exec(sm_select(Unit).where(*expected_filter(session, campaign, week),
+                                            path_filter)
+                         .order_by(Unit.path)).all()
+    reports = session.exec(
+        sm_select(Report).join(Unit, Unit.id == Report.unit_id)
+        .where(Report.campaign_id == campaign.id, Report.period == str(week), path_filter)
+    ).all()
+    by_unit = {r.unit_id: r for r in reports}
+    return [Row(u, by_unit.get(u.id)) for u in units]

@@ -20,8 +20,8 @@ from sqlmodel import Session, select
 from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
-from tiendo.cycle.completeness import expected_filter
 from tiendo.errors import Invalid
+from tiendo.figures.units import expected_filter
 from tiendo.reports.bulk import Item
 from tiendo.reports.models import Report
 from tiendo.reports.rules import CampaignRules
