@@ -92,7 +92,7 @@ def _lock_public(entry: locks.LockEntry) -> LockPublic:
             summary="Các tuần đã khoá (do quản lý khoá hoặc tự động khoá)",
             responses=responses(404, 422))
 def list_locks(session: SessionDep, principal: Reader, now: NowDep, campaign: CampaignQuery,
-               period: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None,
+               period: PeriodQuery = None,
                ) -> list[LockPublic]:
     return [_lock_public(e) for e in locks.list_locks(session, principal, campaign, period, now)]
 

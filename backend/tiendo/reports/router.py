@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from tiendo.auth.deps import Reader, ReportWriter
 from tiendo.core.clock import NowDep
 from tiendo.core.pagination import Page, PageDep
+from tiendo.core.periods import PeriodQuery
 from tiendo.cycle.idempotency import IdempotencyDep
 from tiendo.db import SessionDep
 from tiendo.errors import responses
@@ -44,7 +45,7 @@ def list_reports(
     campaign: Annotated[str | None, Query(max_length=64)] = None,
     unit: Annotated[str | None, Query(max_length=64)] = None,
     under: Annotated[str | None, Query(max_length=64)] = None,
-    period: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None,
+    period: PeriodQuery = None,
     status: ReportStatus | None = None,
 ) -> Page[ReportPublic]:
     rows, total = service.list_reports(session, principal, campaign=campaign, unit=unit,
