@@ -451,7 +451,14 @@ def build(api: Api, plan: Plan, oracle: Oracle, problems: list[str]) -> None:
                     continue
                 oracle.reports[(rp.unit, rp.week)] = Sent(dict(rp.values), moment,
                                                           r.json()["id"])
-            elif r.status_code != 422:
+            elif r.status_code == 422:
+                code = r.json()["error"]["code"]
+                stored = api.call("GET", "/reports", params={
+                    "campaign": plan.prefix, "unit": rp.unit, "period": rp.week}).json()["count"]
+                if code == "validation_error" or stored:
+                    problems.append(f"report {rp.unit} {rp.week} (not open that week) refused "
+                                    f"as {code!r} (a code of its own expected), stored {stored}")
+            else:
                 problems.append(f"report {rp.unit} {rp.week} (not open that week: opened_on="
                                 f"{oracle.opened[rp.unit]} closed_on={oracle.closed[rp.unit]}) "
                                 f"answered {r.status_code} {r.text[:120]}, not 422")
