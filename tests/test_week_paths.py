@@ -61,8 +61,9 @@ def _resolve(spec: dict, schema: dict, local: dict | None = None) -> dict:
 
 
 def _fields(spec: dict, schema: dict, prefix: str = "", depth: int = 0,
-            local: dict | None = None) -> Iterator[str]:
-    """Names of every property (recursively, through $ref, arrays and unions) that holds a week."""
+            local: dict | None = None) -> Iterator[tuple[str, dict]]:
+    """(name, schema) of every property (recursively, through $ref, arrays and unions) that
+    holds a week."""
     if depth > 6 or not isinstance(schema, dict):
         return
     local = schema if "$defs" in schema else local
@@ -75,24 +76,35 @@ def _fields(spec: dict, schema: dict, prefix: str = "", depth: int = 0,
     for name, sub in (schema.get("properties") or {}).items():
         full = f"{prefix}.{name}" if prefix else name
         if _is_week_name(name):
-            yield full
+            yield full, _resolve(spec, sub, local)
         yield from _fields(spec, sub, full, depth + 1, local)
 
 
-def week_spots(spec: dict) -> set[Spot]:
-    spots = set()
+def _patterns(spec: dict, schema: dict) -> list[str]:
+    schema = _resolve(spec, schema)
+    out = [schema["pattern"]] if schema.get("pattern") else []
+    for sub in schema.get("anyOf", []) + schema.get("oneOf", []) + schema.get("allOf", []):
+        out += _patterns(spec, sub)
+    return out
+
+
+def week_schemas(spec: dict) -> Iterator[tuple[Spot, dict]]:
+    """Every spot with the schema its week is declared with."""
     for path, ops in spec["paths"].items():
         for method, op in ops.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             for p in op.get("parameters", []):
                 if _is_week_name(p["name"]):
-                    spots.add(Spot(method, path, p["in"], p["name"]))
+                    yield Spot(method, path, p["in"], p["name"]), p.get("schema", {})
             for media, content in (op.get("requestBody") or {}).get("content", {}).items():
                 where = "form" if "form" in media else "body"
-                for name in _fields(spec, content.get("schema", {})):
-                    spots.add(Spot(method, path, where, name))
-    return spots
+                for name, schema in _fields(spec, content.get("schema", {})):
+                    yield Spot(method, path, where, name), schema
+
+
+def week_spots(spec: dict) -> set[Spot]:
+    return {spot for spot, _ in week_schemas(spec)}
 
 
 # --- one valid request per spot, the week left as a parameter -------------------------------
@@ -206,20 +218,17 @@ def test_every_week_path_is_walked(client):  # noqa: ANN001
 
 
 def test_week_parameters_say_the_ascii_pattern(client):  # noqa: ANN001
-    """The OpenAPI pattern of every week query/form parameter says ASCII digits only."""
+    """The OpenAPI pattern of every week (parameter, body or form field) says ASCII digits
+    only, so that generated clients and /docs tell the same rule."""
     spec = client.app.openapi()
     loose = []
-    for spot in week_spots(spec):
-        if spot.where not in ("query", "path"):
-            continue
-        op = spec["paths"][spot.path][spot.method]
-        param = next(p for p in op["parameters"] if p["name"] == spot.name)
-        schema = param.get("schema", {})
-        patterns = [s.get("pattern") for s in [schema, *schema.get("anyOf", [])]
-                    if s.get("pattern")]
+    for spot, schema in week_schemas(spec):
+        patterns = _patterns(spec, schema)
         if not patterns or any("\\d" in p for p in patterns):
-            loose.append((spot.method, spot.path, spot.name, patterns))
-    assert not loose, f"week parameters without an ASCII-only pattern ([0-9], not \\d): {loose}"
+            loose.append(f"{spot.method.upper()} {spot.path} [{spot.where} {spot.name}]: "
+                         f"{patterns}")
+    assert not loose, ("weeks without an ASCII-only pattern ([0-9], not \\d):\n"
+                       + "\n".join(sorted(set(loose))))
 
 
 @pytest.mark.parametrize("week", ODD_WEEKS, ids=ascii)
