@@ -346,6 +346,12 @@ class Api:
     def __init__(self, client, clock, username: str) -> None:  # noqa: ANN001
         self.client, self.clock, self.username = client, clock, username
         self.token: tuple[datetime, str] | None = None
+        self.writer: dict[str, str] = {}  # an integration token: reports without log-ins
+
+    def as_writer(self, district: str) -> None:
+        r = self.call("POST", "/tokens", 201, json={
+            "name": f"Tích hợp {district}", "unit": district, "scopes": ["read", "reports:write"]})
+        self.writer = {"Authorization": f"Bearer {r.json()['token']}"}
 
     def at(self, moment: datetime) -> None:
         self.clock.set(moment.astimezone(UTC))
@@ -360,9 +366,11 @@ class Api:
             self.token = (now, r.json()["access_token"])
         return {"Authorization": f"Bearer {self.token[1]}"}
 
-    def call(self, method: str, path: str, expect: int | None = 200, **kw):  # noqa: ANN003, ANN201
-        r = self.client.request(method, f"{V1}{path}", headers={**self.headers(),
-                                                                 **kw.pop("headers", {})}, **kw)
+    def call(self, method: str, path: str, expect: int | None = 200, writer: bool = False,
+             **kw):  # noqa: ANN003, ANN201
+        auth = self.writer if writer else self.headers()
+        r = self.client.request(method, f"{V1}{path}", headers={**auth, **kw.pop("headers", {})},
+                                **kw)
         if expect is not None:
             assert r.status_code == expect, f"{method} {path} {kw}: {r.status_code} {r.text}"
         return r
@@ -399,6 +407,7 @@ def build(api: Api, plan: Plan, oracle: Oracle, problems: list[str]) -> None:
         "code": plan.prefix, "name": f"Chiến dịch {plan.prefix}", "owner": plan.district,
         "start_date": plan.start.isoformat(), "end_date": plan.end.isoformat(),
         "lock_after_days": 366, "public_leaderboard": True, "metrics": plan.metrics})
+    api.as_writer(plan.district)
     events: list[tuple[datetime, int, str, object]] = []
     for u in plan.units:
         events.append((u.created, 0, "create", u))
@@ -441,7 +450,7 @@ def build(api: Api, plan: Plan, oracle: Oracle, problems: list[str]) -> None:
             oracle.close(u.code, u.close_on)
         elif kind == "report":
             rp: ReportPlan = item  # type: ignore[assignment]
-            r = api.call("POST", "/reports", None, json={
+            r = api.call("POST", "/reports", None, writer=True, json={
                 "campaign": plan.prefix, "unit": rp.unit, "period": rp.week,
                 "values": rp.values, "note": "Số liệu thử"})
             if oracle.is_open(rp.unit, rp.week):
@@ -453,7 +462,7 @@ def build(api: Api, plan: Plan, oracle: Oracle, problems: list[str]) -> None:
                                                           r.json()["id"])
             elif r.status_code == 422:
                 code = r.json()["error"]["code"]
-                stored = api.call("GET", "/reports", params={
+                stored = api.call("GET", "/reports", writer=True, params={
                     "campaign": plan.prefix, "unit": rp.unit, "period": rp.week}).json()["count"]
                 if code == "validation_error" or stored:
                     problems.append(f"report {rp.unit} {rp.week} (not open that week) refused "
@@ -470,9 +479,9 @@ def build(api: Api, plan: Plan, oracle: Oracle, problems: list[str]) -> None:
             sent = oracle.reports.get((rp.unit, rp.week))
             if sent is None:
                 continue
-            current = api.call("GET", f"/reports/{sent.id}").json()
+            current = api.call("GET", f"/reports/{sent.id}", writer=True).json()
             when, values = rp.correction  # type: ignore[misc]
-            r = api.call("PUT", f"/reports/{sent.id}", None,
+            r = api.call("PUT", f"/reports/{sent.id}", None, writer=True,
                          headers={"If-Match": f'"{current["version"]}"'},
                          json={"values": values, "note": "Sửa số liệu thử"})
             if r.status_code != 200:
@@ -727,7 +736,7 @@ def run_plan(client, clock, session, plan: Plan) -> None:  # noqa: ANN001
                              f"--- the example:\n{plan.summary()}")
 
 
-EXAMPLES = int(os.environ.get("ORACLE_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("ORACLE_EXAMPLES", "15"))
 PHASES = ([Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
           if os.environ.get("ORACLE_SHRINK") == "1"
           else [Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
@@ -743,7 +752,7 @@ def test_every_week_agrees_with_the_oracle(client, clock, session, plan):  # noq
     run_plan(client, clock, session, plan)
 
 
-@settings(SETTINGS, max_examples=max(5, EXAMPLES // 2))
+@settings(SETTINGS, max_examples=max(3, EXAMPLES // 3))
 @given(plan=plans(over_time=False))
 def test_every_week_agrees_with_the_oracle_units_never_closed(client, clock, session,
                                                               plan):  # noqa: ANN001
