@@ -484,6 +484,14 @@ def build(api: Api, plan: Plan, oracle: Oracle, problems: list[str]) -> None:
             r = api.call("PUT", f"/reports/{sent.id}", None, writer=True,
                          headers={"If-Match": f'"{current["version"]}"'},
                          json={"values": values, "note": "Sửa số liệu thử"})
+            if not oracle.is_open(rp.unit, rp.week):
+                # Closed since, with a date before that week's deadline: the week no longer
+                # expects the unit, and its report cannot be corrected either.
+                if r.status_code != 422 or r.json()["error"]["code"] not in (
+                        "unit_inactive", "unit_not_open"):
+                    problems.append(f"correction of {rp.unit} {rp.week} (no longer open that "
+                                    f"week) answered {r.status_code} {r.text[:160]}")
+                continue
             if r.status_code != 200:
                 problems.append(f"correction of {rp.unit} {rp.week} refused: {r.status_code} "
                                 f"{r.text[:160]}")
