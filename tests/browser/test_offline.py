@@ -118,6 +118,9 @@ def test_a_report_sent_offline_survives_a_reload_and_arrives_once(context, srv: 
     page.reload()
     expect(page.get_by_role("heading", name="Báo cáo tuần", level=1)).to_be_visible()
     expect(_outbox_item(page, "Xã Đa Tốn")).to_contain_text(QUEUED)
+    # The form opens too (the user's own last reads), waiting rather than sendable twice.
+    expect(page.get_by_text("Báo cáo tuần này đang chờ gửi trên máy")).to_be_visible()
+    expect(page.get_by_label(STAFF_TOTAL)).to_be_disabled()
     assert _reports(srv, "GL-X-DATON") == []
 
     context.set_offline(False)  # the `online` event sends it
@@ -257,6 +260,8 @@ def test_the_app_installs_and_the_report_page_opens_offline(context, srv: Server
     page.goto("/report")
     expect(page.get_by_role("heading", name="Báo cáo tuần", level=1)).to_be_visible()
     expect(page.get_by_role("banner")).to_contain_text("Cán bộ UBND xã Đa Tốn (demo)")
+    expect(page.get_by_role("heading", name=re.compile("báo cáo tuần — Xã Đa Tốn", re.I))).to_be_visible()
+    expect(page.get_by_label(STAFF_TOTAL)).to_be_editable()
     context.set_offline(False)
 
 

@@ -1,10 +1,12 @@
 // A tiny promise wrapper over IndexedDB, shared by the page and the service worker (no DOM,
 // no localStorage here). Two stores: the outbox (reports waiting to be sent, per user) and the
-// log-in each user's reports are sent with (so that the service worker can send them too).
+// log-in each user's reports are sent with (so that the service worker can send them too), and
+// the report page's last reads per user (src/offline/reads.ts).
 
 const DB_NAME = 'tiendo-offline'
 export const OUTBOX = 'outbox'
 export const SESSIONS = 'sessions'
+export const READS = 'reads'
 
 let opening: Promise<IDBDatabase> | null = null
 
@@ -15,6 +17,7 @@ function open(): Promise<IDBDatabase> {
       const db = req.result
       db.createObjectStore(OUTBOX, { keyPath: 'key' }).createIndex('user', 'user')
       db.createObjectStore(SESSIONS, { keyPath: 'user' })
+      db.createObjectStore(READS, { keyPath: 'key' }).createIndex('user', 'user')
     }
     req.onsuccess = () => {
       const db = req.result

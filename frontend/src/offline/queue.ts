@@ -6,6 +6,7 @@ import type { ApiError } from '../api/errors'
 import { authStore } from '../auth'
 import { createStore, useStore } from '../store'
 import { byUser, del, OUTBOX, put, SESSIONS } from './db'
+import { forgetReads } from './reads'
 import {
   drain, exclusive, isUnsent, newKey, nextDue, notify, onChange, sendOnce, settle, SYNC_TAG,
   type OutboxItem, type ReportBody,
@@ -150,6 +151,7 @@ export function unsentCount(): number {
 export async function forgetUser(user: number, keep: boolean): Promise<void> {
   try {
     await del(SESSIONS, user)
+    await forgetReads(user)
     if (!keep) for (const item of await byUser<OutboxItem>(OUTBOX, user)) await del(OUTBOX, item.key)
   } catch {
     /* nothing stored */

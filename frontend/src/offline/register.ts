@@ -1,5 +1,7 @@
 // Start-up of the offline parts: the service worker (built only for production) and the outbox.
+import { api } from '../api/client'
 import { startOutbox } from './queue'
+import { readsMiddleware } from './reads'
 
 export function startOffline(): void {
   if (import.meta.env.PROD && 'serviceWorker' in navigator) {
@@ -7,5 +9,6 @@ export function startOffline(): void {
       /* no service worker (private mode, http): the app still works online */
     })
   }
+  api.use(readsMiddleware)
   startOutbox()
 }
