@@ -94,15 +94,16 @@ export async function submitReport(req: { method: 'POST' | 'PUT'; path: string; 
   } catch {
     stored = false // private mode without IndexedDB: an ordinary request, as before
   }
-  const outcome = await exclusive(() => sendOnce(item, me.token))
+  // Under the senders' lock, so that a drain elsewhere never finds it half-done.
+  const outcome = await exclusive(async () => {
+    const result = await sendOnce(item, me.token)
+    // Sent or refused while the user watches: the form says so, the outbox need not keep it.
+    if (stored && result.kind === 'retry') await settle(item, result)
+    else if (stored) await del(OUTBOX, item.key)
+    return result
+  })
   if (outcome.kind === 'retry' && outcome.needsLogin) handleUnauthorized(401, `Bearer ${me.token}`)
-  if (!stored) {
-    if (outcome.kind === 'retry') return { kind: 'refused', error: networkError }
-    return outcome
-  }
-  // Sent or refused while the user watches: the form says so, the outbox need not keep it.
-  if (outcome.kind === 'retry') await settle(item, outcome)
-  else await del(OUTBOX, item.key)
+  if (!stored) return outcome.kind === 'retry' ? { kind: 'refused', error: networkError } : outcome
   notify()
   await refresh()
   if (outcome.kind === 'retry') {
