@@ -300,7 +300,7 @@ export const en: Record<MessageKey, string> = {
   'outbox.discard_confirm': 'Discard the {week} report of {unit}? The unsent figures will be lost.',
   'outbox.hide': 'Hide',
   'outbox.week': 'Week {week}',
-  'outbox.form_queued': 'This week’s report is waiting on this device (see “Reports saved on this device”). To change it, press “Open” there.',
+  'outbox.form_queued': 'Saved on this device, will be sent when online. To change or discard it, use “Reports saved on this device” at the top of the page.',
   'outbox.logout_title': '{n} reports not sent yet',
   'outbox.logout_text': 'They exist only on this device. Anyone else logging in on this device will not see them.',
   'outbox.logout_keep': 'Keep them, send when I log in again',

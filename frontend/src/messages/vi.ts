@@ -299,7 +299,7 @@ export const vi = {
   'outbox.discard_confirm': 'Bỏ báo cáo {week} của {unit}? Số liệu chưa gửi sẽ mất.',
   'outbox.hide': 'Ẩn',
   'outbox.week': 'Tuần {week}',
-  'outbox.form_queued': 'Báo cáo tuần này đang chờ gửi trên máy (xem “Báo cáo lưu trên máy này”). Muốn đổi số liệu, bấm “Mở” ở đó.',
+  'outbox.form_queued': 'Đã lưu trên máy, sẽ tự gửi khi có mạng. Muốn đổi số liệu hoặc bỏ báo cáo này, dùng mục “Báo cáo lưu trên máy này” ở đầu trang.',
   'outbox.logout_title': 'Còn {n} báo cáo chưa gửi',
   'outbox.logout_text': 'Các báo cáo này chỉ nằm trên máy này. Người khác đăng nhập trên máy này sẽ không thấy chúng.',
   'outbox.logout_keep': 'Giữ lại, gửi khi tôi đăng nhập lại',

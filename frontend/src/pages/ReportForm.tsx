@@ -168,7 +168,7 @@ function Form({ campaign, unit, period, loaded, reload }: Props & { loaded: Load
           )}
         </p>
       )}
-      {waiting && <p class="notice">{t('outbox.form_queued')}</p>}
+      {waiting && <p class="notice" role="status">{t('outbox.form_queued')}</p>}
       {locked && <p class="notice notice-warn">{t('report.locked')}</p>}
       {approved && !locked && <p class="notice">{t('report.approved')}</p>}
       {!report && loaded.previous && <p class="hint">{t('report.prefilled', { week: formatWeek(loaded.previous.period, lang) })}</p>}
