@@ -176,6 +176,7 @@ export async function drain(opts: { force?: boolean; user?: number; now?: () => 
         waiting++
         continue
       }
+      if (!(await get<OutboxItem>(OUTBOX, item.key))) continue // discarded or changed meanwhile
       await put(OUTBOX, { ...item, state: 'sending' })
       notify()
       const outcome = await sendOnce(item, token)
