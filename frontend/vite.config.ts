@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import preact from '@preact/preset-vite'
 import { defineConfig } from 'vite'
+import { pwa } from './build/pwa.ts'
 
 // Where the dev/preview server forwards /api. Override with TIENDO_API_URL.
 const apiTarget = process.env.TIENDO_API_URL ?? 'http://127.0.0.1:8000'
@@ -9,7 +10,7 @@ const apiTarget = process.env.TIENDO_API_URL ?? 'http://127.0.0.1:8000'
 // Vite forwards /api to it so the browser sees a single origin (no CORS).
 export default defineConfig({
   base: '/',
-  plugins: [preact()],
+  plugins: [preact(), pwa()],
   build: {
     outDir: 'dist',
   },

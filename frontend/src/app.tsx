@@ -1,7 +1,7 @@
 import { useEffect } from 'preact/hooks'
 import { api, call } from './api/client'
 import type { Role } from './api/types'
-import { getToken, setUser, useAuth } from './auth'
+import { getToken, rememberedUser, setUser, useAuth } from './auth'
 import { Layout } from './components/Layout'
 import { lazyPage } from './components/Lazy'
 import { Loading } from './components/Loading'
@@ -51,7 +51,9 @@ export function App() {
     if (!token || user) return
     let stale = false
     call(api.GET('/api/v1/auth/me')).then((r) => {
-      if (!stale && r.data && getToken() === token) setUser(r.data)
+      if (stale || getToken() !== token) return
+      if (r.data) setUser(r.data)
+      else if (r.error.code === 'network') setUser(rememberedUser(token)) // offline: the report page still opens
     })
     return () => {
       stale = true

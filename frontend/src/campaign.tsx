@@ -104,3 +104,10 @@ export function isRunning(c: CampaignPublic, now: Date = new Date()): boolean {
   const today = todayKey(toDate(now))
   return c.start_date <= today && today <= c.end_date
 }
+
+// Opened offline: load the list once the network is back.
+if (typeof window !== 'undefined') {
+  window.addEventListener('online', () => {
+    if (campaignStore.get().error) void loadCampaigns()
+  })
+}

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks'
 import type { Role } from '../api/types'
 import { clearSession, useAuth } from '../auth'
 import { resetCampaigns } from '../campaign'
+import { LogoutQuestion, requestLogout } from '../offline/Outbox'
 import { LANGS, setLang, t, useLang, type Lang, type MessageKey } from '../i18n'
 import { hasRole, topRole } from '../roles'
 import { Link, navigate, useLocation } from '../router'
@@ -52,11 +53,12 @@ export function Layout({ children }: { children: ComponentChildren }) {
   const role = topRole(user)
   const items = NAV.filter((item) => user && hasRole(user, item.role))
 
-  const logout = () => {
+  // Unsent reports on this device: ask first what to do with them.
+  const logout = () => requestLogout(() => {
     clearSession()
     resetCampaigns()
     navigate('/login', { replace: true })
-  }
+  })
 
   return (
     <div class="shell">
@@ -107,6 +109,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
       <main id="main" tabIndex={-1}>
         {children}
       </main>
+      <LogoutQuestion />
     </div>
   )
 }

@@ -12,11 +12,13 @@ import { currentPeriod, inCampaign } from '../period'
 import { grantsWith } from '../roles'
 import { formatWeek, isoWeek } from '../format'
 import { navigate, useLocation } from '../router'
+import { OutboxPanel } from '../offline/Outbox'
 import { ReportForm } from './ReportForm'
 
 export function ReportPage() {
   return (
     <Page title={t('nav.report')}>
+      <OutboxPanel />
       <CampaignPicker />
       <WithCampaign>{(c) => <ChooseUnit campaign={c} />}</WithCampaign>
     </Page>

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, call, type ApiError } from '../api/client'
+import { isUnsent } from '../offline/outbox'
+import { submitReport, useOutbox } from '../offline/queue'
 import type { ApiResult } from '../api/errors'
 import type { CampaignPublic, ReportPublic, TargetPublic, UnitPublic } from '../api/types'
 import { ErrorBox } from '../components/ErrorBox'
@@ -73,11 +75,20 @@ function Form({ campaign, unit, period, loaded, reload }: Props & { loaded: Load
   const [done, setDone] = useState<{ report: ReportPublic; corrected: boolean } | null>(null)
   const [locked, setLocked] = useState(loaded.locked)
   const confirmation = useRef<HTMLDivElement>(null)
+  const shownAt = useRef(new Date().toISOString())
   useEffect(() => confirmation.current?.focus(), [done])
+
+  // This week's report waiting in the outbox: changed there, not sent a second time from here.
+  const outbox = useOutbox().filter((i) => i.label.campaign === campaign.code && i.label.unit === unit.code && i.label.period === period)
+  const waiting = outbox.some(isUnsent)
+  const sentMeanwhile = outbox.find((i) => i.state === 'sent' && (i.sentAt ?? '') > shownAt.current)?.key
+  useEffect(() => {
+    if (sentMeanwhile) reload() // sent from the outbox: show the report as the server has it
+  }, [sentMeanwhile])
 
   const due = dueAt(campaign, period)
   const approved = report?.status === 'approved'
-  const readOnly = locked || approved
+  const readOnly = locked || approved || waiting
   const parsed = Object.fromEntries(metrics.map((m) => [m.code, parseCount(texts[m.code] ?? '')]))
   const noteNeeded = decreased(parsed, previous).length > 0
 
@@ -101,18 +112,19 @@ function Form({ campaign, unit, period, loaded, reload }: Props & { loaded: Load
       return
     }
     setBusy(true)
-    const r = report
-      ? await call(api.PUT('/api/v1/reports/{report_id}', {
-          params: { path: { report_id: report.id } },
-          body: { values: checked.values, note, version: report.version },
-        }))
-      : await call(api.POST('/api/v1/reports', {
-          body: { campaign: campaign.code, unit: unit.code, period, values: checked.values, note },
-        }))
+    // Through the outbox: a key made now, kept on the device until the server has the report.
+    const label = { campaign: campaign.code, unit: unit.code, unitName: unit.name, period,
+      metrics: metrics.map((m) => ({ code: m.code, name: m.name })) }
+    const r = await submitReport(report
+      ? { method: 'PUT', path: `/api/v1/reports/${report.id}`, label,
+          body: { values: checked.values, note, version: report.version } }
+      : { method: 'POST', path: '/api/v1/reports', label,
+          body: { campaign: campaign.code, unit: unit.code, period, values: checked.values, note } })
     setBusy(false)
-    if (r.error) return showApiError(r.error)
-    setDone({ report: r.data, corrected: report !== null })
-    setReport(r.data)
+    if (r.kind === 'refused') return showApiError(r.error)
+    if (r.kind === 'queued') return // the outbox shows it, and sends it when it can
+    setDone({ report: r.report, corrected: report !== null })
+    setReport(r.report)
   }
 
   const showApiError = (error: ApiError) => {
@@ -156,6 +168,7 @@ function Form({ campaign, unit, period, loaded, reload }: Props & { loaded: Load
           )}
         </p>
       )}
+      {waiting && <p class="notice" role="status">{t('outbox.form_queued')}</p>}
       {locked && <p class="notice notice-warn">{t('report.locked')}</p>}
       {approved && !locked && <p class="notice">{t('report.approved')}</p>}
       {!report && loaded.previous && <p class="hint">{t('report.prefilled', { week: formatWeek(loaded.previous.period, lang) })}</p>}
