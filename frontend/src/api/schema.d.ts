@@ -1275,7 +1275,7 @@ export interface components {
             as_of: string;
             /** Locked */
             locked: boolean;
-            under: components["schemas"]["tiendo__cycle__schemas__UnitRef"];
+            under: components["schemas"]["UnitSummary"];
             /** Expected */
             expected: number;
             /** On Time */
@@ -1373,8 +1373,7 @@ export interface components {
         };
         /** ErrorBody */
         ErrorBody: {
-            /** Code */
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             /** Message */
             message: string;
             /** Field */
@@ -1387,14 +1386,19 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
-        /** ErrorResponse */
+        /**
+         * ErrorCode
+         * @description Every `error.code` the API answers, and every `code` of a rejected bulk item. A client can
+         *     switch on them; tests/test_error_codes.py fails when the code raises one missing here.
+         * @enum {string}
+         */
+        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "webhook_not_found";
+        /**
+         * ErrorResponse
+         * @description The one shape of every 4xx and 5xx answer.
+         */
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
-        };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
         };
         /** ImportConflict */
         ImportConflict: {
@@ -1706,6 +1710,17 @@ export interface components {
              */
             gap: number;
         };
+        /** Page[ApiTokenPublic] */
+        Page_ApiTokenPublic_: {
+            /** Data */
+            data: components["schemas"]["ApiTokenPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** Page[AuditPublic] */
         Page_AuditPublic_: {
             /** Data */
@@ -1721,6 +1736,50 @@ export interface components {
         Page_BaselinePublic_: {
             /** Data */
             data: components["schemas"]["BaselinePublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[CampaignPublic] */
+        Page_CampaignPublic_: {
+            /** Data */
+            data: components["schemas"]["CampaignPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[DueEntry] */
+        Page_DueEntry_: {
+            /** Data */
+            data: components["schemas"]["DueEntry"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[ImportRecordPublic] */
+        Page_ImportRecordPublic_: {
+            /** Data */
+            data: components["schemas"]["ImportRecordPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[LockPublic] */
+        Page_LockPublic_: {
+            /** Data */
+            data: components["schemas"]["LockPublic"][];
             /** Count */
             count: number;
             /** Limit */
@@ -1750,6 +1809,28 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** Page[RevisionPublic] */
+        Page_RevisionPublic_: {
+            /** Data */
+            data: components["schemas"]["RevisionPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[TargetPublic] */
+        Page_TargetPublic_: {
+            /** Data */
+            data: components["schemas"]["TargetPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** Page[UnitPublic] */
         Page_UnitPublic_: {
             /** Data */
@@ -1765,6 +1846,28 @@ export interface components {
         Page_UserPublic_: {
             /** Data */
             data: components["schemas"]["UserPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[WebhookDeliveryPublic] */
+        Page_WebhookDeliveryPublic_: {
+            /** Data */
+            data: components["schemas"]["WebhookDeliveryPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[WebhookPublic] */
+        Page_WebhookPublic_: {
+            /** Data */
+            data: components["schemas"]["WebhookPublic"][];
             /** Count */
             count: number;
             /** Limit */
@@ -1795,7 +1898,7 @@ export interface components {
              * Format: date-time
              */
             as_of: string;
-            under: components["schemas"]["tiendo__progress__schemas__UnitRef"];
+            under: components["schemas"]["UnitRef"];
             /** Targets */
             targets: components["schemas"]["TargetProgress"][];
         };
@@ -2016,7 +2119,7 @@ export interface components {
         SeriesPublic: {
             /** Campaign */
             campaign: string;
-            under: components["schemas"]["tiendo__progress__schemas__UnitRef"];
+            under: components["schemas"]["UnitRef"];
             /** Targets */
             targets: components["schemas"]["TargetSeries"][];
         };
@@ -2302,6 +2405,26 @@ export interface components {
              */
             updated_at: string;
         };
+        /** UnitRef */
+        UnitRef: {
+            /** Id */
+            id: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+        };
+        /** UnitSummary */
+        UnitSummary: {
+            /** Id */
+            id: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+        };
         /**
          * UnitUpdate
          * @example {
@@ -2432,19 +2555,6 @@ export interface components {
             /** Active */
             active?: boolean;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-            /** Input */
-            input?: unknown;
-            /** Context */
-            ctx?: Record<string, never>;
-        };
         /**
          * WebhookCreate
          * @example {
@@ -2539,26 +2649,6 @@ export interface components {
             /** Secret */
             secret?: string | null;
         };
-        /** UnitRef */
-        tiendo__cycle__schemas__UnitRef: {
-            /** Id */
-            id: number;
-            /** Code */
-            code: string;
-            /** Name */
-            name: string;
-        };
-        /** UnitRef */
-        tiendo__progress__schemas__UnitRef: {
-            /** Id */
-            id: number;
-            /** Code */
-            code: string;
-            /** Name */
-            name: string;
-            /** Kind */
-            kind: string;
-        };
     };
     responses: never;
     parameters: never;
@@ -2580,12 +2670,25 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         [key: string]: string;
                     };
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2602,18 +2705,37 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": unknown;
                 };
             };
-            /** @description Chưa sẵn sàng */
-            503: {
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
         };
     };
@@ -2633,6 +2755,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2642,6 +2766,19 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2651,6 +2788,8 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2660,6 +2799,34 @@ export interface operations {
             /** @description Quá nhiều lần thử, vui lòng đợi. */
             429: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2680,6 +2847,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2689,6 +2858,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2698,6 +2869,32 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2722,6 +2919,8 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2729,6 +2928,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2738,6 +2939,19 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2747,6 +2961,8 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2756,6 +2972,34 @@ export interface operations {
             /** @description Quá nhiều lần thử, vui lòng đợi. */
             429: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2781,6 +3025,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2790,6 +3036,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2799,19 +3047,47 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2832,6 +3108,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2841,6 +3119,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2850,6 +3130,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2859,6 +3141,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2868,6 +3152,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2877,6 +3174,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2899,6 +3222,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2908,6 +3233,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2917,6 +3244,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2926,19 +3255,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2961,6 +3318,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2970,6 +3329,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2979,6 +3340,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2988,6 +3351,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2997,6 +3373,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3023,6 +3425,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3032,6 +3436,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3041,6 +3447,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3050,6 +3458,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3059,6 +3480,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3085,6 +3532,8 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3092,6 +3541,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3101,6 +3552,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3110,6 +3563,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3119,6 +3585,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3129,7 +3621,11 @@ export interface operations {
     };
     "tokens-list": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3139,15 +3635,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApiTokenPublic"][];
+                    "application/json": components["schemas"]["Page_ApiTokenPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3157,6 +3657,43 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3181,6 +3718,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3190,6 +3729,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3199,6 +3740,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3208,6 +3751,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3217,6 +3773,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3239,6 +3821,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3248,6 +3832,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3257,6 +3843,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3266,19 +3854,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3306,6 +3922,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3315,6 +3933,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3324,6 +3944,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3333,6 +3955,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3342,6 +3966,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3375,6 +4025,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3384,6 +4036,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3393,6 +4047,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3402,6 +4058,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3411,6 +4069,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3435,6 +4119,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3444,6 +4130,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3453,6 +4141,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3462,6 +4152,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3471,6 +4163,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3480,6 +4185,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3503,6 +4234,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3512,6 +4245,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3521,6 +4256,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3530,19 +4267,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3562,6 +4327,8 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3569,6 +4336,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3578,6 +4347,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3587,6 +4358,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3596,19 +4369,47 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3632,6 +4433,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3641,6 +4444,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3650,6 +4455,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3659,6 +4466,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3668,6 +4477,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3677,6 +4499,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3700,6 +4548,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3709,6 +4559,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3718,6 +4570,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3727,26 +4581,58 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
     "campaigns-list": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3756,15 +4642,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CampaignPublic"][];
+                    "application/json": components["schemas"]["Page_CampaignPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3774,6 +4664,43 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3798,6 +4725,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3807,6 +4736,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3816,6 +4747,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3825,6 +4758,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3834,6 +4769,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3843,6 +4791,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3866,6 +4840,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3875,6 +4851,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3884,6 +4862,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3893,19 +4873,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3929,6 +4937,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3938,6 +4948,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3947,6 +4959,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3956,6 +4970,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3965,6 +4992,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3992,6 +5045,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4001,6 +5056,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4010,6 +5067,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4019,6 +5078,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4028,6 +5089,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4037,6 +5111,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4065,6 +5165,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4074,6 +5176,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4083,6 +5187,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4092,6 +5198,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4101,6 +5220,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4113,6 +5258,9 @@ export interface operations {
         parameters: {
             query?: {
                 campaign?: string | null;
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -4123,15 +5271,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TargetPublic"][];
+                    "application/json": components["schemas"]["Page_TargetPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4141,6 +5293,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4150,19 +5304,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4183,6 +5365,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4192,6 +5376,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4201,6 +5387,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4210,6 +5398,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4219,6 +5409,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4228,6 +5431,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4250,6 +5479,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4259,6 +5490,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4268,6 +5501,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4277,19 +5512,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4308,6 +5571,8 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4315,6 +5580,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4324,6 +5591,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4333,19 +5602,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4368,6 +5665,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4377,6 +5676,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4386,6 +5687,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4395,6 +5698,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4404,6 +5720,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4430,6 +5772,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4439,6 +5783,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4448,6 +5794,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4457,19 +5805,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4490,6 +5866,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4499,6 +5877,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4508,6 +5888,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4517,6 +5899,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4526,6 +5921,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4539,7 +5960,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -4553,6 +5974,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4562,6 +5987,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4571,6 +5998,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4580,6 +6009,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4589,6 +6020,8 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4598,6 +6031,8 @@ export interface operations {
             /** @description Dữ liệu đã bị người khác thay đổi. */
             412: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4607,6 +6042,8 @@ export interface operations {
             /** @description Dữ liệu gửi lên quá lớn. */
             413: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4616,6 +6053,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4629,7 +6092,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -4643,6 +6106,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4652,6 +6119,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4661,6 +6130,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4670,6 +6141,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4679,6 +6152,8 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4688,6 +6163,8 @@ export interface operations {
             /** @description Dữ liệu đã bị người khác thay đổi. */
             412: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4697,6 +6174,8 @@ export interface operations {
             /** @description Dữ liệu gửi lên quá lớn. */
             413: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4706,6 +6185,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4731,6 +6236,8 @@ export interface operations {
             /** @description Tệp mẫu */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4741,6 +6248,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4750,6 +6259,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4759,6 +6270,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4768,6 +6281,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4779,6 +6318,7 @@ export interface operations {
     "imports-list": {
         parameters: {
             query?: {
+                /** @description Số dòng mỗi trang */
                 limit?: number;
                 offset?: number;
             };
@@ -4791,15 +6331,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportRecordPublic"][];
+                    "application/json": components["schemas"]["Page_ImportRecordPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4809,19 +6353,47 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4840,6 +6412,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4849,6 +6423,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4858,6 +6434,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4867,19 +6445,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4903,6 +6509,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4912,6 +6520,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4921,6 +6531,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4930,6 +6542,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4939,6 +6553,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4951,6 +6591,9 @@ export interface operations {
         parameters: {
             query?: {
                 campaign?: string | null;
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -4961,15 +6604,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DueEntry"][];
+                    "application/json": components["schemas"]["Page_DueEntry_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4979,6 +6626,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4988,19 +6637,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -5012,7 +6689,7 @@ export interface operations {
                 /** @description Phiên bản đã xem (tuỳ chọn), ví dụ "2" */
                 "if-match"?: string | null;
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path: {
                 report_id: number;
@@ -5024,6 +6701,12 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Phiên bản hiện tại, ví dụ "3"; gửi lại trong If-Match. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5033,6 +6716,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5042,6 +6727,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5051,6 +6738,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5060,6 +6749,8 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5069,6 +6760,8 @@ export interface operations {
             /** @description Dữ liệu đã bị người khác thay đổi. */
             412: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5078,6 +6771,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5093,7 +6812,7 @@ export interface operations {
                 /** @description Phiên bản đã xem (tuỳ chọn), ví dụ "2" */
                 "if-match"?: string | null;
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path: {
                 report_id: number;
@@ -5109,6 +6828,12 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Phiên bản hiện tại, ví dụ "3"; gửi lại trong If-Match. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5118,6 +6843,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5127,6 +6854,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5136,6 +6865,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5145,6 +6876,8 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5154,6 +6887,19 @@ export interface operations {
             /** @description Dữ liệu đã bị người khác thay đổi. */
             412: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5163,6 +6909,8 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5172,6 +6920,32 @@ export interface operations {
             /** @description Kỳ báo cáo đã khoá. */
             423: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5186,6 +6960,9 @@ export interface operations {
                 /** @description Mã chiến dịch */
                 campaign: string;
                 period?: string | null;
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -5196,15 +6973,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LockPublic"][];
+                    "application/json": components["schemas"]["Page_LockPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5214,6 +6995,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5223,6 +7006,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5232,6 +7017,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5245,7 +7056,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -5259,6 +7070,10 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5268,6 +7083,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5277,6 +7094,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5286,6 +7105,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5295,6 +7127,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5308,7 +7166,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -5322,6 +7180,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5331,6 +7193,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5340,6 +7204,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5349,6 +7215,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5358,6 +7226,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5367,6 +7248,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5380,7 +7287,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -5394,6 +7301,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5403,6 +7314,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5412,6 +7325,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5421,6 +7336,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5430,6 +7358,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5440,7 +7394,11 @@ export interface operations {
     };
     "webhooks-list": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5450,15 +7408,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookPublic"][];
+                    "application/json": components["schemas"]["Page_WebhookPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5468,6 +7430,43 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5481,7 +7480,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -5495,6 +7494,10 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5504,6 +7507,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5513,6 +7518,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5522,6 +7529,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5531,6 +7551,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5553,6 +7599,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5562,6 +7610,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5571,6 +7621,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5580,19 +7632,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -5611,6 +7691,8 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5618,6 +7700,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5627,6 +7711,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5636,19 +7722,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -5671,6 +7785,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5680,6 +7796,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5689,6 +7807,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5698,6 +7818,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5707,6 +7840,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5718,7 +7877,9 @@ export interface operations {
     "webhooks-deliveries": {
         parameters: {
             query?: {
+                /** @description Số dòng mỗi trang */
                 limit?: number;
+                offset?: number;
             };
             header?: never;
             path: {
@@ -5731,15 +7892,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookDeliveryPublic"][];
+                    "application/json": components["schemas"]["Page_WebhookDeliveryPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5749,6 +7914,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5758,19 +7925,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -5796,6 +7991,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5805,6 +8002,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5814,6 +8013,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5823,6 +8024,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5832,6 +8035,8 @@ export interface operations {
             /** @description Phương thức không được hỗ trợ. */
             405: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5841,6 +8046,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5854,7 +8085,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -5868,6 +8099,14 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Phiên bản hiện tại, ví dụ "3"; gửi lại trong If-Match. */
+                    ETag?: string;
+                    /** @description Địa chỉ của đối tượng vừa tạo. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5877,6 +8116,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5886,6 +8127,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5895,6 +8138,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5904,6 +8149,8 @@ export interface operations {
             /** @description Phương thức không được hỗ trợ. */
             405: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5913,6 +8160,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5922,6 +8182,8 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5931,6 +8193,32 @@ export interface operations {
             /** @description Kỳ báo cáo đã khoá. */
             423: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5953,6 +8241,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Phiên bản hiện tại, ví dụ "3"; gửi lại trong If-Match. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5962,6 +8254,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5971,6 +8265,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5980,6 +8276,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5989,19 +8287,47 @@ export interface operations {
             /** @description Phương thức không được hỗ trợ. */
             405: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -6026,6 +8352,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Phiên bản hiện tại, ví dụ "3"; gửi lại trong If-Match. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6035,6 +8365,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6044,6 +8376,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6053,6 +8387,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6062,6 +8398,8 @@ export interface operations {
             /** @description Phương thức không được hỗ trợ. */
             405: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6071,6 +8409,8 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6080,6 +8420,19 @@ export interface operations {
             /** @description Dữ liệu đã bị người khác thay đổi. */
             412: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6089,6 +8442,8 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6098,6 +8453,8 @@ export interface operations {
             /** @description Kỳ báo cáo đã khoá. */
             423: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6107,6 +8464,32 @@ export interface operations {
             /** @description Cần gửi phiên bản hiện tại (If-Match). */
             428: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6117,7 +8500,11 @@ export interface operations {
     };
     "reports-revisions": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
+            };
             header?: never;
             path: {
                 report_id: number;
@@ -6129,15 +8516,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RevisionPublic"][];
+                    "application/json": components["schemas"]["Page_RevisionPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6147,6 +8538,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6156,6 +8549,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6165,19 +8560,47 @@ export interface operations {
             /** @description Phương thức không được hỗ trợ. */
             405: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -6201,6 +8624,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6210,6 +8635,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6219,6 +8646,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6228,6 +8657,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6237,6 +8668,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6262,6 +8719,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6271,6 +8730,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6280,6 +8741,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6289,6 +8752,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6298,6 +8763,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6320,6 +8811,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6329,19 +8822,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -6365,6 +8886,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6374,6 +8897,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6383,6 +8908,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6392,6 +8919,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6401,6 +8930,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6425,6 +8980,8 @@ export interface operations {
             /** @description Đã có (hoặc đã sửa) */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6434,6 +8991,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6443,6 +9002,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6452,6 +9013,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6461,6 +9024,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6470,6 +9046,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6497,6 +9099,8 @@ export interface operations {
             /** @description Tệp báo cáo */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6506,6 +9110,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6515,6 +9121,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6524,6 +9132,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6533,6 +9143,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6560,6 +9196,8 @@ export interface operations {
             /** @description Tệp báo cáo */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6569,6 +9207,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6578,6 +9218,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6587,6 +9229,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6596,6 +9240,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
