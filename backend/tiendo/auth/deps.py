@@ -130,7 +130,7 @@ def require(action: Action) -> Callable[[Principal], Principal]:
                 raise Forbidden()
             return principal
     else:
-        async def dependency(principal: UserPrincipal) -> Principal:  # type: ignore[misc]
+        async def dependency(principal: UserPrincipal) -> Principal:  # log-ins only
             if not principal.can_anywhere(action):
                 raise Forbidden()
             return principal
