@@ -167,7 +167,7 @@ def test_idempotent_single_report_post(client, auth):
     plain = client.post("/api/v1/reports", headers=admin, json=body)
     assert_error(plain, 409, "report_exists")
     assert_error(client.post("/api/v1/reports", headers={**admin, "Idempotency-Key": ""},
-                             json=body), 422, field="idempotency-key")
+                             json=body), 422, field="Idempotency-Key")
 
 
 # --- 10,000 items ---------------------------------------------------------------------------
