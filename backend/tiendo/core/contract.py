@@ -73,6 +73,7 @@ class ApiRoute(APIRoute):
                  responses: dict[int | str, dict[str, Any]] | None = None,
                  status_code: int | None = None, openapi_extra: dict[str, Any] | None = None,
                  **kwargs: Any) -> None:  # noqa: ANN401
+        # Read from the endpoint's own signature (`dependencies=` lists are not used here).
         found = _needs(get_dependant(path=compile_path(path)[1], call=endpoint))
         statuses = [500]
         statuses += [401] if found.security else []
