@@ -72,7 +72,7 @@ def test_integration_token_expiry_revocation_and_last_use(client, clock, auth):
     token = new_token(client, admin, ["read"], days=1)
     assert token["token"].startswith("tdk_") and token["last_used_at"] is None
     assert client.get(f"{API}/units/GL-X-DATON", headers=bearer(token["token"])).status_code == 200
-    listed = {t["id"]: t for t in client.get(f"{API}/tokens", headers=admin).json()}
+    listed = {t["id"]: t for t in client.get(f"{API}/tokens", headers=admin).json()["data"]}
     assert listed[token["id"]]["last_used_at"] is not None
     assert "token" not in listed[token["id"]]  # the secret is shown once only
     clock.set(DEMO_NOW + timedelta(days=1))

@@ -80,10 +80,10 @@ def test_bulk_summary_counts_each_outcome(client, auth, mixed):
     assert changed["version"] == 2 and changed["values"] == items[2]["values"]
     assert changed["source"] == "api"
     revisions = client.get(f"/api/v1/reports/{u['changed']['id']}/revisions",
-                           headers=manager).json()
+                           headers=manager).json()["data"]
     assert [v["values"] for v in revisions] == [u["changed"]["values"], items[2]["values"]]
     assert client.get(f"/api/v1/reports/{u['same']['id']}", headers=manager).json()["version"] == 1
-    kept = client.get("/api/v1/imports", headers=admin).json()[0]
+    kept = client.get("/api/v1/imports", headers=admin).json()["data"][0]
     assert kept["id"] == s["import_id"] and kept["source"] == "api"
     assert (kept["items"], kept["created"], kept["rejected"]) == (10, 1, 7)
     detail = client.get(f"/api/v1/imports/{s['import_id']}", headers=admin).json()
@@ -111,7 +111,7 @@ def test_dry_run_validates_without_writing(client, auth, mixed):
     assert (s["created"], s["updated"], s["unchanged"], s["rejected"]) == (1, 1, 1, 7)
     assert s["dry_run"] is True and conflicts(s) == EXPECTED_CONFLICTS
     assert reports_of(client, manager, u["a"]) == []
-    assert client.get("/api/v1/imports", headers=auth("admin")).json()[0]["dry_run"] is True
+    assert client.get("/api/v1/imports", headers=auth("admin")).json()["data"][0]["dry_run"] is True
 
 
 def test_units_outside_the_callers_subtree_do_not_exist(client, auth):
@@ -137,13 +137,13 @@ def test_same_key_same_body_answers_once(client, auth):
     manager, admin = auth("vanphong"), auth("admin")
     unit = new_unit(client, admin, kind="school")["code"]
     items = [{"unit": unit, "period": "2024-W36", "values": STAFF}]
-    imports_before = len(client.get("/api/v1/imports", headers=admin).json())
+    imports_before = client.get("/api/v1/imports", headers=admin).json()["count"]
     first = bulk(client, manager, items, key="bulk-2024-W36-001")
     again = bulk(client, manager, items, key="bulk-2024-W36-001")
     assert first.status_code == again.status_code == 200
     assert first.json() == again.json() and first.json()["created"] == 1
     assert again.headers["Idempotent-Replayed"] == "true"
-    assert len(client.get("/api/v1/imports", headers=admin).json()) == imports_before + 1
+    assert client.get("/api/v1/imports", headers=admin).json()["count"] == imports_before + 1
     report = reports_of(client, manager, unit)[0]
     assert report["version"] == 1
     other = bulk(client, manager, [{**items[0], "values": {**STAFF, "staff_installed": 25}}],
@@ -167,7 +167,7 @@ def test_idempotent_single_report_post(client, auth):
     plain = client.post("/api/v1/reports", headers=admin, json=body)
     assert_error(plain, 409, "report_exists")
     assert_error(client.post("/api/v1/reports", headers={**admin, "Idempotency-Key": ""},
-                             json=body), 422, field="idempotency-key")
+                             json=body), 422, field="Idempotency-Key")
 
 
 # --- 10,000 items ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from conftest import assert_error
 
 
 def test_demo_campaigns_with_metrics_and_targets(client, auth):
-    campaigns = client.get("/api/v1/campaigns", headers=auth("daton")).json()
+    campaigns = client.get("/api/v1/campaigns", headers=auth("daton")).json()["data"]
     assert {c["code"] for c in campaigns} == {"ihanoi-2024", "ihanoi-live"}
     historic = next(c for c in campaigns if c["code"] == "ihanoi-2024")
     assert historic["due_weekday"] == 4 and historic["due_time"] == "15:00:00"
@@ -10,7 +10,7 @@ def test_demo_campaigns_with_metrics_and_targets(client, auth):
     assert [m["code"] for m in historic["metrics"]][:4] == [
         "staff_total", "staff_installed", "residents_total", "residents_accounts"]
     targets = client.get("/api/v1/targets", headers=auth("daton"),
-                         params={"campaign": "ihanoi-2024"}).json()
+                         params={"campaign": "ihanoi-2024"}).json()["data"]
     staff = next(t for t in targets if t["code"] == "staff")
     assert (staff["deadline"], staff["upstream_deadline"]) == ("2024-07-26", "2024-07-30")
     residents = next(t for t in targets if t["code"] == "residents")

@@ -138,7 +138,7 @@ def test_due_list_of_a_unit(client, clock, auth):
     admin, daton = auth("admin"), auth("daton")
     school = new_unit(client, admin, kind="school", parent="GL-X-DATON")["code"]
     due = [e for e in client.get("/api/v1/due", headers=daton,
-                                 params={"campaign": LIVE}).json() if e["unit"] == school]
+                                 params={"campaign": LIVE}).json()["data"] if e["unit"] == school]
     assert [(e["period"], e["status"]) for e in due] == [
         ("2024-W36", "due"), ("2024-W35", "overdue"), ("2024-W34", "overdue"),
         ("2024-W33", "overdue")]
@@ -149,15 +149,15 @@ def test_due_list_of_a_unit(client, clock, auth):
     assert r.status_code == 201, r.text
     clock.set(at(15, 30))
     daton = login(client, "daton")
-    due = [e for e in client.get("/api/v1/due", headers=daton).json() if e["unit"] == school]
+    due = [e for e in client.get("/api/v1/due", headers=daton).json()["data"] if e["unit"] == school]
     assert [(e["period"], e["status"]) for e in due] == [
         ("2024-W36", "overdue"), ("2024-W34", "overdue"), ("2024-W33", "overdue")]
     r = client.post("/api/v1/reports", headers=daton, json={
         "campaign": LIVE, "unit": school, "period": "2024-W36",
         "values": {"staff_total": 30, "staff_installed": 25}})
-    due = [e for e in client.get("/api/v1/due", headers=daton).json() if e["unit"] == school]
+    due = [e for e in client.get("/api/v1/due", headers=daton).json()["data"] if e["unit"] == school]
     assert due[0] == {**due[0], "period": "2024-W36", "status": "late",
                       "report_id": r.json()["id"]}
-    assert {e["unit"] for e in client.get("/api/v1/due", headers=daton).json()} == {
+    assert {e["unit"] for e in client.get("/api/v1/due", headers=daton).json()["data"]} == {
         "GL-X-DATON", school}
     assert_error(client.get("/api/v1/due", headers=login(client, "lanhdao")), 403)

@@ -58,7 +58,7 @@ def test_xlsx_import_gives_the_bulk_summary(client, auth, schools):
     got = client.get("/api/v1/reports", headers=daton, params={"unit": c}).json()["data"][0]
     assert got["values"] == {"staff_total": 12, "staff_installed": 2}
     assert got["source"] == "import" and got["note"] == "số mới"
-    kept = client.get("/api/v1/imports", headers=auth("admin")).json()[0]
+    kept = client.get("/api/v1/imports", headers=auth("admin")).json()["data"][0]
     assert (kept["source"], kept["filename"], kept["created"]) == ("import", "bao-cao.xlsx", 2)
     again = upload(client, daton, content).json()
     assert (again["created"], again["unchanged"], again["rejected"]) == (0, 2, 2)

@@ -67,12 +67,12 @@ def test_week_locks_by_itself_days_after_its_deadline(client, clock, auth, schoo
     err = assert_error(put, 423, "period_locked")
     assert "tự động khoá lúc 15:00 05/09/2024" in err["message"]
     assert err["details"][0]["automatic"] is True
-    locks = client.get("/api/v1/locks", headers=admin, params={"campaign": LIVE}).json()
+    locks = client.get("/api/v1/locks", headers=admin, params={"campaign": LIVE}).json()["data"]
     assert [(lk["period"], lk["automatic"], lk["unit"]) for lk in locks] == [
         ("2024-W35", True, "HN-GL"), ("2024-W34", True, "HN-GL"), ("2024-W33", True, "HN-GL")]
     # The archived demo campaign never locks by itself (lock_after_days = 0).
     assert client.get("/api/v1/locks", headers=admin,
-                      params={"campaign": "ihanoi-2024"}).json() == []
+                      params={"campaign": "ihanoi-2024"}).json()["data"] == []
 
 
 def test_manager_locks_a_subtree_and_unlocks_with_a_reason(client, auth, school):
@@ -93,7 +93,7 @@ def test_manager_locks_a_subtree_and_unlocks_with_a_reason(client, auth, school)
     theirs = new_unit(client, auth("admin"), kind="school", parent="GL-X-BATTRANG")["code"]
     assert post(client, battrang, theirs).status_code == 201
     listed = client.get("/api/v1/locks", headers=manager,
-                        params={"campaign": LIVE, "period": "2024-W36"}).json()
+                        params={"campaign": LIVE, "period": "2024-W36"}).json()["data"]
     assert [lk["unit"] for lk in listed] == ["GL-X-DATON"]
     unlock = {**lock, "reason": ""}
     assert_error(client.post("/api/v1/locks/unlock", headers=manager, json=unlock), 422,

@@ -81,7 +81,7 @@ def test_two_corrections_race_one_wins(live, admin):
         winners.append(winner["values"])
         now = live.get(f"/api/v1/reports/{rid}", headers=admin).json()
         assert now["version"] == version + 1 and now["values"] == winner["values"]
-    revisions = live.get(f"/api/v1/reports/{rid}/revisions", headers=admin).json()
+    revisions = live.get(f"/api/v1/reports/{rid}/revisions", headers=admin).json()["data"]
     assert [v["values"] for v in revisions] == [report["values"], *winners]
 
 
@@ -102,12 +102,12 @@ def test_an_idempotent_retry_racing_its_original_writes_once(live, admin):
     items = [{"unit": u, "period": "2024-W36", "values": {"staff_total": 9, "staff_installed": 3}}
              for u in units]
     headers = {**admin, "Idempotency-Key": "race-bulk-1"}
-    before = len(live.get("/api/v1/imports", headers=admin).json())
+    before = live.get("/api/v1/imports", headers=admin).json()["count"]
     results = at_once(*(lambda: live.post("/api/v1/reports/bulk", headers=headers,
                                           json={"campaign": LIVE, "items": items})
                         for _ in range(2)))
     assert [getattr(r, "status_code", 0) for r in results] == [200, 200], results
     assert results[0].json() == results[1].json() and results[0].json()["created"] == 3
-    assert len(live.get("/api/v1/imports", headers=admin).json()) == before + 1
+    assert live.get("/api/v1/imports", headers=admin).json()["count"] == before + 1
     for u in units:
         assert live.get("/api/v1/reports", headers=admin, params={"unit": u}).json()["count"] == 1

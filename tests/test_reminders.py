@@ -76,7 +76,7 @@ def test_one_failing_webhook_never_loses_the_others(client, auth, httpx_mock, sl
     assert sent.headers["X-Tiendo-Signature"] == f"sha256={signature}"
     assert len(httpx_mock.get_requests(url=SLOW)) == 3
 
-    broken = client.get(f"/api/v1/webhooks/{ids[2]}/deliveries", headers=admin).json()
+    broken = client.get(f"/api/v1/webhooks/{ids[2]}/deliveries", headers=admin).json()["data"]
     assert [(d["status"], d["attempts"], d["http_status"]) for d in broken] == [
         ("failed", 3, 500)]
     audit = client.get("/api/v1/audit", headers=admin,
@@ -137,7 +137,7 @@ def test_webhooks_crud_for_admins(client, auth):
     assert_error(client.get("/api/v1/webhooks", headers=auth("vanphong")), 403)
     created = hook(client, admin, OK, secret=SECRET)
     assert created["has_secret"] is True and "secret" not in created
-    assert created in client.get("/api/v1/webhooks", headers=admin).json()
+    assert created in client.get("/api/v1/webhooks", headers=admin).json()["data"]
     r = client.patch(f"/api/v1/webhooks/{created['id']}", headers=admin,
                      json={"active": False, "secret": None})
     assert (r.json()["active"], r.json()["has_secret"]) == (False, False)

@@ -70,7 +70,7 @@ def test_correction_needs_current_version_and_keeps_revisions(client, admin, uni
     assert_error(stale, 412, "version_mismatch")
     r = client.get(f"/api/v1/reports/{rid}", headers=admin).json()
     assert r["values"]["staff_installed"] == 35 and r["version"] == 2
-    revisions = client.get(f"/api/v1/reports/{rid}/revisions", headers=admin).json()
+    revisions = client.get(f"/api/v1/reports/{rid}/revisions", headers=admin).json()["data"]
     assert [(v["version"], v["values"]["staff_installed"]) for v in revisions] == [(1, 30), (2, 35)]
     # Each version as it was written: by whom, when, with which note.
     assert [(v["changed_by_name"], v["changed_at"], v["note"]) for v in revisions] == [

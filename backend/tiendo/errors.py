@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,14 +23,107 @@ log = logging.getLogger("tiendo.errors")
 SPA_ROUTE = "web-app"  # the web app's catch-all GET route
 
 
+class ErrorCode(StrEnum):
+    """Every `error.code` the API answers, and every `code` of a rejected bulk item. A client can
+    switch on them; tests/test_error_codes.py fails when the code raises one missing here."""
+
+    # one per HTTP status, when nothing more precise applies
+    bad_request = "bad_request"
+    unauthorized = "unauthorized"
+    forbidden = "forbidden"
+    not_found = "not_found"
+    method_not_allowed = "method_not_allowed"
+    not_acceptable = "not_acceptable"
+    conflict = "conflict"
+    version_mismatch = "version_mismatch"
+    payload_too_large = "payload_too_large"
+    unsupported_media_type = "unsupported_media_type"
+    invalid = "invalid"
+    validation_error = "validation_error"
+    invalid_body = "invalid_body"
+    locked = "locked"
+    version_required = "version_required"
+    too_many_requests = "too_many_requests"
+    internal_error = "internal_error"
+    unavailable = "unavailable"
+    database_unavailable = "database_unavailable"
+    schema_outdated = "schema_outdated"
+    http_error = "http_error"
+    invalid_host = "invalid_host"
+    # log-in, tokens, users
+    invalid_credentials = "invalid_credentials"
+    invalid_token = "invalid_token"
+    token_expired = "token_expired"
+    token_revoked = "token_revoked"
+    token_not_found = "token_not_found"
+    user_required = "user_required"
+    user_exists = "user_exists"
+    user_not_found = "user_not_found"
+    wrong_password = "wrong_password"
+    same_password = "same_password"
+    self_grant = "self_grant"
+    self_reset = "self_reset"
+    metrics_token_required = "metrics_token_required"
+    metrics_forbidden = "metrics_forbidden"
+    # units, campaigns, metrics, targets
+    unit_exists = "unit_exists"
+    unit_not_found = "unit_not_found"
+    unit_inactive = "unit_inactive"
+    unit_not_open = "unit_not_open"
+    unit_closed = "unit_closed"
+    invalid_date = "invalid_date"
+    unit_in_use = "unit_in_use"
+    unit_has_children = "unit_has_children"
+    invalid_parent = "invalid_parent"
+    campaign_exists = "campaign_exists"
+    campaign_not_found = "campaign_not_found"
+    metric_exists = "metric_exists"
+    unknown_metric = "unknown_metric"
+    metric_not_for_unit = "metric_not_for_unit"
+    not_a_baseline = "not_a_baseline"
+    baseline_metric = "baseline_metric"
+    target_exists = "target_exists"
+    target_not_found = "target_not_found"
+    leaderboard_not_found = "leaderboard_not_found"
+    # weeks and reports
+    invalid_period = "invalid_period"
+    period_in_future = "period_in_future"
+    period_outside_campaign = "period_outside_campaign"
+    period_locked = "period_locked"
+    period_not_locked = "period_not_locked"
+    report_exists = "report_exists"
+    report_not_found = "report_not_found"
+    report_approved = "report_approved"
+    report_returned = "report_returned"
+    missing_metric = "missing_metric"
+    numerator_exceeds_denominator = "numerator_exceeds_denominator"
+    decrease_needs_note = "decrease_needs_note"
+    observed_in_future = "observed_in_future"
+    concurrent_write = "concurrent_write"
+    # bulk posts and imports
+    duplicate_item = "duplicate_item"
+    import_not_found = "import_not_found"
+    unreadable_file = "unreadable_file"
+    missing_unit_column = "missing_unit_column"
+    unknown_column = "unknown_column"
+    not_an_integer = "not_an_integer"
+    too_many_rows = "too_many_rows"
+    idempotency_in_progress = "idempotency_in_progress"
+    idempotency_key_reused = "idempotency_key_reused"
+    # reminders
+    webhook_not_found = "webhook_not_found"
+
+
 class ErrorBody(BaseModel):
-    code: str
+    code: ErrorCode
     message: str
     field: str | None = None
     details: list[dict[str, Any]] = []
 
 
 class ErrorResponse(BaseModel):
+    """The one shape of every 4xx and 5xx answer."""
+
     error: ErrorBody
 
 
@@ -224,7 +318,36 @@ def allowed_methods(app: FastAPI, path: str) -> str:
     return ", ".join(allowed)
 
 
+# Response headers, declared in the schema where they are sent.
+REQUEST_ID = {"X-Request-ID": {
+    "description": "Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi.",
+    "schema": {"type": "string", "maxLength": 64}}}
+RETRY_AFTER = {"Retry-After": {"description": "Số giây nên đợi trước khi thử lại.",
+                               "schema": {"type": "integer"}}}
+ETAG = {"ETag": {"description": "Phiên bản hiện tại, ví dụ \"3\"; gửi lại trong If-Match.",
+                 "schema": {"type": "string"}}}
+LOCATION = {"Location": {"description": "Địa chỉ của đối tượng vừa tạo.",
+                         "schema": {"type": "string"}}}
+REPLAYED = {"Idempotent-Replayed": {
+    "description": "`true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key.",
+    "schema": {"type": "string", "enum": ["true"]}}}
+
+
+def success_headers(status: int, *headers: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entry naming the headers a route sends with its success answer."""
+    merged: dict[str, Any] = {}
+    for h in headers:
+        merged.update(h)
+    return {status: {"headers": merged}}
+
+
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for the error statuses a route can answer."""
-    return {s: {"model": ErrorResponse, "description": _HTTP_CODES.get(s, ("", ""))[1] or str(s)}
-            for s in statuses}
+    """OpenAPI `responses=` for the error statuses a route can answer, all in the one error
+    shape. Routes list what is particular to them (404, 409, 412, 423, 428, 429…); what any
+    route can answer (401, 403, 413, 422, 500, 503) is added by tiendo.core.contract."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for s in statuses:
+        headers = {**REQUEST_ID, **(RETRY_AFTER if s in (429, 503) else {})}
+        description = _HTTP_CODES.get(s, ("", "Lỗi hệ thống, vui lòng thử lại sau."))[1]
+        out[s] = {"model": ErrorResponse, "description": description, "headers": headers}
+    return out

@@ -19,12 +19,19 @@ from tiendo.audit.router import router as audit_router
 from tiendo.auth.router import router as auth_router
 from tiendo.campaigns.router import router as campaigns_router
 from tiendo.config import get_settings
+from tiendo.core.contract import ApiRoute
 from tiendo.core.http import install_http_layers
 from tiendo.core.metrics import router as metrics_router
 from tiendo.cycle.reminders_router import router as reminders_router
 from tiendo.cycle.router import router as cycle_router
 from tiendo.db import get_engine, schema_status
-from tiendo.errors import SPA_ROUTE, allowed_methods, error_json, install_error_handlers
+from tiendo.errors import (
+    SPA_ROUTE,
+    allowed_methods,
+    error_json,
+    install_error_handlers,
+    responses,
+)
 from tiendo.exports.router import router as exports_router
 from tiendo.official.router import router as official_router
 from tiendo.progress.router import router as progress_router
@@ -86,14 +93,14 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def _ops_router() -> APIRouter:
-    ops = APIRouter(tags=["ops"])
+    ops = APIRouter(tags=["ops"], route_class=ApiRoute)
 
     @ops.get("/api/health", name="health", summary="Tiến trình đang chạy")
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
     @ops.get("/api/ready", name="ready", summary="CSDL kết nối được và lược đồ đã cập nhật",
-             responses={503: {"description": "Chưa sẵn sàng"}})
+             responses=responses(503))
     def ready(request: Request) -> JSONResponse:
         try:
             engine = request.app.state.engine
@@ -159,6 +166,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         description=API_DESCRIPTION,
         generate_unique_id_function=_operation_id,
         swagger_ui_parameters={"persistAuthorization": True},
+        # Relative: the API is on the server that serves this schema, wherever it is deployed.
+        servers=[{"url": "/", "description": "Máy chủ đang phục vụ tài liệu này"}],
     )
     app.state.engine = engine or get_engine()
     install_error_handlers(app)

@@ -34,16 +34,17 @@ export async function loadCampaigns(): Promise<void> {
   const s = campaignStore.get()
   if (s.loading) return
   campaignStore.set({ ...s, loading: true, error: null })
-  const r = await call(api.GET('/api/v1/campaigns'))
+  const r = await call(api.GET('/api/v1/campaigns', { params: { query: { limit: 500 } } }))
   const cur = campaignStore.get()
   if (r.error) {
     campaignStore.set({ ...cur, loading: false, error: r.error })
     return
   }
-  const keep = r.data.some((c) => c.code === cur.selected) ? cur.selected : null
+  const list = r.data.data
+  const keep = list.some((c) => c.code === cur.selected) ? cur.selected : null
   campaignStore.set({
-    list: r.data,
-    selected: keep ?? defaultCampaign(r.data)?.code ?? null,
+    list,
+    selected: keep ?? defaultCampaign(list)?.code ?? null,
     error: null,
     loading: false,
   })

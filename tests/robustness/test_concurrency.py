@@ -53,7 +53,7 @@ def test_concurrent_corrections_keep_every_version_once(own_app, own_client, log
     final = own_client.get(f"/api/v1/reports/{rid}", headers=admin).json()
     assert final["version"] == 1 + len(wins) == versions[-1]
     assert final["values"]["staff_installed"] == wins[-1][1]  # the last winner's values
-    revisions = own_client.get(f"/api/v1/reports/{rid}/revisions", headers=admin).json()
+    revisions = own_client.get(f"/api/v1/reports/{rid}/revisions", headers=admin).json()["data"]
     assert [rev["version"] for rev in revisions] == list(range(1, final["version"] + 1))
     by_version = {rev["version"]: rev["values"]["staff_installed"] for rev in revisions}
     assert all(by_version[v] == installed for v, installed in wins)

@@ -7,12 +7,13 @@ from fastapi import APIRouter, Query
 from tiendo.audit import service
 from tiendo.audit.schemas import AuditPublic
 from tiendo.auth.deps import Admin
+from tiendo.core.contract import ApiRoute
 from tiendo.core.pagination import Page, PageDep
 from tiendo.core.types import Timestamp
 from tiendo.db import SessionDep
 from tiendo.errors import responses
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], route_class=ApiRoute)
 
 
 @router.get("/audit", name="audit-list", summary="Nhật ký thao tác trong phạm vi quản trị",

@@ -13,7 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import select
 
 from tiendo.auth.models import ApiToken, Role, RoleAssignment, User
-from tiendo.auth.principal import Action, Grant, Principal
+from tiendo.auth.principal import ACTION_SCOPE, Action, Grant, Principal
 from tiendo.auth.security import TOKEN_PREFIX, decode_access_token, hash_api_token
 from tiendo.core.clock import NowDep
 from tiendo.db import SessionDep
@@ -21,7 +21,8 @@ from tiendo.errors import Forbidden, Unauthorized
 from tiendo.units.models import Unit
 
 # Both read the same `Authorization: Bearer …` header; declaring both gives /docs a log-in form
-# for people and a field to paste an integration token into.
+# for people and a field to paste an integration token into. Routes no token can ever use
+# (administration, management, the user's own account) declare only the log-in scheme.
 oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl="/api/v1/auth/token",
     auto_error=False,
@@ -57,7 +58,23 @@ def get_principal(
     login_token: Annotated[str | None, Depends(oauth2_scheme)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(integration_scheme)],
 ) -> Principal:
-    token = login_token or (bearer.credentials if bearer else None)
+    return _authenticate(request, session, now, login_token or (bearer.credentials if bearer
+                                                                else None))
+
+
+def get_user_principal(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    login_token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Principal:
+    """The same check, declared with the log-in scheme only: an integration token sent here is
+    still recognised, and then refused with 403 by the role check."""
+    return _authenticate(request, session, now, login_token)
+
+
+def _authenticate(request: Request, session: SessionDep, now: NowDep,
+                  token: str | None) -> Principal:
     if not token:
         raise Unauthorized()
     address = client_address(request)
@@ -100,17 +117,25 @@ def get_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+UserPrincipal = Annotated[Principal, Depends(get_user_principal)]
 
 
 def require(action: Action) -> Callable[[Principal], Principal]:
     """A dependency that lets through only principals holding `action` somewhere; the object
-    itself is checked again in the service."""
+    itself is checked again in the service. Actions no token scope grants declare only the
+    log-in scheme (tiendo.core.contract reads `required_action` for the schema)."""
+    if action in ACTION_SCOPE:
+        async def dependency(principal: CurrentPrincipal) -> Principal:  # async: no thread hop
+            if not principal.can_anywhere(action):
+                raise Forbidden()
+            return principal
+    else:
+        async def dependency(principal: UserPrincipal) -> Principal:  # log-ins only
+            if not principal.can_anywhere(action):
+                raise Forbidden()
+            return principal
 
-    async def dependency(principal: CurrentPrincipal) -> Principal:  # async: no thread hop
-        if not principal.can_anywhere(action):
-            raise Forbidden()
-        return principal
-
+    dependency.required_action = action  # type: ignore[attr-defined]
     return dependency
 
 
@@ -121,7 +146,7 @@ Manager = Annotated[Principal, Depends(require(Action.manage))]
 Admin = Annotated[Principal, Depends(require(Action.admin))]
 
 
-def current_user(principal: CurrentPrincipal, session: SessionDep) -> User:
+def current_user(principal: UserPrincipal, session: SessionDep) -> User:
     """Routes about the person logged in (me, password) refuse integration tokens."""
     if principal.user_id is None:
         raise Forbidden("Chỉ dành cho người dùng đăng nhập.", code="user_required")
@@ -130,4 +155,5 @@ def current_user(principal: CurrentPrincipal, session: SessionDep) -> User:
     return user
 
 
+current_user.users_only = True  # type: ignore[attr-defined]
 CurrentUser = Annotated[User, Depends(current_user)]

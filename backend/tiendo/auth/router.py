@@ -7,7 +7,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from tiendo.auth import login as login_service
 from tiendo.auth import service
-from tiendo.auth.deps import Admin, CurrentPrincipal, CurrentUser, client_address
+from tiendo.auth.deps import Admin, CurrentUser, UserPrincipal, client_address
 from tiendo.auth.schemas import (
     ApiTokenCreated,
     ApiTokenPublic,
@@ -21,11 +21,12 @@ from tiendo.auth.schemas import (
     UserUpdate,
 )
 from tiendo.core.clock import NowDep
+from tiendo.core.contract import ApiRoute
 from tiendo.core.pagination import Page, PageDep
 from tiendo.db import SessionDep
 from tiendo.errors import Invalid, error_response, responses
 
-router = APIRouter()
+router = APIRouter(route_class=ApiRoute)
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -53,7 +54,7 @@ def me(user: CurrentUser, session: SessionDep) -> UserPublic:
 @router.post("/auth/password", name="auth-password", tags=["auth"], status_code=204,
              summary="Đổi mật khẩu (mọi phiên cũ hết hiệu lực)",
              responses=responses(401, 403, 422, 429))
-def change_password(data: PasswordChange, user: CurrentUser, principal: CurrentPrincipal,
+def change_password(data: PasswordChange, user: CurrentUser, principal: UserPrincipal,
                     session: SessionDep, now: NowDep) -> Response:
     try:
         login_service.change_password(session, principal, user, data, now)
@@ -116,8 +117,8 @@ def reset_password(user_id: UserId, data: PasswordReset, session: SessionDep, pr
 
 @router.get("/tokens", name="tokens-list", tags=["tokens"], summary="Token tích hợp",
             responses=responses(401, 403))
-def list_tokens(session: SessionDep, principal: Admin) -> list[ApiTokenPublic]:
-    return service.list_tokens(session, principal)
+def list_tokens(session: SessionDep, principal: Admin, page: PageDep) -> Page[ApiTokenPublic]:
+    return Page.of(service.list_tokens(session, principal), page)
 
 
 @router.post("/tokens", name="tokens-create", tags=["tokens"], status_code=201,

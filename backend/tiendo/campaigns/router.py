@@ -20,20 +20,22 @@ from tiendo.campaigns.schemas import (
     TargetUpdate,
 )
 from tiendo.core.clock import NowDep
+from tiendo.core.contract import ApiRoute
 from tiendo.core.pagination import Page, PageDep
 from tiendo.db import SessionDep
 from tiendo.errors import responses
 
-router = APIRouter(responses=responses(401, 403))
+router = APIRouter(responses=responses(401, 403), route_class=ApiRoute)
 CampaignRef = Annotated[str, Path(max_length=64, description="Id hoặc mã chiến dịch")]
 TargetId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("/campaigns", name="campaigns-list", tags=["campaigns"],
             summary="Các chiến dịch trong phạm vi được xem")
-def list_campaigns(session: SessionDep, principal: Reader) -> list[CampaignPublic]:
-    return [service.campaign_public(session, c)
-            for c in service.list_campaigns(session, principal)]
+def list_campaigns(session: SessionDep, principal: Reader, page: PageDep) -> Page[CampaignPublic]:
+    rows = Page.of(service.list_campaigns(session, principal), page)
+    return Page(data=[service.campaign_public(session, c) for c in rows.data], count=rows.count,
+                limit=page.limit, offset=page.offset)
 
 
 @router.post("/campaigns", name="campaigns-create", tags=["campaigns"], status_code=201,
@@ -75,10 +77,12 @@ def update_metric(campaign: CampaignRef, metric: Annotated[str, Path(max_length=
 
 @router.get("/targets", name="targets-list", tags=["targets"], summary="Danh sách chỉ tiêu",
             responses=responses(404))
-def list_targets(session: SessionDep, principal: Reader,
-                 campaign: Annotated[str | None, Query(max_length=64)] = None) -> list[TargetPublic]:
-    return [service.target_public(session, t)
-            for t in service.list_targets(session, principal, campaign)]
+def list_targets(session: SessionDep, principal: Reader, page: PageDep,
+                 campaign: Annotated[str | None, Query(max_length=64)] = None,
+                 ) -> Page[TargetPublic]:
+    rows = Page.of(service.list_targets(session, principal, campaign), page)
+    return Page(data=[service.target_public(session, t) for t in rows.data], count=rows.count,
+                limit=page.limit, offset=page.offset)
 
 
 @router.post("/targets", name="targets-create", tags=["targets"], status_code=201,

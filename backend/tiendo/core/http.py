@@ -21,8 +21,10 @@ def install_http_layers(app: FastAPI, settings: Settings) -> None:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
-            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"], max_age=600)
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key",
+                           "X-Request-ID"],
+            expose_headers=["ETag", "Idempotent-Replayed", "Location", "Retry-After",
+                            "X-Request-ID"], max_age=600)
     if "*" not in settings.allowed_hosts:
         app.add_middleware(TrustedHosts, hosts=settings.allowed_hosts)
     app.add_middleware(Observability, log_requests=settings.access_log)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -11,10 +12,19 @@ T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
+    """One page of a list: `count` is the number of rows matching the filters, over all pages."""
+
     data: list[T]
     count: int
     limit: int
     offset: int
+
+    @classmethod
+    def of(cls, rows: Sequence[T], page: PageParams) -> Page[T]:
+        """A page cut from a list that is short by nature (a campaign's targets, a report's
+        versions, one admin's tokens): all of it is read, the page is sliced here."""
+        return cls(data=list(rows[page.offset:page.offset + page.limit]), count=len(rows),
+                   limit=page.limit, offset=page.offset)
 
 
 class PageParams(BaseModel):

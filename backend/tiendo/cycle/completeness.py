@@ -15,7 +15,7 @@ from tiendo.cycle.schemas import (
     CompletenessPublic,
     CompletenessUnit,
     DueEntry,
-    UnitRef,
+    UnitSummary,
 )
 from tiendo.errors import NotFound
 from tiendo.figures.units import week_reports
@@ -53,7 +53,7 @@ def completeness(session: Session, principal: Principal | None, campaign: Campai
     locked = LockBook(session, campaign, [str(week)], now).state(root.path, str(week)).locked
     return CompletenessPublic(
         campaign=campaign.code, period=str(week), due_at=due, as_of=now, locked=locked,
-        under=UnitRef(id=root.id, code=root.code, name=root.name), expected=expected,
+        under=UnitSummary(id=root.id, code=root.code, name=root.name), expected=expected,
         on_time=counts["on_time"], late=counts["late"],
         missing=counts["missing"] + counts["pending"], pending=counts["pending"],
         reporting_rate=round(reported / expected, 3) if expected else 0.0,

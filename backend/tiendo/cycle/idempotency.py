@@ -18,7 +18,6 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from tiendo.auth.deps import CurrentPrincipal
 from tiendo.auth.principal import Principal
 from tiendo.cycle.models import IdempotencyKey
 from tiendo.errors import Conflict, Invalid
@@ -27,12 +26,17 @@ REPLAY_HEADER = "Idempotent-Replayed"
 
 
 class Idempotency:
-    def __init__(self, key: str | None, principal: Principal, method: str, path: str) -> None:
-        self.key = key
-        self.scope = (f"token:{principal.token_id}" if principal.is_token
-                      else f"user:{principal.user_id}")
-        self.method, self.path = method, path
+    def __init__(self, key: str | None, request: Request) -> None:
+        self.key, self.request = key, request
+        self.method, self.path = request.method, request.url.path
         self.row: IdempotencyKey | None = None
+
+    @property
+    def scope(self) -> str:
+        # The route's own access check has put the caller there before the body runs; not a
+        # dependency of its own, so that the route declares only the log-in schemes it accepts.
+        principal: Principal = self.request.state.principal
+        return f"token:{principal.token_id}" if principal.is_token else f"user:{principal.user_id}"
 
     def _find(self, session: Session) -> IdempotencyKey | None:
         return session.exec(select(IdempotencyKey).where(
@@ -80,13 +84,13 @@ class Idempotency:
 
 
 async def idempotency(  # async: no thread hop
-    request: Request, principal: CurrentPrincipal,
+    request: Request,
     idempotency_key: Annotated[str | None, Header(
-        min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
+        alias="Idempotency-Key", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
         description="Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung "
                     "sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm.")] = None,
 ) -> Idempotency:
-    return Idempotency(idempotency_key, principal, request.method, request.url.path)
+    return Idempotency(idempotency_key, request)
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

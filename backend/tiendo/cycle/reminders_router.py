@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Response
 
 from tiendo.auth.deps import Admin, Manager
 from tiendo.core.clock import NowDep
+from tiendo.core.contract import ApiRoute
+from tiendo.core.pagination import Page, PageDep
 from tiendo.cycle import reminders, webhooks
 from tiendo.cycle.idempotency import IdempotencyDep
 from tiendo.cycle.schemas import (
@@ -21,7 +23,7 @@ from tiendo.cycle.schemas import (
 from tiendo.db import SessionDep
 from tiendo.errors import responses
 
-router = APIRouter(responses=responses(401, 403))
+router = APIRouter(responses=responses(401, 403), route_class=ApiRoute)
 WebhookId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -46,8 +48,10 @@ def send_reminders(data: ReminderCreate, session: SessionDep, principal: Manager
 
 @router.get("/webhooks", name="webhooks-list", tags=["webhooks"],
             summary="Các webhook nhận lời nhắc")
-def list_webhooks(session: SessionDep, principal: Admin) -> list[WebhookPublic]:
-    return [webhooks.webhook_public(h, u) for h, u in webhooks.list_webhooks(session, principal)]
+def list_webhooks(session: SessionDep, principal: Admin, page: PageDep) -> Page[WebhookPublic]:
+    rows = Page.of(webhooks.list_webhooks(session, principal), page)
+    return Page(data=[webhooks.webhook_public(h, u) for h, u in rows.data], count=rows.count,
+                limit=page.limit, offset=page.offset)
 
 
 @router.post("/webhooks", name="webhooks-create", tags=["webhooks"], status_code=201,
@@ -86,6 +90,7 @@ def delete_webhook(webhook_id: WebhookId, session: SessionDep, principal: Admin,
 @router.get("/webhooks/{webhook_id}/deliveries", name="webhooks-deliveries", tags=["webhooks"],
             summary="Các lần gửi gần đây của webhook và kết quả", responses=responses(404))
 def list_deliveries(webhook_id: WebhookId, session: SessionDep, principal: Admin,
-                    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                    ) -> list[WebhookDeliveryPublic]:
-    return webhooks.list_deliveries(session, principal, webhook_id, limit)
+                    page: PageDep) -> Page[WebhookDeliveryPublic]:
+    rows, total = webhooks.list_deliveries(session, principal, webhook_id, page.limit,
+                                           page.offset)
+    return Page(data=rows, count=total, limit=page.limit, offset=page.offset)

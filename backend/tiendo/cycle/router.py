@@ -8,6 +8,8 @@ from fastapi import APIRouter, Header, Path, Query
 
 from tiendo.auth.deps import Manager, Reader, ReportWriter
 from tiendo.core.clock import NowDep
+from tiendo.core.contract import ApiRoute
+from tiendo.core.pagination import Page, PageDep
 from tiendo.core.periods import PeriodQuery
 from tiendo.cycle import approval, completeness, locks
 from tiendo.cycle.idempotency import IdempotencyDep
@@ -21,11 +23,11 @@ from tiendo.cycle.schemas import (
     UnlockPublic,
 )
 from tiendo.db import SessionDep
-from tiendo.errors import responses
+from tiendo.errors import ETAG, responses, success_headers
 from tiendo.reports.schemas import ReportPublic
 from tiendo.reports.service import to_public
 
-router = APIRouter(responses=responses(401, 403))
+router = APIRouter(responses=responses(401, 403), route_class=ApiRoute)
 CampaignQuery = Annotated[str, Query(max_length=64, description="Mã chiến dịch")]
 UnitQuery = Annotated[str | None, Query(max_length=64,
                                         description="Mã đơn vị; mặc định đơn vị cao nhất của bạn")]
@@ -50,14 +52,14 @@ def read_completeness(session: SessionDep, principal: Reader, now: NowDep,
 @router.get("/due", name="due-list", tags=["cycle"],
             summary="Các báo cáo đơn vị của bạn cần nộp (tuần này và các tuần còn thiếu)",
             responses=responses(404))
-def list_due(session: SessionDep, principal: ReportWriter, now: NowDep,
-             campaign: Annotated[str | None, Query(max_length=64)] = None) -> list[DueEntry]:
-    return completeness.due_list(session, principal, campaign, now)
+def list_due(session: SessionDep, principal: ReportWriter, now: NowDep, page: PageDep,
+             campaign: Annotated[str | None, Query(max_length=64)] = None) -> Page[DueEntry]:
+    return Page.of(completeness.due_list(session, principal, campaign, now), page)
 
 
 @router.post("/reports/{report_id}/approve", name="reports-approve", tags=["reports"],
              summary="Duyệt báo cáo (sau đó không sửa được)",
-             responses=responses(404, 409, 412, 422))
+             responses={**responses(404, 409, 412, 422), **success_headers(200, ETAG)})
 def approve_report(report_id: ReportId, session: SessionDep, principal: Manager, now: NowDep,
                    idem: IdempotencyDep, if_match: IfMatch = None) -> ReportPublic:
     if (replay := idem.replay(session, f"{report_id} {if_match}")) is not None:
@@ -69,7 +71,7 @@ def approve_report(report_id: ReportId, session: SessionDep, principal: Manager,
 
 @router.post("/reports/{report_id}/return", name="reports-return", tags=["reports"],
              summary="Trả lại báo cáo để đơn vị sửa, kèm lý do",
-             responses=responses(404, 409, 412, 422, 423))
+             responses={**responses(404, 409, 412, 422, 423), **success_headers(200, ETAG)})
 def return_report(report_id: ReportId, data: ReturnBody, session: SessionDep,
                   principal: Manager, now: NowDep, idem: IdempotencyDep,
                   if_match: IfMatch = None) -> ReportPublic:
@@ -92,9 +94,12 @@ def _lock_public(entry: locks.LockEntry) -> LockPublic:
             summary="Các tuần đã khoá (do quản lý khoá hoặc tự động khoá)",
             responses=responses(404, 422))
 def list_locks(session: SessionDep, principal: Reader, now: NowDep, campaign: CampaignQuery,
+               page: PageDep,
                period: PeriodQuery = None,
-               ) -> list[LockPublic]:
-    return [_lock_public(e) for e in locks.list_locks(session, principal, campaign, period, now)]
+               ) -> Page[LockPublic]:
+    rows = Page.of(locks.list_locks(session, principal, campaign, period, now), page)
+    return Page(data=[_lock_public(e) for e in rows.data], count=rows.count, limit=page.limit,
+                offset=page.offset)
 
 
 @router.post("/locks", name="locks-create", tags=["cycle"], status_code=201,

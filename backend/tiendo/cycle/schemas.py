@@ -14,7 +14,7 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 OptionalReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 
-class UnitRef(BaseModel):
+class UnitSummary(BaseModel):
     id: int
     code: str
     name: str
@@ -39,7 +39,7 @@ class CompletenessPublic(BaseModel):
     due_at: datetime
     as_of: datetime
     locked: bool
-    under: UnitRef
+    under: UnitSummary
     expected: int
     on_time: int
     late: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from tiendo.audit.service import record
@@ -79,9 +79,12 @@ def delete_webhook(session: Session, principal: Principal, hook_id: int, now: da
     session.delete(hook)
 
 
-def list_deliveries(session: Session, principal: Principal, hook_id: int,
-                    limit: int) -> list[WebhookDeliveryPublic]:
+def list_deliveries(session: Session, principal: Principal, hook_id: int, limit: int,
+                    offset: int = 0) -> tuple[list[WebhookDeliveryPublic], int]:
+    """The webhook's deliveries, newest first, and how many there are."""
     hook, _ = get_webhook(session, principal, hook_id)
-    rows = session.exec(select(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id)
-                        .order_by(WebhookDelivery.id.desc()).limit(limit)).all()
-    return [WebhookDeliveryPublic.model_validate(r, from_attributes=True) for r in rows]
+    of_hook = WebhookDelivery.webhook_id == hook.id
+    rows = session.exec(select(WebhookDelivery).where(of_hook)
+                        .order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset)).all()
+    total = session.exec(select(func.count()).select_from(WebhookDelivery).where(of_hook)).one()
+    return [WebhookDeliveryPublic.model_validate(r, from_attributes=True) for r in rows], total

@@ -6,12 +6,13 @@ from fastapi import APIRouter, Query, Response
 
 from tiendo.auth.deps import Manager
 from tiendo.core.clock import NowDep
+from tiendo.core.contract import ApiRoute
 from tiendo.core.periods import PeriodQuery
 from tiendo.db import SessionDep
 from tiendo.errors import responses
 from tiendo.exports import csv, table, xlsx
 
-router = APIRouter(prefix="/exports", tags=["exports"])
+router = APIRouter(prefix="/exports", tags=["exports"], route_class=ApiRoute)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 CampaignQuery = Annotated[str, Query(max_length=64, description="Mã hoặc id chiến dịch")]

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response
 
 from tiendo.auth.deps import OfficialWriter, Reader
 from tiendo.core.clock import NowDep
+from tiendo.core.contract import ApiRoute
 from tiendo.core.pagination import Page, PageDep
 from tiendo.db import SessionDep
 from tiendo.errors import responses
@@ -13,7 +14,7 @@ from tiendo.official import service
 from tiendo.official.schemas import OfficialCountCreate, OfficialCountPublic
 
 router = APIRouter(prefix="/official-counts", tags=["official-counts"],
-                   responses=responses(401, 403))
+                   responses=responses(401, 403), route_class=ApiRoute)
 
 
 @router.post("", name="official-counts-create", status_code=201,

@@ -6,13 +6,14 @@ from fastapi import APIRouter, Path, Query, Response
 
 from tiendo.auth.deps import Reader
 from tiendo.core.clock import NowDep
+from tiendo.core.contract import ApiRoute
 from tiendo.core.periods import PeriodQuery
 from tiendo.db import SessionDep
 from tiendo.errors import responses
 from tiendo.progress import series, service
 from tiendo.progress.schemas import LeaderboardPublic, ProgressPublic, SeriesPublic
 
-router = APIRouter(tags=["progress"])
+router = APIRouter(tags=["progress"], route_class=ApiRoute)
 CampaignQuery = Annotated[str, Query(max_length=64, description="Mã hoặc id chiến dịch")]
 UnderQuery = Annotated[str | None, Query(max_length=64,
                                          description="Đơn vị gốc (mặc định: đơn vị cao nhất "

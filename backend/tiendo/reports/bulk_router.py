@@ -6,7 +6,7 @@ import hashlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
-from sqlmodel import select
+from sqlmodel import func, select
 
 from tiendo.auth.deps import Admin, ReportWriter
 from tiendo.auth.principal import Action
@@ -14,6 +14,8 @@ from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign
 from tiendo.core.clock import NowDep
+from tiendo.core.contract import ApiRoute
+from tiendo.core.pagination import Page, PageDep
 from tiendo.core.periods import Period
 from tiendo.cycle.idempotency import IdempotencyDep
 from tiendo.cycle.models import BulkImport
@@ -31,7 +33,7 @@ from tiendo.reports.schemas import (
 )
 from tiendo.units.models import Unit
 
-router = APIRouter(responses=responses(401, 403))
+router = APIRouter(responses=responses(401, 403), route_class=ApiRoute)
 
 _SUMMARY_DOC = ("Trả về bản tổng hợp như DHIS2: số mục tạo mới (created), cập nhật (updated), "
                 "không đổi (unchanged), bị từ chối (rejected) và với mỗi mục bị từ chối: vị "
@@ -116,14 +118,14 @@ def _imports_query(principal):  # noqa: ANN001, ANN202
 
 @router.get("/imports", name="imports-list", tags=["reports"],
             summary="Các lần gửi hàng loạt / nhập tệp đã nhận (mới nhất trước)")
-def list_imports(session: SessionDep, principal: Admin,
-                 limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                 offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-                 ) -> list[ImportRecordPublic]:
-    rows = session.exec(_imports_query(principal).order_by(BulkImport.id.desc())
-                        .limit(limit).offset(offset)).all()
-    return [ImportRecordPublic.model_validate({**r.model_dump(), "campaign": code})
-            for r, code in rows]
+def list_imports(session: SessionDep, principal: Admin, page: PageDep,
+                 ) -> Page[ImportRecordPublic]:
+    query = _imports_query(principal)
+    rows = session.exec(query.order_by(BulkImport.id.desc())
+                        .limit(page.limit).offset(page.offset)).all()
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    return Page(data=[ImportRecordPublic.model_validate({**r.model_dump(), "campaign": code})
+                      for r, code in rows], count=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/imports/{import_id}", name="imports-read", tags=["reports"],

@@ -6,16 +6,18 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from tiendo.auth.deps import Reader, ReportWriter
 from tiendo.core.clock import NowDep
+from tiendo.core.contract import ApiRoute
 from tiendo.core.pagination import Page, PageDep
 from tiendo.core.periods import PeriodQuery
 from tiendo.cycle.idempotency import IdempotencyDep
 from tiendo.db import SessionDep
-from tiendo.errors import responses
+from tiendo.errors import ETAG, LOCATION, responses, success_headers
 from tiendo.reports import service
 from tiendo.reports.models import ReportStatus
 from tiendo.reports.schemas import ReportCreate, ReportPublic, ReportReplace, RevisionPublic
 
-router = APIRouter(prefix="/reports", tags=["reports"], responses=responses(401, 403, 405))
+router = APIRouter(prefix="/reports", tags=["reports"], responses=responses(401, 403, 405),
+                   route_class=ApiRoute)
 ReportId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -28,7 +30,7 @@ def _one(session, report, unit, response: Response) -> ReportPublic:  # noqa: AN
              description="Một báo cáo cho mỗi chiến dịch × đơn vị × tuần ISO. Số liệu là số "
                          "cộng dồn đến thời điểm báo cáo. Gửi trước hạn (thứ Năm 15:00) là "
                          "đúng hạn.",
-             responses=responses(404, 409, 422, 423))
+             responses={**responses(404, 409, 422, 423), **success_headers(201, ETAG, LOCATION)})
 def create_report(data: ReportCreate, session: SessionDep, principal: ReportWriter,
                   now: NowDep, idem: IdempotencyDep) -> ReportPublic:
     if (replay := idem.replay(session, data.model_dump_json())) is not None:
@@ -56,7 +58,7 @@ def list_reports(
 
 
 @router.get("/{report_id:int}", name="reports-read", summary="Xem báo cáo",
-            responses=responses(404))
+            responses={**responses(404), **success_headers(200, ETAG)})
 def read_report(report_id: ReportId, session: SessionDep, principal: Reader,
                 response: Response) -> ReportPublic:
     report, unit = service.get_report(session, principal, report_id)
@@ -66,7 +68,7 @@ def read_report(report_id: ReportId, session: SessionDep, principal: Reader,
 @router.put("/{report_id:int}", name="reports-replace", summary="Sửa báo cáo (thay toàn bộ số liệu)",
             description="Cần phiên bản hiện tại: trường `version` hoặc header `If-Match`. "
                         "Phiên bản cũ → 412, không thay đổi gì.",
-            responses=responses(404, 409, 412, 422, 423, 428))
+            responses={**responses(404, 409, 412, 422, 423, 428), **success_headers(200, ETAG)})
 def replace_report(report_id: ReportId, data: ReportReplace, session: SessionDep,
                    principal: ReportWriter, now: NowDep, response: Response,
                    if_match: Annotated[str | None, Header(max_length=32)] = None) -> ReportPublic:
@@ -76,6 +78,6 @@ def replace_report(report_id: ReportId, data: ReportReplace, session: SessionDep
 
 @router.get("/{report_id:int}/revisions", name="reports-revisions",
             summary="Các phiên bản của báo cáo", responses=responses(404))
-def list_revisions(report_id: ReportId, session: SessionDep,
-                   principal: Reader) -> list[RevisionPublic]:
-    return service.list_revisions(session, principal, report_id)
+def list_revisions(report_id: ReportId, session: SessionDep, principal: Reader,
+                   page: PageDep) -> Page[RevisionPublic]:
+    return Page.of(service.list_revisions(session, principal, report_id), page)

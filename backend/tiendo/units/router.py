@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from tiendo.auth.deps import Admin, Reader
 from tiendo.core.clock import NowDep
+from tiendo.core.contract import ApiRoute
 from tiendo.core.pagination import Page, PageDep
 from tiendo.db import SessionDep
 from tiendo.errors import responses
@@ -13,7 +14,8 @@ from tiendo.units import service
 from tiendo.units.models import UnitKind
 from tiendo.units.schemas import UnitClose, UnitContact, UnitCreate, UnitPublic, UnitUpdate
 
-router = APIRouter(prefix="/units", tags=["units"], responses=responses(401, 403))
+router = APIRouter(prefix="/units", tags=["units"], responses=responses(401, 403),
+                   route_class=ApiRoute)
 UnitRef = Annotated[str, Path(max_length=64, description="Id hoặc mã đơn vị")]
 
 

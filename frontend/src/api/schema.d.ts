@@ -1295,7 +1295,7 @@ export interface components {
             as_of: string;
             /** Locked */
             locked: boolean;
-            under: components["schemas"]["tiendo__cycle__schemas__UnitRef"];
+            under: components["schemas"]["UnitSummary"];
             /** Expected */
             expected: number;
             /** On Time */
@@ -1393,8 +1393,7 @@ export interface components {
         };
         /** ErrorBody */
         ErrorBody: {
-            /** Code */
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             /** Message */
             message: string;
             /** Field */
@@ -1407,14 +1406,19 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
-        /** ErrorResponse */
+        /**
+         * ErrorCode
+         * @description Every `error.code` the API answers, and every `code` of a rejected bulk item. A client can
+         *     switch on them; tests/test_error_codes.py fails when the code raises one missing here.
+         * @enum {string}
+         */
+        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_not_open" | "unit_closed" | "invalid_date" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "webhook_not_found";
+        /**
+         * ErrorResponse
+         * @description The one shape of every 4xx and 5xx answer.
+         */
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
-        };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
         };
         /** ImportConflict */
         ImportConflict: {
@@ -1739,6 +1743,17 @@ export interface components {
              */
             gap: number;
         };
+        /** Page[ApiTokenPublic] */
+        Page_ApiTokenPublic_: {
+            /** Data */
+            data: components["schemas"]["ApiTokenPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** Page[AuditPublic] */
         Page_AuditPublic_: {
             /** Data */
@@ -1754,6 +1769,50 @@ export interface components {
         Page_BaselinePublic_: {
             /** Data */
             data: components["schemas"]["BaselinePublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[CampaignPublic] */
+        Page_CampaignPublic_: {
+            /** Data */
+            data: components["schemas"]["CampaignPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[DueEntry] */
+        Page_DueEntry_: {
+            /** Data */
+            data: components["schemas"]["DueEntry"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[ImportRecordPublic] */
+        Page_ImportRecordPublic_: {
+            /** Data */
+            data: components["schemas"]["ImportRecordPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[LockPublic] */
+        Page_LockPublic_: {
+            /** Data */
+            data: components["schemas"]["LockPublic"][];
             /** Count */
             count: number;
             /** Limit */
@@ -1783,6 +1842,28 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** Page[RevisionPublic] */
+        Page_RevisionPublic_: {
+            /** Data */
+            data: components["schemas"]["RevisionPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[TargetPublic] */
+        Page_TargetPublic_: {
+            /** Data */
+            data: components["schemas"]["TargetPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** Page[UnitPublic] */
         Page_UnitPublic_: {
             /** Data */
@@ -1798,6 +1879,28 @@ export interface components {
         Page_UserPublic_: {
             /** Data */
             data: components["schemas"]["UserPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[WebhookDeliveryPublic] */
+        Page_WebhookDeliveryPublic_: {
+            /** Data */
+            data: components["schemas"]["WebhookDeliveryPublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[WebhookPublic] */
+        Page_WebhookPublic_: {
+            /** Data */
+            data: components["schemas"]["WebhookPublic"][];
             /** Count */
             count: number;
             /** Limit */
@@ -1828,7 +1931,7 @@ export interface components {
              * Format: date-time
              */
             as_of: string;
-            under: components["schemas"]["tiendo__progress__schemas__UnitRef"];
+            under: components["schemas"]["UnitRef"];
             /** Targets */
             targets: components["schemas"]["TargetProgress"][];
         };
@@ -2108,7 +2211,7 @@ export interface components {
         SeriesPublic: {
             /** Campaign */
             campaign: string;
-            under: components["schemas"]["tiendo__progress__schemas__UnitRef"];
+            under: components["schemas"]["UnitRef"];
             /** Targets */
             targets: components["schemas"]["TargetSeries"][];
         };
@@ -2447,6 +2550,26 @@ export interface components {
             /** @description Người báo cáo của đơn vị; chỉ người quản lý trở lên thấy */
             contact?: components["schemas"]["UnitContact"] | null;
         };
+        /** UnitRef */
+        UnitRef: {
+            /** Id */
+            id: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+        };
+        /** UnitSummary */
+        UnitSummary: {
+            /** Id */
+            id: number;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+        };
         /**
          * UnitUpdate
          * @example {
@@ -2577,19 +2700,6 @@ export interface components {
             /** Active */
             active?: boolean;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-            /** Input */
-            input?: unknown;
-            /** Context */
-            ctx?: Record<string, never>;
-        };
         /**
          * WebhookCreate
          * @example {
@@ -2684,26 +2794,6 @@ export interface components {
             /** Secret */
             secret?: string | null;
         };
-        /** UnitRef */
-        tiendo__cycle__schemas__UnitRef: {
-            /** Id */
-            id: number;
-            /** Code */
-            code: string;
-            /** Name */
-            name: string;
-        };
-        /** UnitRef */
-        tiendo__progress__schemas__UnitRef: {
-            /** Id */
-            id: number;
-            /** Code */
-            code: string;
-            /** Name */
-            name: string;
-            /** Kind */
-            kind: string;
-        };
     };
     responses: never;
     parameters: never;
@@ -2725,12 +2815,25 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         [key: string]: string;
                     };
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2747,18 +2850,37 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": unknown;
                 };
             };
-            /** @description Chưa sẵn sàng */
-            503: {
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
         };
     };
@@ -2778,6 +2900,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2787,6 +2911,19 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2796,6 +2933,8 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2805,6 +2944,34 @@ export interface operations {
             /** @description Quá nhiều lần thử, vui lòng đợi. */
             429: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2825,6 +2992,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2834,6 +3003,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2843,6 +3014,32 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2867,6 +3064,8 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2874,6 +3073,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2883,6 +3084,19 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2892,6 +3106,8 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2901,6 +3117,34 @@ export interface operations {
             /** @description Quá nhiều lần thử, vui lòng đợi. */
             429: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2926,6 +3170,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2935,6 +3181,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2944,19 +3192,47 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2977,6 +3253,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2986,6 +3264,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2995,6 +3275,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3004,6 +3286,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3013,6 +3297,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3022,6 +3319,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3044,6 +3367,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3053,6 +3378,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3062,6 +3389,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3071,19 +3400,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3106,6 +3463,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3115,6 +3474,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3124,6 +3485,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3133,6 +3496,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3142,6 +3518,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3168,6 +3570,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3177,6 +3581,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3186,6 +3592,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3195,6 +3603,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3204,6 +3625,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3230,6 +3677,8 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3237,6 +3686,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3246,6 +3697,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3255,6 +3708,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3264,6 +3730,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3274,7 +3766,11 @@ export interface operations {
     };
     "tokens-list": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3284,15 +3780,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApiTokenPublic"][];
+                    "application/json": components["schemas"]["Page_ApiTokenPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3302,6 +3802,43 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3326,6 +3863,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3335,6 +3874,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3344,6 +3885,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3353,6 +3896,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3362,6 +3918,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3384,6 +3966,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3393,6 +3977,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3402,6 +3988,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3411,19 +3999,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3451,6 +4067,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3460,6 +4078,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3469,6 +4089,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3478,6 +4100,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3487,6 +4111,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3520,6 +4170,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3529,6 +4181,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3538,6 +4192,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3547,6 +4203,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3556,6 +4214,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3580,6 +4264,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3589,6 +4275,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3598,6 +4286,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3607,6 +4297,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3616,6 +4308,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3625,6 +4330,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3648,6 +4379,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3657,6 +4390,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3666,6 +4401,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3675,19 +4412,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3707,6 +4472,8 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3714,6 +4481,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3723,6 +4492,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3732,6 +4503,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3741,19 +4514,47 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3777,6 +4578,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3786,6 +4589,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3795,6 +4600,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3804,6 +4611,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3813,6 +4622,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3822,6 +4644,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3849,6 +4697,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3858,6 +4708,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3867,6 +4719,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3876,6 +4730,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3885,6 +4741,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3894,6 +4763,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3921,6 +4816,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3930,6 +4827,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3939,6 +4838,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3948,6 +4849,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3957,6 +4871,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3967,7 +4907,11 @@ export interface operations {
     };
     "campaigns-list": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3977,15 +4921,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CampaignPublic"][];
+                    "application/json": components["schemas"]["Page_CampaignPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3995,6 +4943,43 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4019,6 +5004,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4028,6 +5015,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4037,6 +5026,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4046,6 +5037,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4055,6 +5048,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4064,6 +5070,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4087,6 +5119,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4096,6 +5130,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4105,6 +5141,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4114,19 +5152,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4150,6 +5216,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4159,6 +5227,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4168,6 +5238,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4177,6 +5249,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4186,6 +5271,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4213,6 +5324,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4222,6 +5335,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4231,6 +5346,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4240,6 +5357,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4249,6 +5368,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4258,6 +5390,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4286,6 +5444,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4295,6 +5455,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4304,6 +5466,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4313,6 +5477,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4322,6 +5499,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4334,6 +5537,9 @@ export interface operations {
         parameters: {
             query?: {
                 campaign?: string | null;
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -4344,15 +5550,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TargetPublic"][];
+                    "application/json": components["schemas"]["Page_TargetPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4362,6 +5572,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4371,19 +5583,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4404,6 +5644,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4413,6 +5655,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4422,6 +5666,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4431,6 +5677,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4440,6 +5688,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4449,6 +5710,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4471,6 +5758,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4480,6 +5769,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4489,6 +5780,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4498,19 +5791,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4529,6 +5850,8 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4536,6 +5859,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4545,6 +5870,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4554,19 +5881,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4589,6 +5944,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4598,6 +5955,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4607,6 +5966,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4616,6 +5977,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4625,6 +5999,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4651,6 +6051,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4660,6 +6062,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4669,6 +6073,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4678,19 +6084,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4711,6 +6145,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4720,6 +6156,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4729,6 +6167,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4738,6 +6178,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4747,6 +6200,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4760,7 +6239,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -4774,6 +6253,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4783,6 +6266,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4792,6 +6277,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4801,6 +6288,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4810,6 +6299,8 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4819,6 +6310,8 @@ export interface operations {
             /** @description Dữ liệu đã bị người khác thay đổi. */
             412: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4828,6 +6321,8 @@ export interface operations {
             /** @description Dữ liệu gửi lên quá lớn. */
             413: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4837,6 +6332,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4850,7 +6371,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -4864,6 +6385,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -4873,6 +6398,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4882,6 +6409,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4891,6 +6420,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4900,6 +6431,8 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4909,6 +6442,8 @@ export interface operations {
             /** @description Dữ liệu đã bị người khác thay đổi. */
             412: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4918,6 +6453,8 @@ export interface operations {
             /** @description Dữ liệu gửi lên quá lớn. */
             413: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4927,6 +6464,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4952,6 +6515,8 @@ export interface operations {
             /** @description Tệp mẫu */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4962,6 +6527,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4971,6 +6538,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4980,6 +6549,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4989,6 +6560,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5000,6 +6597,7 @@ export interface operations {
     "imports-list": {
         parameters: {
             query?: {
+                /** @description Số dòng mỗi trang */
                 limit?: number;
                 offset?: number;
             };
@@ -5012,15 +6610,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportRecordPublic"][];
+                    "application/json": components["schemas"]["Page_ImportRecordPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5030,19 +6632,47 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -5061,6 +6691,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5070,6 +6702,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5079,6 +6713,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5088,19 +6724,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -5124,6 +6788,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5133,6 +6799,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5142,6 +6810,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5151,6 +6821,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5160,6 +6832,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5172,6 +6870,9 @@ export interface operations {
         parameters: {
             query?: {
                 campaign?: string | null;
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -5182,15 +6883,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DueEntry"][];
+                    "application/json": components["schemas"]["Page_DueEntry_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5200,6 +6905,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5209,19 +6916,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -5233,7 +6968,7 @@ export interface operations {
                 /** @description Phiên bản đã xem (tuỳ chọn), ví dụ "2" */
                 "if-match"?: string | null;
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path: {
                 report_id: number;
@@ -5245,6 +6980,12 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Phiên bản hiện tại, ví dụ "3"; gửi lại trong If-Match. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5254,6 +6995,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5263,6 +7006,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5272,6 +7017,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5281,6 +7028,8 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5290,6 +7039,8 @@ export interface operations {
             /** @description Dữ liệu đã bị người khác thay đổi. */
             412: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5299,6 +7050,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5314,7 +7091,7 @@ export interface operations {
                 /** @description Phiên bản đã xem (tuỳ chọn), ví dụ "2" */
                 "if-match"?: string | null;
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path: {
                 report_id: number;
@@ -5330,6 +7107,12 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Phiên bản hiện tại, ví dụ "3"; gửi lại trong If-Match. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5339,6 +7122,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5348,6 +7133,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5357,6 +7144,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5366,6 +7155,8 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5375,6 +7166,19 @@ export interface operations {
             /** @description Dữ liệu đã bị người khác thay đổi. */
             412: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5384,6 +7188,8 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5393,6 +7199,32 @@ export interface operations {
             /** @description Kỳ báo cáo đã khoá. */
             423: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5406,7 +7238,11 @@ export interface operations {
             query: {
                 /** @description Mã chiến dịch */
                 campaign: string;
+                /** @description Tuần ISO, ví dụ 2024-W30 (mặc định: tuần hiện tại của chiến dịch) */
                 period?: string | null;
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -5417,15 +7253,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LockPublic"][];
+                    "application/json": components["schemas"]["Page_LockPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5435,6 +7275,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5444,6 +7286,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5453,6 +7297,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5466,7 +7336,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -5480,6 +7350,10 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5489,6 +7363,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5498,6 +7374,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5507,6 +7385,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5516,6 +7407,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5529,7 +7446,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -5543,6 +7460,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5552,6 +7473,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5561,6 +7484,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5570,6 +7495,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5579,6 +7506,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5588,6 +7528,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5601,7 +7567,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -5615,6 +7581,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5624,6 +7594,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5633,6 +7605,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5642,6 +7616,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5651,6 +7638,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5661,7 +7674,11 @@ export interface operations {
     };
     "webhooks-list": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5671,15 +7688,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookPublic"][];
+                    "application/json": components["schemas"]["Page_WebhookPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5689,6 +7710,43 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5702,7 +7760,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -5716,6 +7774,10 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -5725,6 +7787,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5734,6 +7798,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5743,6 +7809,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5752,6 +7831,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5774,6 +7879,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5783,6 +7890,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5792,6 +7901,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5801,19 +7912,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -5832,6 +7971,8 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -5839,6 +7980,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5848,6 +7991,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5857,19 +8002,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -5892,6 +8065,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5901,6 +8076,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5910,6 +8087,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5919,6 +8098,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5928,6 +8120,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5939,7 +8157,9 @@ export interface operations {
     "webhooks-deliveries": {
         parameters: {
             query?: {
+                /** @description Số dòng mỗi trang */
                 limit?: number;
+                offset?: number;
             };
             header?: never;
             path: {
@@ -5952,15 +8172,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookDeliveryPublic"][];
+                    "application/json": components["schemas"]["Page_WebhookDeliveryPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5970,6 +8194,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5979,19 +8205,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -6002,6 +8256,7 @@ export interface operations {
                 campaign?: string | null;
                 unit?: string | null;
                 under?: string | null;
+                /** @description Tuần ISO, ví dụ 2024-W30 (mặc định: tuần hiện tại của chiến dịch) */
                 period?: string | null;
                 status?: components["schemas"]["ReportStatus"] | null;
                 /** @description Số dòng mỗi trang */
@@ -6017,6 +8272,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6026,6 +8283,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6035,6 +8294,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6044,6 +8305,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6053,6 +8316,8 @@ export interface operations {
             /** @description Phương thức không được hỗ trợ. */
             405: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6062,6 +8327,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6075,7 +8366,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
-                "idempotency-key"?: string | null;
+                "Idempotency-Key"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -6089,6 +8380,14 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description Phiên bản hiện tại, ví dụ "3"; gửi lại trong If-Match. */
+                    ETag?: string;
+                    /** @description Địa chỉ của đối tượng vừa tạo. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6098,6 +8397,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6107,6 +8408,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6116,6 +8419,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6125,6 +8430,8 @@ export interface operations {
             /** @description Phương thức không được hỗ trợ. */
             405: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6134,6 +8441,19 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6143,6 +8463,8 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6152,6 +8474,32 @@ export interface operations {
             /** @description Kỳ báo cáo đã khoá. */
             423: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6174,6 +8522,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Phiên bản hiện tại, ví dụ "3"; gửi lại trong If-Match. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6183,6 +8535,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6192,6 +8546,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6201,6 +8557,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6210,19 +8568,47 @@ export interface operations {
             /** @description Phương thức không được hỗ trợ. */
             405: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -6247,6 +8633,10 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Phiên bản hiện tại, ví dụ "3"; gửi lại trong If-Match. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6256,6 +8646,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6265,6 +8657,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6274,6 +8668,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6283,6 +8679,8 @@ export interface operations {
             /** @description Phương thức không được hỗ trợ. */
             405: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6292,6 +8690,8 @@ export interface operations {
             /** @description Xung đột với dữ liệu đã có. */
             409: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6301,6 +8701,19 @@ export interface operations {
             /** @description Dữ liệu đã bị người khác thay đổi. */
             412: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6310,6 +8723,8 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6319,6 +8734,8 @@ export interface operations {
             /** @description Kỳ báo cáo đã khoá. */
             423: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6328,6 +8745,32 @@ export interface operations {
             /** @description Cần gửi phiên bản hiện tại (If-Match). */
             428: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6338,7 +8781,11 @@ export interface operations {
     };
     "reports-revisions": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
+            };
             header?: never;
             path: {
                 report_id: number;
@@ -6350,15 +8797,19 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RevisionPublic"][];
+                    "application/json": components["schemas"]["Page_RevisionPublic_"];
                 };
             };
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6368,6 +8819,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6377,6 +8830,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6386,19 +8841,47 @@ export interface operations {
             /** @description Phương thức không được hỗ trợ. */
             405: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -6422,6 +8905,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6431,6 +8916,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6440,6 +8927,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6449,6 +8938,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6458,6 +8949,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6483,6 +9000,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6492,6 +9011,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6501,6 +9022,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6510,6 +9033,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6519,6 +9044,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6541,6 +9092,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6550,19 +9103,47 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -6586,6 +9167,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6595,6 +9178,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6604,6 +9189,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6613,6 +9200,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6622,6 +9211,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6646,6 +9261,8 @@ export interface operations {
             /** @description Đã có (hoặc đã sửa) */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6655,6 +9272,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6664,6 +9283,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6673,6 +9294,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6682,6 +9305,19 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6691,6 +9327,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6718,6 +9380,8 @@ export interface operations {
             /** @description Tệp báo cáo */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6727,6 +9391,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6736,6 +9402,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6745,6 +9413,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6754,6 +9424,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6781,6 +9477,8 @@ export interface operations {
             /** @description Tệp báo cáo */
             200: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6790,6 +9488,8 @@ export interface operations {
             /** @description Cần đăng nhập. */
             401: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6799,6 +9499,8 @@ export interface operations {
             /** @description Bạn không có quyền thực hiện thao tác này. */
             403: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6808,6 +9510,8 @@ export interface operations {
             /** @description Không tìm thấy. */
             404: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6817,6 +9521,32 @@ export interface operations {
             /** @description Dữ liệu không hợp lệ. */
             422: {
                 headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

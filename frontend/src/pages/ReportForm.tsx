@@ -31,7 +31,7 @@ interface Loaded {
 async function loadForm(campaign: string, unit: string, period: string): Promise<ApiResult<Loaded>> {
   const [reports, targets, completeness] = await Promise.all([
     call(api.GET('/api/v1/reports', { params: { query: { campaign, unit, limit: 2 } } })),
-    call(api.GET('/api/v1/targets', { params: { query: { campaign } } })),
+    call(api.GET('/api/v1/targets', { params: { query: { campaign, limit: 500 } } })),
     call(api.GET('/api/v1/completeness', { params: { query: { campaign, under: unit, period } } })),
   ])
   if (reports.error) return { error: reports.error }
@@ -41,7 +41,7 @@ async function loadForm(campaign: string, unit: string, period: string): Promise
     data: {
       current: rows.find((r) => r.period === period) ?? null,
       previous: rows.find((r) => r.period < period) ?? null,
-      targets: targets.data,
+      targets: targets.data.data,
       // Unreadable lock state is not fatal: saving into a locked week still answers 423.
       locked: completeness.data?.locked ?? false,
     },

@@ -75,13 +75,13 @@ function UnitHistory({ campaign, unit }: { campaign: CampaignPublic; unit: UnitP
   const res = useApi(async () => {
     const [reports, targets, baselines] = await Promise.all([
       call(api.GET('/api/v1/reports', { params: { query: { campaign: campaign.code, unit: unit.code, limit: 200 } } })),
-      call(api.GET('/api/v1/targets', { params: { query: { campaign: campaign.code } } })),
+      call(api.GET('/api/v1/targets', { params: { query: { campaign: campaign.code, limit: 500 } } })),
       call(api.GET('/api/v1/baselines', { params: { query: { campaign: campaign.code, under: unit.code, limit: 50 } } })),
     ])
     if (reports.error) return { error: reports.error }
     if (targets.error) return { error: targets.error }
     const base = Object.fromEntries((baselines.data?.data ?? []).filter((b) => b.unit === unit.code).map((b) => [b.metric, b.value]))
-    return { data: { reports: reports.data.data, targets: targets.data, base } }
+    return { data: { reports: reports.data.data, targets: targets.data.data, base } }
   }, [campaign.code, unit.code])
   if (res.loading && !res.data) return <Loading />
   if (res.error) return <ErrorBox error={res.error} onRetry={res.reload} />
@@ -190,12 +190,12 @@ function HistoryRow({ report, codes }: { report: ReportPublic; codes: string[] }
 }
 
 function Revisions({ id, codes }: { id: number; codes: string[] }) {
-  const res = useApi(() => call(api.GET('/api/v1/reports/{report_id}/revisions', { params: { path: { report_id: id } } })), [id])
+  const res = useApi(() => call(api.GET('/api/v1/reports/{report_id}/revisions', { params: { path: { report_id: id }, query: { limit: 500 } } })), [id])
   if (res.loading) return <Loading />
   if (res.error) return <ErrorBox error={res.error} onRetry={res.reload} />
   return (
     <ol class="revisions">
-      {(res.data ?? []).map((rv) => (
+      {(res.data?.data ?? []).map((rv) => (
         <li key={rv.version}>
           <strong>{t('unit.version', { v: rv.version })}</strong> · {formatDateTime(rv.changed_at)} · {rv.changed_by_name}
           <br />

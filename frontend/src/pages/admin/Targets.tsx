@@ -20,7 +20,7 @@ export function Targets() {
 
 function CampaignTargets({ campaign }: { campaign: CampaignPublic }) {
   const [version, setVersion] = useState(0)
-  const res = useApi(() => call(api.GET('/api/v1/targets', { params: { query: { campaign: campaign.code } } })), [campaign.code, version])
+  const res = useApi(() => call(api.GET('/api/v1/targets', { params: { query: { campaign: campaign.code, limit: 500 } } })), [campaign.code, version])
   const reload = () => setVersion((v) => v + 1)
   return (
     <>
@@ -29,7 +29,7 @@ function CampaignTargets({ campaign }: { campaign: CampaignPublic }) {
         {res.loading && !res.data && <Loading />}
         <ErrorBox error={res.error} onRetry={res.reload} />
         <ul class="user-list">
-          {(res.data ?? []).map((tg) => (
+          {(res.data?.data ?? []).map((tg) => (
             <TargetRow key={tg.id} target={tg} campaign={campaign} onChange={reload} />
           ))}
         </ul>

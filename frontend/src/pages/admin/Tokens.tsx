@@ -15,16 +15,16 @@ const SCOPES: Scope[] = ['read', 'reports:write', 'official-counts:write']
 
 export function Tokens() {
   const [version, setVersion] = useState(0)
-  const res = useApi(() => call(api.GET('/api/v1/tokens')), [version])
+  const res = useApi(() => call(api.GET('/api/v1/tokens', { params: { query: { limit: 500 } } })), [version])
   return (
     <>
       <section class="card" aria-labelledby="tokens-title">
         <h2 id="tokens-title">{t('admin.tokens')}</h2>
         {res.loading && !res.data && <Loading />}
         <ErrorBox error={res.error} onRetry={res.reload} />
-        {res.data && res.data.length === 0 && <p class="muted">{t('tokens.empty')}</p>}
+        {res.data && res.data.count === 0 && <p class="muted">{t('tokens.empty')}</p>}
         <ul class="user-list">
-          {(res.data ?? []).map((tk) => (
+          {(res.data?.data ?? []).map((tk) => (
             <TokenRow key={tk.id} token={tk} onChange={() => setVersion((v) => v + 1)} />
           ))}
         </ul>

@@ -16,14 +16,14 @@ interface Props {
 
 /** Lock the week for the manager's subtree (no more writes), see the locks, unlock with a reason. */
 export function Locks({ campaign, period, under, unitName, onChange }: Props) {
-  const res = useApi(() => call(api.GET('/api/v1/locks', { params: { query: { campaign, period } } })), [campaign, period])
+  const res = useApi(() => call(api.GET('/api/v1/locks', { params: { query: { campaign, period, limit: 500 } } })), [campaign, period])
   const [reason, setReason] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ApiError | null>(null)
   const [message, setMessage] = useState<string | null>(null)
   const lang = getLang()
   const week = formatWeek(period, lang)
-  const locks = res.data ?? []
+  const locks = res.data?.data ?? []
   const mine = locks.find((l) => l.unit === under)
 
   const run = async (unlock: boolean) => {

@@ -1,0 +1,98 @@
+"""What every operation declares besides its own statuses, worked out from the route itself so
+that no route can forget it: the error answers any route of its kind can give (401 with a
+token, 403 behind a role check, 413 with a body, 422 with any input, 503 with the database,
+500 always), the headers of its success answer, and the role and token scope it needs.
+
+Every router of the API is an `APIRouter(route_class=ApiRoute)`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_dependant
+from fastapi.routing import APIRoute
+from fastapi.security.base import SecurityBase
+from starlette.routing import compile_path
+
+from tiendo.errors import REPLAYED, REQUEST_ID
+from tiendo.errors import responses as error_responses
+
+
+@dataclass
+class _Needs:
+    security: bool = False
+    role_check: bool = False
+    params: bool = False
+    body: bool = False
+    session: bool = False
+    idempotent: bool = False
+    actions: list[Any] = field(default_factory=list)
+
+
+def _needs(dependant: Dependant) -> _Needs:
+    from tiendo.cycle.idempotency import idempotency
+    from tiendo.db import get_session
+
+    found, todo = _Needs(), [dependant]
+    while todo:
+        d = todo.pop()
+        call: Callable[..., Any] | None = d.call
+        found.security |= isinstance(call, SecurityBase)
+        found.params |= bool(d.path_params or d.query_params or d.header_params or d.cookie_params)
+        found.body |= bool(d.body_params)
+        found.session |= call is get_session
+        found.idempotent |= call is idempotency
+        if (action := getattr(call, "required_action", None)) is not None:
+            found.actions.append(action)
+        found.role_check |= action is not None or getattr(call, "users_only", False)
+        todo.extend(d.dependencies)
+    return found
+
+
+def _required(actions: list[Any]) -> dict[str, Any]:
+    """`x-required-role` (log-ins) and `x-required-scopes` (integration tokens; absent where no
+    token is ever accepted, e.g. administration)."""
+    from tiendo.auth.models import ROLE_RANK
+    from tiendo.auth.principal import ACTION_ROLE, ACTION_SCOPE
+
+    if not actions:
+        return {}
+    extra: dict[str, Any] = {"x-required-role": max(
+        (ACTION_ROLE[a] for a in actions), key=ROLE_RANK.__getitem__).value}
+    scopes = sorted({ACTION_SCOPE[a] for a in actions if a in ACTION_SCOPE})
+    if scopes and all(a in ACTION_SCOPE for a in actions):
+        extra["x-required-scopes"] = scopes
+    return extra
+
+
+class ApiRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], *,
+                 responses: dict[int | str, dict[str, Any]] | None = None,
+                 status_code: int | None = None, openapi_extra: dict[str, Any] | None = None,
+                 **kwargs: Any) -> None:  # noqa: ANN401
+        # Read from the endpoint's own signature (`dependencies=` lists are not used here).
+        found = _needs(get_dependant(path=compile_path(path)[1], call=endpoint))
+        statuses = [500]
+        statuses += [401] if found.security else []
+        statuses += [403] if found.role_check else []
+        statuses += [413] if found.body else []
+        statuses += [422] if found.params or found.body else []
+        statuses += [503] if found.session else []
+        declared = {**error_responses(*statuses), **(responses or {})}
+        ok = status_code or 200
+        success = dict(declared.get(ok, {}))
+        success["headers"] = {**REQUEST_ID, **(REPLAYED if found.idempotent else {}),
+                              **success.get("headers", {})}
+        declared[ok] = success
+        for status, answer in declared.items():  # every answer carries X-Request-ID
+            if "X-Request-ID" not in answer.get("headers", {}):
+                declared[status] = {**answer, "headers": {**REQUEST_ID,
+                                                          **answer.get("headers", {})}}
+        declared = dict(sorted(declared.items(), key=lambda item: str(item[0])))
+        extra = {**_required(found.actions), **(openapi_extra or {})}
+        super().__init__(path, endpoint, responses=declared, status_code=status_code,
+                         openapi_extra=extra or None, **kwargs)
+
