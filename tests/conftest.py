@@ -39,8 +39,8 @@ Settings.model_config["env_file"] = None
 # is in its fourth week with this week's deadline (15:00) still ahead.
 DEMO_NOW = datetime(2024, 9, 5, 3, 0, tzinfo=UTC)
 PASSWORD = "demo-password-2024"
-# Fixtures of the robustness tests (a database of their own per test module).
-pytest_plugins = ["robustness.owndb"]
+# Fixtures of the robustness tests (a database of their own per test module) and of reminders.
+pytest_plugins = ["robustness.owndb", "reminder_fixtures"]
 PG_URL = os.environ.get("TIENDO_TEST_POSTGRES_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 

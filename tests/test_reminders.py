@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from conftest import DEMO_NOW, assert_error, new_database
 from factories import new_unit
-from reminder_fixtures import _sink, env, mailbox, set_contact, smtp  # noqa: F401
+from reminder_fixtures import mailbox, set_contact
 from tiendo.reminders.models import ReminderMessage, Webhook
 from tiendo.units.models import Unit
 

@@ -69,7 +69,7 @@ def lines(kind: str, p: dict[str, Any]) -> list[str]:
     state = status_phrase(kind, p)
     if state == "đã quá hạn":
         what = (f"Đơn vị {p['unit_name']} chưa gửi báo cáo tuần {p['period']} của đợt "
-                f"\"{p['campaign_name']}\"; hạn nộp là {due_text(p)} và đã qua. "
+                f"\"{p['campaign_name']}\" và đã quá hạn (hạn nộp: {due_text(p)}). "
                 "Đề nghị đơn vị gửi báo cáo ngay.")
     elif kind == "last_hours":
         what = (f"Chỉ còn ít giờ nữa là đến hạn nộp báo cáo tuần {p['period']} của đợt "
