@@ -27,13 +27,16 @@ def fill(template: Any, values: dict[str, str]) -> Any:  # noqa: ANN401
     return template
 
 
+DEFAULT_BODY = '{"to": "{phone}", "text": "{text}"}'
+
+
 class SmsChannel:
     name = "sms"
 
     def __init__(self, settings: Settings, client: httpx.Client) -> None:
         self.url = settings.sms_url
         self.method = settings.sms_method
-        self.template = json.loads(settings.sms_body)
+        self.template = json.loads(settings.sms_body or DEFAULT_BODY)
         self.headers: dict[str, str] = {}
         if settings.sms_auth_header:
             name, _, value = settings.sms_auth_header.partition(":")
