@@ -292,3 +292,19 @@ def test_remind_command_records_each_delivery(kind, httpx_mock, monkeypatch):
             rows = s.exec(select(ReminderMessage).order_by(ReminderMessage.id)).all()
             assert [(d.status, d.attempts) for d in rows] == [("delivered", 1), ("retry", 1)]
         assert len(httpx_mock.get_requests(url=BROKEN)) == 1
+
+
+def test_a_webhook_switched_off_gets_no_more_retries(client, auth, httpx_mock, session):
+    from tiendo.reminders.delivery import deliver_due
+
+    admin, manager = auth("admin"), auth("vanphong")
+    hook_id = hook(client, admin, BROKEN)["id"]
+    httpx_mock.add_response(url=BROKEN, status_code=503)
+    client.post("/api/v1/reminders", headers=manager, json={"campaign": LIVE})
+    r = client.patch(f"/api/v1/webhooks/{hook_id}", headers=admin, json={"active": False})
+    assert r.status_code == 200
+    deliver_due(lambda: _savepoint(session), DEMO_NOW + timedelta(hours=1))
+    assert len(httpx_mock.get_requests()) == 1
+    sent = client.get(f"/api/v1/webhooks/{hook_id}/deliveries", headers=admin).json()
+    assert [(d["status"], d["attempts"], d["error"]) for d in sent] == [
+        ("failed", 1, "Webhook đã bị tắt.")]

@@ -53,7 +53,12 @@ def deliver_due(sessions: SessionFactory, now: datetime, channels: Channels | No
             secret = None
             if r.channel.startswith("webhook:"):
                 hook = hooks.get(int(r.channel.split(":")[1]))
-                secret = hook.secret if hook else None
+                if hook is None or not hook.active:  # switched off after it was queued
+                    r.status, r.next_attempt_at = "failed", None
+                    r.last_error = "Webhook đã bị tắt."
+                    session.add(r)
+                    continue
+                secret = hook.secret
             r.status, r.next_attempt_at = "sending", now + LEASE
             session.add(r)
             messages.append(Message(r.id, r.channel, r.recipient, r.kind, r.payload,
