@@ -5,11 +5,11 @@
 # start and then again SECONDS after its previous run ended. Jobs run one after another, so
 # two runs of a job never overlap; a failing job is logged and retried at its next turn.
 # The commands decide themselves what is due (e.g. `tiendo remind` whom to remind, once).
-#   TIENDO_SCHEDULE="21600 tiendo remind; 3600 tiendo sync-official; 86400 tiendo purge"   (the default)
+#   TIENDO_SCHEDULE="300 tiendo remind; 3600 tiendo sync-official; 86400 tiendo purge"   (the default)
 #   TIENDO_SCHEDULER_TICK=30   seconds between looks at the clock
 #   TIENDO_SCHEDULER_ONCE=1    run every job once, then exit (for checks)
 set -u
-SCHEDULE="${TIENDO_SCHEDULE:-21600 tiendo remind; 3600 tiendo sync-official; 86400 tiendo purge}"
+SCHEDULE="${TIENDO_SCHEDULE:-300 tiendo remind; 3600 tiendo sync-official; 86400 tiendo purge}"
 TICK="${TIENDO_SCHEDULER_TICK:-30}"
 ONCE="${TIENDO_SCHEDULER_ONCE:-0}"
 

@@ -8,6 +8,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,7 +28,7 @@ from sqlmodel import Session  # noqa: E402
 
 from tiendo.config import Settings  # noqa: E402
 from tiendo.core.clock import get_now  # noqa: E402
-from tiendo.db import get_session, make_engine, migrate  # noqa: E402
+from tiendo.db import get_session, get_session_factory, make_engine, migrate  # noqa: E402
 from tiendo.demo.seed import seed_demo  # noqa: E402
 from tiendo.main import create_app  # noqa: E402
 
@@ -38,8 +39,8 @@ Settings.model_config["env_file"] = None
 # is in its fourth week with this week's deadline (15:00) still ahead.
 DEMO_NOW = datetime(2024, 9, 5, 3, 0, tzinfo=UTC)
 PASSWORD = "demo-password-2024"
-# Fixtures of the robustness tests (a database of their own per test module).
-pytest_plugins = ["robustness.owndb"]
+# Fixtures of the robustness tests (a database of their own per test module) and of reminders.
+pytest_plugins = ["robustness.owndb", "reminder_fixtures"]
 PG_URL = os.environ.get("TIENDO_TEST_POSTGRES_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -154,7 +155,20 @@ def bind_app(app, connection, clock: Clock) -> None:  # noqa: ANN001
                 s.rollback()
                 raise
 
+    @contextmanager
+    def job_session() -> Iterator[Session]:
+        # Work after the response (reminders) gets sessions of its own, in the same transaction.
+        with Session(bind=connection, join_transaction_mode="create_savepoint",
+                     expire_on_commit=False) as s:
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
     app.dependency_overrides[get_session] = session_override
+    app.dependency_overrides[get_session_factory] = lambda: job_session
     app.dependency_overrides[get_now] = lambda: clock.now
 
 

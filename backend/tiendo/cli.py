@@ -123,53 +123,54 @@ def sync_official(
 @app.command()
 def remind(
     campaign: Annotated[str | None, typer.Option(
-        help="Campaign code (default: every campaign running today)")] = None,
-    period: Annotated[str | None, typer.Option(help="ISO week, e.g. 2024-W36 (default: now)")
+        help="Remind this campaign's missing units now, whatever its schedule")] = None,
+    period: Annotated[str | None, typer.Option(help="ISO week, e.g. 2024-W36 (with --campaign)")
                       ] = None,
     under: Annotated[str | None, typer.Option(help="Only units under this unit code")] = None,
 ) -> None:
-    """Posts the units still missing this week to the configured webhooks (for cron)."""
-    from sqlmodel import select
-
-    from tiendo.campaigns.calendar import Calendar
-    from tiendo.campaigns.models import Campaign
-    from tiendo.core.clock import utcnow
-    from tiendo.cycle import reminders
-    from tiendo.db import get_engine
+    """Sends the reminders due now (for cron, every few minutes): each running campaign's
+    schedule entries whose time has come, and the messages waiting for a retry. A message
+    already delivered is never sent again."""
+    from tiendo.core import clock
+    from tiendo.db import get_engine, job_session
     from tiendo.errors import DomainError
+    from tiendo.reminders.channels import configured_channels
+    from tiendo.reminders.delivery import deliver_due
+    from tiendo.reminders.service import plan, queue, queue_scheduled
 
-    now = utcnow()
-    if campaign is None:
-        with Session(get_engine()) as session:
-            codes = [c.code for c in session.exec(select(Campaign)) if Calendar(c).running(now)]
-        if not codes:
-            typer.echo("No campaign is running today: nothing to remind.")
-            return
-    else:
-        codes = [campaign]
-    failed = False
-    for code in codes:
-        try:  # read, then send with no transaction open, then record the outcomes
-            with Session(get_engine()) as session:
-                plan = reminders.plan_reminders(session, None, code, period, under, now)
-        except DomainError as exc:
-            typer.echo(f"Refused: {exc.message}", err=True)
-            raise typer.Exit(2) from None
-        sender = reminders.WebhookSender()
-        try:
-            reminders.deliver(plan, sender, now)
-        finally:
-            sender.close()
-        with Session(get_engine()) as session:
-            result = reminders.record_deliveries(session, None, plan, now)
-            session.commit()
-        typer.echo(f"{code} {result.period}: {result.missing} unit(s) without a report.")
-        for d in result.deliveries:
-            typer.echo(f"  webhook {d.webhook_id} {d.url}: {d.status} after {d.attempts} "
-                       f"attempt(s), {d.units} unit(s){'; ' + d.error if d.error else ''}")
-        failed = failed or any(d.status == "failed" for d in result.deliveries)
-    if failed:
-        raise typer.Exit(1)
+    now = clock.utcnow()
+    engine = get_engine()
+    configured = configured_channels()
+    try:
+        with job_session(engine) as session:
+            if campaign is None and period is None and under is None:
+                for p, queued in queue_scheduled(session, now, configured):
+                    typer.echo(f"{p.campaign.code} {p.period} {p.kind}: {queued} message(s) "
+                               f"queued, {p.missing} unit(s) concerned.")
+            else:
+                if campaign is None:
+                    typer.echo("--period and --under need --campaign.", err=True)
+                    raise typer.Exit(2)
+                from tiendo.campaigns.service import get_campaign
+                from tiendo.cycle.completeness import get_unit_unchecked
+
+                c = get_campaign(session, None, campaign)
+                root = get_unit_unchecked(session, under).code if under else None
+                p = plan(session, None, c, period, "manual", root, now, configured)
+                queued, skipped = queue(session, p, now, "manual", rearm=True)
+                typer.echo(f"{c.code} {p.period}: {p.missing} unit(s) without a report; "
+                           f"{len(queued)} message(s) queued, {skipped} sent before.")
+                if p.unreachable:
+                    typer.echo(f"  no channel reaches: {', '.join(p.unreachable)}")
+    except DomainError as exc:
+        typer.echo(f"Refused: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    outcomes = deliver_due(lambda: job_session(engine), now)
+    for o in outcomes:
+        typer.echo(f"  {o.kind} {o.period} {o.channel} {o.recipient}: {o.status} after "
+                   f"{o.attempts} attempt(s){'; ' + o.error if o.error else ''}")
+    if any(o.status != "delivered" for o in outcomes):
+        raise typer.Exit(1)  # cron should know
 
 
 @app.command()

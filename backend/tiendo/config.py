@@ -44,10 +44,32 @@ class Settings(BaseSettings):
                                           or self.argon2_time_cost < 3):
             raise ValueError("argon2 cost below the recommended one is refused in production")
         return self
-    # Reminder webhooks: per-attempt timeout, attempts, and the first back-off (doubled each time).
+    # --- reminders (see README "Reminders"); a channel without its settings is off ---
+    # Links in messages point here (the unit's report page).
+    public_url: str = "http://localhost:8000"
+    # E-mail: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465 (TLS at once).
+    smtp_url: str = ""
+    mail_from: str = "Tiến Độ <no-reply@localhost>"
+    smtp_ca_file: str = ""  # a CA bundle for a mail server with an internal certificate
+    # Zalo Notification Service: one approved template; its data keys are documented in README.
+    zns_access_token: str = ""
+    zns_template_id: str = ""
+    zns_api_url: str = "https://business.openapi.zalo.me/message/template"
+    # SMS through any HTTP gateway: a JSON body template whose string values may hold {phone},
+    # {text} and {id}; an auth header "Name: value"; optionally a JSON field=value that an
+    # accepted message answers (gateways that answer 200 with an error code in the body).
+    sms_url: str = ""
+    sms_method: Literal["POST", "PUT"] = "POST"
+    sms_body: str = '{"to": "{phone}", "text": "{text}"}'
+    sms_auth_header: str = ""
+    sms_success: str = ""
+    reminder_timeout_seconds: float = Field(default=10.0, gt=0, le=120)  # SMTP, ZNS, SMS
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
-    webhook_attempts: int = Field(default=3, ge=1, le=10)
-    webhook_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
+    # A failed message is tried again after retry_seconds × 2^(attempts-1), at most this often.
+    reminder_max_attempts: int = Field(default=5, ge=1, le=20)
+    reminder_retry_seconds: float = Field(default=300, ge=0, le=86400)
+    # A schedule entry still goes out this long after its time (a scheduler that was down).
+    reminder_window_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60)
 
     # --- production: serving, observability, database pool (see README "Deployment") ---
     # Host names the app answers to ("*" = any; loopback is always allowed for health checks).

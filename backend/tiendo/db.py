@@ -7,7 +7,7 @@ import json
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -100,6 +100,31 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def job_session(engine: Engine) -> Iterator[Session]:
+    """A short transaction of a background job or command (commit at the end); on SQLite it
+    queues behind the process's other writers like a request does."""
+    lock = _WRITE_LOCKS.get(engine)
+    with lock or nullcontext(), Session(engine, expire_on_commit=False) as session:
+        if lock:
+            session.connection(execution_options={WRITE_OPTION: True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+
+async def get_session_factory(request: Request) -> SessionFactory:
+    """For work done after the response (background tasks): sessions of their own."""
+    engine = request.app.state.engine
+    return lambda: job_session(engine)
+
+
 def in_literal(column, values: Iterable[Any]) -> ColumnElement[bool]:  # noqa: ANN001
     """column IN (…) with the values written into the SQL: thousands of bound parameters cost
     psycopg more to parse than the query costs PostgreSQL to run. Only ids and validated codes
@@ -160,6 +185,7 @@ def _copy(conn: Connection, sql: str, data: list[tuple]) -> None:
 # `yield` once the response is out, so a client could be told 201 for a write that then fails
 # to commit, or is lost if the process dies in between.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SessionFactoryDep = Annotated[SessionFactory, Depends(get_session_factory)]
 
 
 def alembic_config(url: str | None = None):  # noqa: ANN201

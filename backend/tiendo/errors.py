@@ -112,6 +112,12 @@ class ErrorCode(StrEnum):
     idempotency_key_reused = "idempotency_key_reused"
     # reminders
     webhook_not_found = "webhook_not_found"
+    # reminders
+    channel_not_configured = "channel_not_configured"
+    recipient_required = "recipient_required"
+    invalid_email = "invalid_email"
+    invalid_phone = "invalid_phone"
+    webhook_required = "webhook_required"
 
 
 class ErrorBody(BaseModel):

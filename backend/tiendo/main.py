@@ -22,7 +22,6 @@ from tiendo.config import get_settings
 from tiendo.core.contract import ApiRoute
 from tiendo.core.http import install_http_layers
 from tiendo.core.metrics import router as metrics_router
-from tiendo.cycle.reminders_router import router as reminders_router
 from tiendo.cycle.router import router as cycle_router
 from tiendo.db import get_engine, schema_status
 from tiendo.errors import (
@@ -35,6 +34,7 @@ from tiendo.errors import (
 from tiendo.exports.router import router as exports_router
 from tiendo.official.router import router as official_router
 from tiendo.progress.router import router as progress_router
+from tiendo.reminders.router import router as reminders_router
 from tiendo.reports.bulk_router import router as bulk_router
 from tiendo.reports.router import router as reports_router
 from tiendo.units.router import router as units_router

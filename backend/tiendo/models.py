@@ -3,13 +3,20 @@
 from tiendo.audit.models import AuditEvent
 from tiendo.auth.models import ApiToken, LoginFailure, RoleAssignment, User
 from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
-from tiendo.cycle.models import BulkImport, IdempotencyKey, PeriodLock, Webhook, WebhookDelivery
+from tiendo.cycle.models import BulkImport, IdempotencyKey, PeriodLock
 from tiendo.official.models import OfficialCount
+from tiendo.reminders.models import (
+    ReminderMessage,
+    ReminderScheduleEntry,
+    UnitReminderChannels,
+    Webhook,
+)
 from tiendo.reports.models import Report, ReportRevision, ReportValue
 from tiendo.units.models import Unit
 
 __all__ = [
     "ApiToken", "AuditEvent", "Baseline", "BulkImport", "Campaign", "IdempotencyKey",
     "LoginFailure", "Metric", "OfficialCount", "PeriodLock", "Report", "ReportRevision",
-    "ReportValue", "RoleAssignment", "Target", "Unit", "User", "Webhook", "WebhookDelivery",
+    "ReminderMessage", "ReminderScheduleEntry", "ReportValue", "RoleAssignment", "Target", "Unit",
+    "UnitReminderChannels", "User", "Webhook",
 ]

@@ -1,4 +1,5 @@
-"""Tables of the weekly cycle: period locks, idempotency keys, inbound bulk posts, webhooks."""
+"""Tables of the weekly cycle: period locks, idempotency keys, inbound bulk posts
+(webhooks and reminders live in tiendo.reminders)."""
 
 from __future__ import annotations
 
@@ -71,32 +72,3 @@ class BulkImport(SQLModel, table=True):
     atomic: bool = False
     conflicts: list[dict[str, Any]] = Field(default_factory=list,
                                             sa_column=Column(JSON, nullable=False))
-
-
-class Webhook(SQLModel, table=True):
-    """Where reminders for the units of a subtree are sent (JSON over HTTP)."""
-
-    __tablename__ = "webhook"
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=255)
-    url: str = Field(max_length=2000)
-    unit_id: int = Field(foreign_key="unit.id", index=True)
-    active: bool = True
-    secret: str | None = Field(default=None, max_length=255)  # signs the body (HMAC-SHA256)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class WebhookDelivery(SQLModel, table=True):
-    __tablename__ = "webhook_delivery"
-
-    id: int | None = Field(default=None, primary_key=True)
-    webhook_id: int = Field(foreign_key="webhook.id", index=True)
-    campaign_id: int = Field(foreign_key="campaign.id")
-    period: str = Field(max_length=8)
-    at: datetime = Field(sa_type=UTCDateTime)
-    units: int = 0
-    status: str = Field(max_length=16)  # delivered | failed
-    attempts: int = 0
-    http_status: int | None = None
-    error: str | None = Field(default=None, max_length=1000)

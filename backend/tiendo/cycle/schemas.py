@@ -1,14 +1,14 @@
-"""API shapes of the weekly cycle (see the contract: completeness, due, locks, reminders)."""
+"""API shapes of the weekly cycle (see the contract: completeness, due, locks)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from tiendo.reports.schemas import Period
-from tiendo.units.schemas import Code, Name
+from tiendo.core.periods import Period
+from tiendo.units.schemas import Code
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 OptionalReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -107,78 +107,3 @@ class UnlockPublic(BaseModel):
     unlocked_at: datetime
     unlocked_by_name: str
     reason: str
-
-
-class ReminderCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"campaign": "ihanoi-live"}]})
-
-    campaign: Code
-    period: Period | None = None
-    under: Code | None = None
-
-
-class DeliveryPublic(BaseModel):
-    webhook_id: int
-    url: str
-    units: int
-    status: Literal["delivered", "failed"]
-    attempts: int
-    error: str | None
-
-
-class ReminderResult(BaseModel):
-    period: str
-    missing: int
-    deliveries: list[DeliveryPublic]
-
-
-Url = Annotated[AnyHttpUrl, Field(max_length=2000)]
-Secret = Annotated[str, StringConstraints(min_length=8, max_length=255)]
-
-
-class WebhookCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"name": "Zalo OA của huyện", "url": "https://hooks.example.vn/tiendo", "unit": "HN-GL",
-         "active": True}]})
-
-    name: Name
-    url: Url
-    unit: Code = Field(description="Nhắc các đơn vị thuộc đơn vị này (và cấp dưới)")
-    active: StrictBool = True
-    secret: Secret | None = Field(default=None, description="Ký nội dung (HMAC-SHA256) vào "
-                                  "header X-Tiendo-Signature; không bao giờ được trả về")
-
-
-class WebhookUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Name | None = None
-    url: Url | None = None
-    unit: Code | None = None
-    active: StrictBool | None = None
-    secret: Secret | None = None
-
-
-class WebhookPublic(BaseModel):
-    id: int
-    name: str
-    url: str
-    unit: str
-    unit_name: str
-    active: bool
-    has_secret: bool
-    created_at: datetime
-
-
-class WebhookDeliveryPublic(BaseModel):
-    id: int
-    webhook_id: int
-    campaign_id: int
-    period: str
-    at: datetime
-    units: int
-    status: str
-    attempts: int
-    http_status: int | None
-    error: str | None

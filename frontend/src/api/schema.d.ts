@@ -620,10 +620,86 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Nhắc các đơn vị chưa nộp báo cáo tuần qua webhook
-         * @description Mỗi webhook đang bật nhận một lần gọi (JSON) liệt kê các đơn vị chưa nộp thuộc phạm vi của nó; có thời gian chờ và thử lại. Một webhook lỗi không ảnh hưởng các webhook khác; kết quả từng lần gửi được lưu.
+         * Nhắc các đơn vị chưa nộp báo cáo tuần (e-mail, Zalo, SMS, webhook)
+         * @description Xếp hàng một tin cho mỗi đơn vị chưa nộp thuộc phạm vi, trên mỗi kênh đơn vị dùng được, và trả lời ngay (202) với các tin đã xếp hàng; việc gửi diễn ra sau khi trả lời. Mỗi (đơn vị, tuần, loại, kênh) chỉ được gửi một lần: gọi lại không gửi lại tin đã gửi; tin lỗi được thử lại với thời gian chờ tăng dần.
          */
         post: operations["reminders-send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các tin nhắc đã gửi: đơn vị, kênh, người nhận, thời điểm, kết quả */
+        get: operations["reminders-messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reminders/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Gửi tin thử qua một kênh (mặc định tới e-mail của chính mình)
+         * @description Gửi ngay một tin thử (một lần, không thử lại) và cho biết kết quả; không ghi vào sổ gửi tin.
+         */
+        post: operations["reminders-test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{campaign}/reminder-schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lịch nhắc của chiến dịch */
+        get: operations["reminders-schedule-read"];
+        /**
+         * Đặt lại lịch nhắc của chiến dịch
+         * @description Thay toàn bộ lịch: thứ trong tuần (1 = thứ Hai), giờ địa phương, loại tin (due_soon: sắp đến hạn, last_hours: sắp hết hạn, late: quá hạn, digest: tổng hợp gửi đơn vị chủ trì).
+         */
+        put: operations["reminders-schedule-replace"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{unit}/reminder-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các kênh nhắc đơn vị dùng */
+        get: operations["units-reminder-channels-read"];
+        /** Chọn các kênh nhắc của đơn vị (quản trị đơn vị) */
+        put: operations["units-reminder-channels-set"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1350,24 +1426,6 @@ export interface components {
             /** Report Status */
             report_status: ("submitted" | "approved" | "returned") | null;
         };
-        /** DeliveryPublic */
-        DeliveryPublic: {
-            /** Webhook Id */
-            webhook_id: number;
-            /** Url */
-            url: string;
-            /** Units */
-            units: number;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "delivered" | "failed";
-            /** Attempts */
-            attempts: number;
-            /** Error */
-            error: string | null;
-        };
         /** DueEntry */
         DueEntry: {
             /** Campaign */
@@ -1412,7 +1470,7 @@ export interface components {
          *     switch on them; tests/test_error_codes.py fails when the code raises one missing here.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_not_open" | "unit_closed" | "invalid_date" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "webhook_not_found";
+        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_not_open" | "unit_closed" | "invalid_date" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "webhook_not_found" | "channel_not_configured" | "recipient_required" | "invalid_email" | "invalid_phone" | "webhook_required";
         /**
          * ErrorResponse
          * @description The one shape of every 4xx and 5xx answer.
@@ -1831,6 +1889,17 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** Page[ReminderMessagePublic] */
+        Page_ReminderMessagePublic_: {
+            /** Data */
+            data: components["schemas"]["ReminderMessagePublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** Page[ReportPublic] */
         Page_ReportPublic_: {
             /** Data */
@@ -1935,6 +2004,19 @@ export interface components {
             /** Targets */
             targets: components["schemas"]["TargetProgress"][];
         };
+        /** QueuedMessage */
+        QueuedMessage: {
+            /** Id */
+            id: number;
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Channel */
+            channel: string;
+            /** Recipient */
+            recipient: string;
+        };
         /**
          * ReminderCreate
          * @example {
@@ -1949,14 +2031,78 @@ export interface components {
             /** Under */
             under?: string | null;
         };
-        /** ReminderResult */
-        ReminderResult: {
+        /** ReminderMessagePublic */
+        ReminderMessagePublic: {
+            /** Id */
+            id: number;
+            /** Campaign */
+            campaign: string;
             /** Period */
             period: string;
-            /** Missing */
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Kind */
+            kind: string;
+            /** Channel */
+            channel: string;
+            /** Recipient */
+            recipient: string;
+            /** Source */
+            source: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "sending" | "delivered" | "retry" | "failed";
+            /** Attempts */
+            attempts: number;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+        };
+        /** ReminderQueued */
+        ReminderQueued: {
+            /** Period */
+            period: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Missing
+             * @description Số đơn vị chưa báo cáo trong phạm vi
+             */
             missing: number;
-            /** Deliveries */
-            deliveries: components["schemas"]["DeliveryPublic"][];
+            /**
+             * Queued
+             * @description Tin vừa xếp hàng, được gửi ngay sau khi trả lời (nền), thử lại khi lỗi
+             */
+            queued: components["schemas"]["QueuedMessage"][];
+            /**
+             * Already
+             * @description Tin đã gửi (hoặc đang chờ gửi) trước đó: không gửi lại
+             */
+            already: number;
+            /**
+             * Unreachable
+             * @description Mã các đơn vị chưa báo cáo mà không kênh nào tới được (thiếu thông tin liên hệ, kênh chưa cấu hình)
+             */
+            unreachable: string[];
+            /**
+             * Channels
+             * @description Các kênh đang được cấu hình trên máy chủ
+             */
+            channels: string[];
         };
         /**
          * ReportCreate
@@ -2191,6 +2337,67 @@ export interface components {
             /** Roles */
             roles: components["schemas"]["RoleGrant"][];
         };
+        /** ScheduleEntry */
+        ScheduleEntry: {
+            /**
+             * Weekday
+             * @description 1 = thứ Hai … 7 = Chủ nhật
+             */
+            weekday: number;
+            /**
+             * At
+             * Format: time
+             * @description Giờ địa phương của chiến dịch, ví dụ 09:00
+             */
+            at: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "due_soon" | "last_hours" | "late" | "digest";
+        };
+        /** SchedulePublic */
+        SchedulePublic: {
+            /** Campaign */
+            campaign: string;
+            /** Timezone */
+            timezone: string;
+            /** Is Default */
+            is_default: boolean;
+            /** Entries */
+            entries: components["schemas"]["ScheduleEntry"][];
+        };
+        /**
+         * ScheduleReplace
+         * @example {
+         *       "entries": [
+         *         {
+         *           "at": "09:00",
+         *           "kind": "due_soon",
+         *           "weekday": 3
+         *         },
+         *         {
+         *           "at": "13:00",
+         *           "kind": "last_hours",
+         *           "weekday": 4
+         *         },
+         *         {
+         *           "at": "15:30",
+         *           "kind": "late",
+         *           "weekday": 4
+         *         },
+         *         {
+         *           "at": "15:30",
+         *           "kind": "digest",
+         *           "weekday": 4
+         *         }
+         *       ]
+         *     }
+         */
+        ScheduleReplace: {
+            /** Entries */
+            entries: components["schemas"]["ScheduleEntry"][];
+        };
         /**
          * Scope
          * @enum {string}
@@ -2388,6 +2595,41 @@ export interface components {
             unit_kinds?: components["schemas"]["UnitKind"][] | null;
         };
         /**
+         * TestMessage
+         * @example {
+         *       "channel": "email",
+         *       "to": "it@gialam.gov.vn"
+         *     }
+         */
+        TestMessage: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "zalo" | "sms" | "webhook";
+            /**
+             * To
+             * @description E-mail hoặc số điện thoại nhận tin thử (mặc định: e-mail của tài khoản đang đăng nhập)
+             */
+            to?: string | null;
+            /**
+             * Webhook Id
+             * @description Webhook nhận tin thử (kênh webhook)
+             */
+            webhook_id?: number | null;
+        };
+        /** TestResult */
+        TestResult: {
+            /** Channel */
+            channel: string;
+            /** Recipient */
+            recipient: string;
+            /** Delivered */
+            delivered: boolean;
+            /** Error */
+            error: string | null;
+        };
+        /**
          * TokenCreate
          * @example {
          *       "expires_in_days": 90,
@@ -2428,6 +2670,63 @@ export interface components {
             token_type: string;
             /** Expires In */
             expires_in: number;
+        };
+        /**
+         * UnitChannels
+         * @example {
+         *       "email": true,
+         *       "sms": false,
+         *       "zalo": true
+         *     }
+         */
+        UnitChannels: {
+            /**
+             * Email
+             * @default true
+             */
+            email: boolean;
+            /**
+             * Zalo
+             * @default true
+             */
+            zalo: boolean;
+            /**
+             * Sms
+             * @default true
+             */
+            sms: boolean;
+        };
+        /**
+         * UnitChannelsPublic
+         * @example {
+         *       "email": true,
+         *       "sms": false,
+         *       "zalo": true
+         *     }
+         */
+        UnitChannelsPublic: {
+            /**
+             * Email
+             * @default true
+             */
+            email: boolean;
+            /**
+             * Zalo
+             * @default true
+             */
+            zalo: boolean;
+            /**
+             * Sms
+             * @default true
+             */
+            sms: boolean;
+            /** Unit */
+            unit: string;
+            /**
+             * Configured
+             * @description Các kênh máy chủ đã cấu hình
+             */
+            configured: string[];
         };
         /**
          * UnitClose
@@ -2743,21 +3042,25 @@ export interface components {
             campaign_id: number;
             /** Period */
             period: string;
-            /**
-             * At
-             * Format: date-time
-             */
-            at: string;
+            /** Kind */
+            kind: string;
             /** Units */
             units: number;
             /** Status */
             status: string;
             /** Attempts */
             attempts: number;
-            /** Http Status */
-            http_status: number | null;
             /** Error */
             error: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Delivered At */
+            delivered_at: string | null;
         };
         /** WebhookPublic */
         WebhookPublic: {
@@ -7579,7 +7882,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
                     "X-Request-ID"?: string;
@@ -7588,7 +7891,607 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReminderResult"];
+                    "application/json": components["schemas"]["ReminderQueued"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reminders-messages": {
+        parameters: {
+            query?: {
+                campaign?: string | null;
+                period?: string | null;
+                unit?: string | null;
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReminderMessagePublic_"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reminders-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestMessage"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestResult"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reminders-schedule-read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reminders-schedule-replace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleReplace"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "units-reminder-channels-read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitChannelsPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "units-reminder-channels-set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitChannels"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitChannelsPublic"];
                 };
             };
             /** @description Cần đăng nhập. */

@@ -13,7 +13,9 @@ import { useApi } from '../hooks'
 import { getLang, t, type MessageKey } from '../i18n'
 import { campaignWeeks, dueAt } from '../period'
 import { reportableMetrics, targetsFor } from '../reportRules'
+import { hasRole } from '../roles'
 import { Link, navigate } from '../router'
+import { UnitChannels, UnitReminders } from './UnitReminders'
 
 /** /units: the unit the user's first role is held on. */
 export function MyUnitRedirect() {
@@ -26,6 +28,7 @@ export function MyUnitRedirect() {
 }
 
 export function UnitPage({ code }: { code: string }) {
+  const { user } = useAuth()
   const unit = useApi(() => call(api.GET('/api/v1/units/{unit}', { params: { path: { unit: code } } })), [code])
   const u = unit.data
   return (
@@ -45,6 +48,12 @@ export function UnitPage({ code }: { code: string }) {
           <Children unit={u} />
           <CampaignPicker />
           <WithCampaign>{(c) => <UnitHistory campaign={c} unit={u} />}</WithCampaign>
+          {hasRole(user, 'manager') && (
+            <>
+              <WithCampaign>{(c) => <UnitReminders campaign={c} unit={u} />}</WithCampaign>
+              <UnitChannels unit={u} canEdit={hasRole(user, 'admin')} />
+            </>
+          )}
         </>
       )}
     </Page>

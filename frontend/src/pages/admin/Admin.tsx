@@ -1,6 +1,7 @@
 import { Page } from '../../components/Page'
 import { t, type MessageKey } from '../../i18n'
 import { Link } from '../../router'
+import { Reminders } from './Reminders'
 import { Targets } from './Targets'
 import { Tokens } from './Tokens'
 import { UnitTree } from './UnitTree'
@@ -11,6 +12,7 @@ const SECTIONS: { id: string; key: MessageKey; render: () => preact.ComponentChi
   { id: 'users', key: 'admin.users', render: () => <Users /> },
   { id: 'tokens', key: 'admin.tokens', render: () => <Tokens /> },
   { id: 'targets', key: 'admin.targets', render: () => <Targets /> },
+  { id: 'reminders', key: 'admin.reminders', render: () => <Reminders /> },
 ]
 
 export function AdminPage({ section }: { section?: string }) {

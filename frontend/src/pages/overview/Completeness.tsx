@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, call, type ApiError } from '../../api/client'
-import type { Completeness as Data, CompletenessUnit, ReminderResult } from '../../api/types'
+import type { Completeness as Data, CompletenessUnit, ReminderQueued } from '../../api/types'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Loading } from '../../components/Loading'
 import { StatusBadge } from '../../components/StatusBadge'
@@ -109,7 +109,7 @@ function UnitList({ title, units }: { title: string; units: CompletenessUnit[] }
 function Remind({ campaign, period, under }: { campaign: string; period: string; under: string }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ApiError | null>(null)
-  const [result, setResult] = useState<ReminderResult | null>(null)
+  const [result, setResult] = useState<ReminderQueued | null>(null)
   const send = async () => {
     setBusy(true)
     setError(null)
@@ -118,7 +118,6 @@ function Remind({ campaign, period, under }: { campaign: string; period: string;
     if (r.error) setError(r.error)
     else setResult(r.data)
   }
-  const failed = result?.deliveries.filter((d) => d.status === 'failed').length ?? 0
   return (
     <div class="remind">
       <button type="button" class="btn" onClick={send} disabled={busy}>
@@ -127,9 +126,9 @@ function Remind({ campaign, period, under }: { campaign: string; period: string;
       <ErrorBox error={error} />
       {result && (
         <p class="success" role="status">
-          {result.deliveries.length === 0
-            ? t('completeness.remind_none', { n: result.missing })
-            : t('completeness.remind_done', { n: result.missing, d: result.deliveries.length - failed, f: failed })}
+          {result.queued.length === 0
+            ? t('completeness.remind_none', { n: result.missing, a: result.already })
+            : t('completeness.remind_done', { n: result.missing, q: result.queued.length, a: result.already })}
         </p>
       )}
     </div>

@@ -9,14 +9,14 @@ from sqlmodel import Session, select
 
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
-from tiendo.cycle.models import Webhook, WebhookDelivery
-from tiendo.cycle.schemas import (
+from tiendo.errors import NotFound
+from tiendo.reminders.models import ReminderMessage, Webhook
+from tiendo.reminders.schemas import (
     WebhookCreate,
     WebhookDeliveryPublic,
     WebhookPublic,
     WebhookUpdate,
 )
-from tiendo.errors import NotFound
 from tiendo.units.models import Unit
 from tiendo.units.service import get_unit
 
@@ -73,7 +73,7 @@ def update_webhook(session: Session, principal: Principal, hook_id: int, data: W
 
 def delete_webhook(session: Session, principal: Principal, hook_id: int, now: datetime) -> None:
     hook, unit = get_webhook(session, principal, hook_id)
-    session.exec(delete(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id))
+    session.exec(delete(ReminderMessage).where(ReminderMessage.channel == f"webhook:{hook.id}"))
     record(session, principal, "webhook.delete", "webhook", hook.id, unit_id=unit.id,
            detail={"name": hook.name, "url": hook.url}, at=now)
     session.delete(hook)
@@ -83,8 +83,12 @@ def list_deliveries(session: Session, principal: Principal, hook_id: int, limit:
                     offset: int = 0) -> tuple[list[WebhookDeliveryPublic], int]:
     """The webhook's deliveries, newest first, and how many there are."""
     hook, _ = get_webhook(session, principal, hook_id)
-    of_hook = WebhookDelivery.webhook_id == hook.id
-    rows = session.exec(select(WebhookDelivery).where(of_hook)
-                        .order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset)).all()
-    total = session.exec(select(func.count()).select_from(WebhookDelivery).where(of_hook)).one()
-    return [WebhookDeliveryPublic.model_validate(r, from_attributes=True) for r in rows], total
+    of_hook = ReminderMessage.channel == f"webhook:{hook.id}"
+    rows = session.exec(select(ReminderMessage).where(of_hook)
+                        .order_by(ReminderMessage.id.desc()).limit(limit).offset(offset)).all()
+    total = session.exec(select(func.count()).select_from(ReminderMessage).where(of_hook)).one()
+    return [WebhookDeliveryPublic(
+        id=r.id, webhook_id=hook.id, campaign_id=r.campaign_id, period=r.period, kind=r.kind,
+        units=len(r.payload.get("units", [])), status=r.status, attempts=r.attempts,
+        error=r.last_error, created_at=r.created_at, last_attempt_at=r.last_attempt_at,
+        delivered_at=r.delivered_at) for r in rows], total
