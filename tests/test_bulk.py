@@ -4,9 +4,10 @@ import pytest
 from sqlalchemy import bindparam, func, insert, select, update
 
 from conftest import DEMO_NOW, assert_error
-from factories import new_unit
+from factories import integration, new_unit
 from tiendo.campaigns.models import Campaign
-from tiendo.reports.models import Report
+from tiendo.cycle.models import BulkImport
+from tiendo.reports.models import Report, ReportRevision, ReportValue
 from tiendo.reports.service import values_of
 from tiendo.units.models import Unit
 
@@ -68,11 +69,13 @@ def conflicts(summary: dict) -> list[tuple]:
 def test_bulk_summary_counts_each_outcome(client, auth, mixed):
     manager, admin = auth("vanphong"), auth("admin")
     items, u = mixed
-    r = bulk(client, manager, items)
+    r = bulk(client, manager, items, strategy="create_and_update")
     assert r.status_code == 200, r.text
     s = r.json()
-    assert {k: s[k] for k in ("total", "created", "updated", "unchanged", "rejected")} == {
-        "total": 10, "created": 1, "updated": 1, "unchanged": 1, "rejected": 7}
+    assert {k: s[k] for k in ("total", "created", "updated", "unchanged", "skipped",
+                              "rejected")} == {
+        "total": 10, "created": 1, "updated": 1, "unchanged": 1, "skipped": 0, "rejected": 7}
+    assert s["strategy"] == "create_and_update"
     assert conflicts(s) == EXPECTED_CONFLICTS
     assert s["conflicts"][0]["unit"] == "NO-SUCH" and s["conflicts"][0]["message"]
     assert [r["values"] for r in reports_of(client, manager, u["a"])] == [STAFF]
@@ -94,20 +97,20 @@ def test_bulk_summary_counts_each_outcome(client, auth, mixed):
 def test_atomic_bulk_writes_nothing_when_one_item_is_bad(client, auth, mixed):
     manager = auth("vanphong")
     items, u = mixed
-    s = bulk(client, manager, items, atomic=True).json()
+    s = bulk(client, manager, items, atomic=True, strategy="create_and_update").json()
     assert (s["created"], s["updated"], s["unchanged"], s["rejected"]) == (0, 0, 1, 9)
     assert conflicts(s) == EXPECTED_CONFLICTS
     assert reports_of(client, manager, u["a"]) == []
     assert client.get(f"/api/v1/reports/{u['changed']['id']}", headers=manager).json()[
         "version"] == 1
-    good = bulk(client, manager, items[:3], atomic=True).json()
+    good = bulk(client, manager, items[:3], atomic=True, strategy="create_and_update").json()
     assert (good["created"], good["updated"], good["unchanged"], good["rejected"]) == (1, 1, 1, 0)
 
 
 def test_dry_run_validates_without_writing(client, auth, mixed):
     manager = auth("vanphong")
     items, u = mixed
-    s = bulk(client, manager, items, dry_run=True).json()
+    s = bulk(client, manager, items, dry_run=True, strategy="create_and_update").json()
     assert (s["created"], s["updated"], s["unchanged"], s["rejected"]) == (1, 1, 1, 7)
     assert s["dry_run"] is True and conflicts(s) == EXPECTED_CONFLICTS
     assert reports_of(client, manager, u["a"]) == []
@@ -170,6 +173,118 @@ def test_idempotent_single_report_post(client, auth):
                              json=body), 422, field="Idempotency-Key")
 
 
+# --- strategy: what happens to a report that already exists ----------------------------------
+def stored(session, report_ids: list[int]) -> list[list[tuple]]:
+    """Every stored column of the reports, their values and their revisions, as raw rows."""
+    tables = [(Report.__table__, "id", "id"), (ReportValue.__table__, "report_id", "metric_id"),
+              (ReportRevision.__table__, "report_id", "version")]
+    return [session.connection().execute(
+        select(t).where(t.c[key].in_(report_ids)).order_by(t.c[key], t.c[order])).all()
+        for t, key, order in tables]
+
+
+def outcome(s: dict) -> tuple:
+    return (s["created"], s["updated"], s["unchanged"], s["skipped"], s["rejected"])
+
+
+@pytest.fixture
+def typed_in(client, auth):
+    """This week's reports that two communes typed in themselves on the web, and one commune
+    that has not reported yet: what an integration then posts over."""
+    admin = auth("admin")
+    mine = []
+    for who, unit in (("daton", "GL-X-DATON"), ("battrang", "GL-X-BATTRANG")):
+        last = reports_of(client, auth(who), unit)[0]
+        assert last["period"] == "2024-W35"
+        values = {**last["values"], "staff_installed": last["values"]["staff_installed"] + 1}
+        r = client.post("/api/v1/reports", headers=auth(who), json={
+            "campaign": LIVE, "unit": unit, "period": "2024-W36", "values": values,
+            "note": "xã tự nhập"})
+        assert r.status_code == 201, r.text
+        assert r.json()["source"] == "web"
+        mine.append(r.json())
+    return mine, integration(client, admin, unit="HN-GL")
+
+
+def test_a_bulk_post_without_strategy_never_changes_an_existing_report(client, auth, session,
+                                                                      typed_in):
+    mine, eic = typed_in
+    before = stored(session, [r["id"] for r in mine])
+    new = new_unit(client, auth("admin"), kind="school", parent="GL-X-DATON")["code"]
+    items = [
+        {"unit": mine[0]["unit"], "period": "2024-W36", "values": {**mine[0]["values"],
+                                                                    "staff_installed": 1},
+         "note": "số của hệ thống khác"},
+        {"unit": mine[1]["unit"], "period": "2024-W36", "values": mine[1]["values"]},
+        {"unit": new, "period": "2024-W36", "values": STAFF},
+    ]
+    runs = [({"dry_run": True}, (1, 0, 1, 0, 1)), ({}, (1, 0, 1, 0, 1)),
+            # from here on, the new school's report exists with these very values
+            ({"strategy": "create_only"}, (0, 0, 2, 0, 1)), ({"atomic": True}, (0, 0, 2, 0, 1))]
+    for flags, expected in runs:
+        s = bulk(client, eic, items, **flags).json()
+        assert s["strategy"] == "create_only"
+        assert conflicts(s) == [(0, "report_exists", "period")], flags
+        assert outcome(s) == expected, flags
+        assert "phiên bản 1" in s["conflicts"][0]["message"]
+        assert stored(session, [r["id"] for r in mine]) == before
+    got = client.get(f"/api/v1/reports/{mine[0]['id']}", headers=auth("daton")).json()
+    assert (got["values"], got["note"], got["version"], got["source"]) == (
+        mine[0]["values"], "xã tự nhập", 1, "web")
+    revisions = client.get(f"/api/v1/reports/{mine[0]['id']}/revisions",
+                           headers=auth("daton")).json()["data"]
+    assert [(v["version"], v["source"]) for v in revisions] == [(1, "web")]
+
+
+def test_create_and_update_replaces_and_keeps_the_revision(client, auth, session, typed_in):
+    mine, eic = typed_in
+    more = {**mine[0]["values"], "staff_installed": mine[0]["values"]["staff_installed"] + 2}
+    s = bulk(client, eic, [{"unit": mine[0]["unit"], "period": "2024-W36", "values": more}],
+             strategy="create_and_update").json()
+    assert outcome(s) == (0, 1, 0, 0, 0) and s["strategy"] == "create_and_update"
+    got = client.get(f"/api/v1/reports/{mine[0]['id']}", headers=auth("daton")).json()
+    assert (got["values"], got["version"], got["source"]) == (more, 2, "api")
+    revisions = client.get(f"/api/v1/reports/{mine[0]['id']}/revisions",
+                           headers=auth("daton")).json()["data"]
+    assert [(v["version"], v["values"], v["source"]) for v in revisions] == [
+        (1, mine[0]["values"], "web"), (2, more, "api")]
+    kept = session.get(BulkImport, s["import_id"])
+    assert (kept.updated, kept.skipped) == (1, 0)
+
+
+def test_an_item_with_a_version_updates_only_that_version(client, auth, session, typed_in):
+    mine, eic = typed_in
+    a, b = mine
+    plus = {**a["values"], "staff_installed": a["values"]["staff_installed"] + 3}
+    stale = {**b["values"], "staff_installed": b["values"]["staff_installed"] + 3}
+    new = new_unit(client, auth("admin"), kind="school", parent="GL-X-DATON")["code"]
+    b_before = stored(session, [b["id"]])
+    items = [
+        {"unit": a["unit"], "period": "2024-W36", "values": plus, "version": 1},
+        {"unit": b["unit"], "period": "2024-W36", "values": stale, "version": 2},
+        {"unit": new, "period": "2024-W36", "values": STAFF, "version": 1},
+    ]
+    dry = bulk(client, eic, items, dry_run=True).json()
+    s = bulk(client, eic, items).json()  # create_only: the version alone allows the update
+    for summary in (dry, s):
+        assert outcome(summary) == (0, 1, 0, 0, 2)
+        assert conflicts(summary) == [(1, "version_mismatch", "version"),
+                                      (2, "version_mismatch", "version")]
+    assert "phiên bản 1, không phải 2" in s["conflicts"][0]["message"]
+    got = client.get(f"/api/v1/reports/{a['id']}", headers=auth("daton")).json()
+    assert (got["values"], got["version"]) == (plus, 2)
+    assert stored(session, [b["id"]]) == b_before
+    assert reports_of(client, auth("admin"), new) == []
+    # The same post again: version 1 is gone, but nothing would change: unchanged, not refused.
+    again = bulk(client, eic, items[:1]).json()
+    assert outcome(again) == (0, 0, 1, 0, 0)
+    later = {**plus, "staff_installed": plus["staff_installed"] + 1}
+    refused = bulk(client, eic, [{**items[0], "values": later}],
+                   strategy="create_and_update").json()
+    assert conflicts(refused) == [(0, "version_mismatch", "version")]
+    assert client.get(f"/api/v1/reports/{a['id']}", headers=auth("daton")).json()["version"] == 2
+
+
 # --- 10,000 items ---------------------------------------------------------------------------
 N_UNITS, WEEKS = 1225, [f"2024-W{w}" for w in range(28, 36)]  # 9,800 new + 200 existing
 
@@ -226,7 +341,7 @@ def test_ten_thousand_items_with_bad_ones_sprinkled_in(client, auth, session):
         items.append({"unit": unit, "period": period, "values": v, "note": "đối chiếu lại"})
     assert len(items) == 10_000
 
-    r = bulk(client, auth("admin"), items, campaign="ihanoi-2024")
+    r = bulk(client, auth("admin"), items, campaign="ihanoi-2024", strategy="create_and_update")
     assert r.status_code == 200, r.text
     s = r.json()
     assert conflicts(s) == expected

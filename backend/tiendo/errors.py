@@ -110,9 +110,9 @@ class ErrorCode(StrEnum):
     too_many_rows = "too_many_rows"
     idempotency_in_progress = "idempotency_in_progress"
     idempotency_key_reused = "idempotency_key_reused"
+    duplicate_column = "duplicate_column"
     # reminders
     webhook_not_found = "webhook_not_found"
-    # reminders
     channel_not_configured = "channel_not_configured"
     recipient_required = "recipient_required"
     invalid_email = "invalid_email"

@@ -117,13 +117,18 @@ def test_manager_checks_a_spreadsheet_before_importing(page) -> None:  # noqa: A
     imp = page.get_by_role("region", name="Nhập số liệu từ bảng tính")
     imp.get_by_label("Tệp .xlsx hoặc .csv").set_input_files(files=[{
         "name": "bao-cao.csv", "mimeType": "text/csv",
-        "buffer": b"unit,staff_total,staff_installed\nGL-X-BATTRANG,40,41\n",
+        "buffer": b"unit,staff_total,staff_installed\nGL-X-BATTRANG,40,41\nGL-X-DATON,,\n",
     }])
     expect(imp.get_by_label("Chỉ kiểm tra, chưa ghi số liệu")).to_be_checked()
+    # Reports units already sent are kept unless the manager asks to update them.
+    expect(imp.get_by_label(re.compile("^Cập nhật cả báo cáo"))).not_to_be_checked()
     imp.get_by_role("button", name="Kiểm tra tệp").click()
     summary = imp.get_by_role("status").filter(has_text="Kết quả kiểm tra")
     expect(summary).to_contain_text("Bị từ chối")
+    expect(summary.get_by_role("listitem").filter(has_text="Bỏ qua (để trống)")).to_contain_text("1")
     expect(summary.get_by_role("table")).to_contain_text("GL-X-BATTRANG")
+    row = summary.get_by_role("row").filter(has_text="GL-X-BATTRANG")
+    expect(row.get_by_role("cell").first).to_have_text("2")  # the line in the file
 
 
 def test_manager_downloads_the_weekly_export(page) -> None:  # noqa: ANN001

@@ -67,6 +67,7 @@ class BulkImport(SQLModel, table=True):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0  # rows of a file naming a unit with every value cell empty
     rejected: int = 0
     dry_run: bool = False
     atomic: bool = False

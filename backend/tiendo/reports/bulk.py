@@ -1,5 +1,10 @@
 """Bulk posts: up to 10,000 reports in one request, answered with an import summary (created,
-updated, unchanged, rejected, and one conflict per rejected item), the way DHIS2 does.
+updated, unchanged, skipped, rejected, and one conflict per rejected item), the way DHIS2 does.
+
+A report that already exists is only changed when the post asks for it: `create_and_update`,
+or an item's `version` equal to the report's current one. By default (`create_only`) it is
+left exactly as it is and the item is a `report_exists` conflict, so that an integration can
+never overwrite what a unit typed in itself without saying so.
 
 Kept fast on purpose: the campaign's rules are loaded once, all units resolved in one query,
 existing reports and previous values in a few, and the writes go through Core executemany."""
@@ -28,7 +33,7 @@ from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_code
 from tiendo.figures.sql import report_before
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Timeliness
 from tiendo.reports.rules import CampaignRules
-from tiendo.reports.schemas import BulkItem, ImportConflict, ImportSummary
+from tiendo.reports.schemas import BulkItem, BulkStrategy, ImportConflict, ImportSummary
 from tiendo.reports.service import superseded, values_of
 from tiendo.units.models import Unit
 
@@ -43,6 +48,7 @@ class Item:
     period: str
     values: Values
     note: str = ""
+    version: int | None = None  # update only this version of the existing report
 
 
 @dataclass
@@ -76,7 +82,7 @@ _ALL_ITEMS = TypeAdapter(list[BulkItem])
 def parse_items(raw: list[Any]) -> tuple[list[Item], list[ImportConflict]]:
     """Validates each item on its own: a bad one becomes a conflict, the others go on."""
     try:  # the usual case, a clean body: validated in one call
-        return [Item(index, m.unit, m.period, dict(m.values), m.note)
+        return [Item(index, m.unit, m.period, dict(m.values), m.note, m.version)
                 for index, m in enumerate(_ALL_ITEMS.validate_python(raw))], []
     except ValidationError:
         pass
@@ -91,15 +97,15 @@ def parse_items(raw: list[Any]) -> tuple[list[Item], list[ImportConflict]]:
                 index=index, unit=unit[:64] if isinstance(unit, str) else None,
                 field=d["field"], code=validation_code(d), message=d["message"]))
             continue
-        items.append(Item(index, m.unit, m.period, dict(m.values), m.note))
+        items.append(Item(index, m.unit, m.period, dict(m.values), m.note, m.version))
     return items, conflicts
 
 
 class BulkRun:
     def __init__(self, session: Session, principal: Principal, rules: CampaignRules,
-                 now: datetime) -> None:
+                 now: datetime, strategy: BulkStrategy = BulkStrategy.create_only) -> None:
         self.session, self.principal, self.now = session, principal, now
-        self.rules, self.campaign = rules, rules.campaign
+        self.rules, self.campaign, self.strategy = rules, rules.campaign, strategy
         self.conflicts: list[ImportConflict] = []
 
     def reject(self, item: Item, field: str | None, code: str, message: str) -> None:
@@ -186,7 +192,10 @@ class BulkRun:
         for item, unit in pairs:
             old = existing.get((unit.id, item.period))
             if old is not None and old.values == item.values:
-                plan.unchanged += 1
+                plan.unchanged += 1  # nothing to write, whatever the strategy: a resend is harmless
+                continue
+            if (refusal := self._may_replace(item, old)) is not None:
+                self.reject(item, *refusal)
                 continue
             if (refusal := book.refusal(unit.path, item.period)) is not None:
                 self.reject(item, refusal.field, refusal.code, refusal.message)
@@ -209,6 +218,24 @@ class BulkRun:
                 plan.updates.append((item, unit, old))
         self.conflicts.sort(key=lambda c: c.index)
         return plan
+
+    def _may_replace(self, item: Item, old: Existing | None) -> tuple[str, str, str] | None:
+        """(field, code, message) when the item may not write over what is stored."""
+        if item.version is not None:
+            if old is None:
+                return ("version", "version_mismatch",
+                        f"Đơn vị chưa có báo cáo tuần {item.period} để cập nhật phiên bản "
+                        f"{item.version}; bỏ `version` để tạo mới.")
+            if old.version != item.version:
+                return ("version", "version_mismatch",
+                        f"Báo cáo tuần {item.period} đang ở phiên bản {old.version}, không "
+                        f"phải {item.version}: đã có người sửa; không ghi đè.")
+            return None
+        if old is not None and self.strategy == BulkStrategy.create_only:
+            return ("period", "report_exists",
+                    f"Đơn vị đã có báo cáo tuần {item.period} (phiên bản {old.version}); giữ "
+                    "nguyên. Gửi `version` hoặc strategy `create_and_update` để cập nhật.")
+        return None
 
     # --- writing: the driver's executemany --------------------------------------------------------
     def write(self, plan: Plan, source: str) -> None:
@@ -275,13 +302,15 @@ def _latest_before(from_db: tuple[str, Values] | None, from_body: list[tuple[str
 
 def run_bulk(session: Session, principal: Principal, rules: CampaignRules, raw_items: list[Any],
              *, atomic: bool, dry_run: bool, source: str, now: datetime,
-             filename: str | None = None, parsed: tuple[list[Item], list[ImportConflict]]
-             | None = None) -> ImportSummary:
+             strategy: BulkStrategy = BulkStrategy.create_only, filename: str | None = None,
+             parsed: tuple[list[Item], list[ImportConflict]] | None = None,
+             skipped: int = 0) -> ImportSummary:
     """Checks every item, writes the good ones (all or nothing when atomic; nothing on a dry
-    run) and keeps a record of the post with its summary."""
+    run) and keeps a record of the post with its summary. `skipped`: rows of a file that
+    named a unit but no value, counted and never turned into items."""
     items, bad = parsed if parsed is not None else parse_items(raw_items)
-    total = len(items) + len(bad)
-    run = BulkRun(session, principal, rules, now)
+    total = len(items) + len(bad) + skipped
+    run = BulkRun(session, principal, rules, now, strategy)
     run.conflicts.extend(bad)
     plan = run.plan(items)
     failed = atomic and bool(run.conflicts)
@@ -289,15 +318,16 @@ def run_bulk(session: Session, principal: Principal, rules: CampaignRules, raw_i
         plan = Plan([], [], plan.unchanged)
     if not dry_run:
         run.write(plan, source)
-    rejected = total - plan.unchanged if failed else len(run.conflicts)
-    summary = ImportSummary(import_id=None, dry_run=dry_run, atomic=atomic, total=total,
-                            created=len(plan.creates), updated=len(plan.updates),
-                            unchanged=plan.unchanged, rejected=rejected,
+    rejected = total - plan.unchanged - skipped if failed else len(run.conflicts)
+    summary = ImportSummary(import_id=None, dry_run=dry_run, atomic=atomic, strategy=strategy,
+                            total=total, created=len(plan.creates), updated=len(plan.updates),
+                            unchanged=plan.unchanged, skipped=skipped, rejected=rejected,
                             conflicts=run.conflicts)
     kept = BulkImport(at=now, actor_name=principal.name, actor_user_id=principal.user_id,
                       actor_token_id=principal.token_id, source=source, filename=filename,
                       campaign_id=rules.campaign.id, items=total, created=summary.created,
-                      updated=summary.updated, unchanged=summary.unchanged, rejected=rejected,
+                      updated=summary.updated, unchanged=summary.unchanged, skipped=skipped,
+                      rejected=rejected,
                       dry_run=dry_run, atomic=atomic,
                       conflicts=[c.model_dump() for c in run.conflicts])
     session.add(kept)
@@ -306,6 +336,7 @@ def run_bulk(session: Session, principal: Principal, rules: CampaignRules, raw_i
     if not dry_run:  # every real post, even one that changed nothing, is filed with its sender
         record(session, principal, "report.bulk", "bulk_import", kept.id,
                unit_id=principal.grants[0].unit_id if principal.grants else None,
-               detail={"source": source, "created": summary.created,
-                       "updated": summary.updated, "rejected": rejected}, at=now)
+               detail={"source": source, "strategy": str(strategy), "created": summary.created,
+                       "updated": summary.updated, "skipped": skipped, "rejected": rejected},
+               at=now)
     return summary

@@ -27,6 +27,7 @@ from tiendo.reports.models import Source
 from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import (
     BulkPost,
+    BulkStrategy,
     ImportRecordDetail,
     ImportRecordPublic,
     ImportSummary,
@@ -36,8 +37,12 @@ from tiendo.units.models import Unit
 router = APIRouter(responses=responses(401, 403), route_class=ApiRoute)
 
 _SUMMARY_DOC = ("Trả về bản tổng hợp như DHIS2: số mục tạo mới (created), cập nhật (updated), "
-                "không đổi (unchanged), bị từ chối (rejected) và với mỗi mục bị từ chối: vị "
-                "trí, đơn vị, trường và lý do. Một mục lỗi không làm hỏng các mục khác, trừ khi "
+                "không đổi (unchanged), bỏ qua vì để trống (skipped), bị từ chối (rejected) và "
+                "với mỗi mục bị từ chối: vị trí, đơn vị, trường và lý do. `strategy`: "
+                "`create_only` (mặc định) không bao giờ sửa báo cáo đã có (`report_exists`), "
+                "`create_and_update` tạo hoặc cập nhật; mục có `version` chỉ cập nhật khi báo "
+                "cáo đang ở đúng phiên bản đó (`version_mismatch`). Gửi lại đúng số liệu đã "
+                "có: unchanged. Một mục lỗi không làm hỏng các mục khác, trừ khi "
                 "`atomic` (khi đó không ghi gì, mọi mục lẽ ra thay đổi đều tính là rejected). "
                 "`dry_run` chỉ kiểm tra. Đơn vị ngoài phạm vi của bạn: `unit_not_found`. "
                 "Gửi lại cùng `Idempotency-Key` và cùng nội dung nhận lại đúng câu trả lời đầu.")
@@ -52,15 +57,19 @@ def post_bulk(data: BulkPost, session: SessionDep, principal: ReportWriter, now:
         return replay
     rules = CampaignRules.for_writing(session, principal, data.campaign)
     summary = run_bulk(session, principal, rules, data.items, atomic=data.atomic,
-                       dry_run=data.dry_run, source=Source.api, now=now)
+                       dry_run=data.dry_run, source=Source.api, now=now, strategy=data.strategy)
     return idem.respond(session, 200, summary)
 
 
 @router.post("/reports/import", name="reports-import", tags=["reports"],
              summary="Nhập báo cáo từ tệp .xlsx hoặc .csv",
-             description="Dòng đầu: cột `unit` (mã đơn vị), các cột mã chỉ số, tuỳ chọn `note` "
-                         "(cột `unit_name` được bỏ qua). Mỗi dòng một đơn vị; dòng trống bỏ "
-                         "qua. `index` của mục bị từ chối là số dòng trong tệp. " + _SUMMARY_DOC,
+             description="Dòng mã cột: cột `unit` (mã đơn vị), các cột mã chỉ số, tuỳ chọn "
+                         "`note`; đó là dòng đầu của tệp, hoặc dòng thứ hai khi dòng đầu là "
+                         "tiêu đề tiếng Việt (như tệp mẫu). Cột `unit_name` và các cột chỉ đọc "
+                         "`last_week:…` của tệp mẫu được bỏ qua. Mỗi dòng một đơn vị; dòng có "
+                         "mã đơn vị mà mọi ô số liệu trống được bỏ qua (skipped), không tạo báo "
+                         "cáo. Ô công thức không được tính (bị từ chối). `index` của mục bị từ "
+                         "chối là số dòng trong tệp. " + _SUMMARY_DOC,
              responses=responses(404, 409, 412, 413, 422))
 def post_import(
     session: SessionDep, principal: ReportWriter, now: NowDep, idem: IdempotencyDep,
@@ -69,23 +78,30 @@ def post_import(
     period: Annotated[Period | None, Form()] = None,
     dry_run: Annotated[bool, Form()] = False,
     atomic: Annotated[bool, Form()] = False,
+    strategy: Annotated[BulkStrategy, Form()] = BulkStrategy.create_only,
 ) -> ImportSummary:
     data = file.file.read()
-    fingerprint = f"{campaign} {period} {dry_run} {atomic} ".encode() + \
+    fingerprint = f"{campaign} {period} {dry_run} {atomic} {strategy} ".encode() + \
         hashlib.sha256(data).digest()
     if (replay := idem.replay(session, fingerprint)) is not None:
         return replay
     rules = CampaignRules.for_writing(session, principal, campaign)
     week = Calendar(rules.campaign).week(period, now)
-    parsed = imports.sheet_items(imports.read_sheet(data, file.filename), rules, str(week))
+    items, conflicts, skipped = imports.sheet_items(imports.read_sheet(data, file.filename),
+                                                    rules, str(week))
     summary = run_bulk(session, principal, rules, [], atomic=atomic, dry_run=dry_run,
-                       source=Source.import_, now=now, filename=(file.filename or "")[:255],
-                       parsed=parsed)
+                       source=Source.import_, now=now, strategy=strategy,
+                       filename=(file.filename or "")[:255], parsed=(items, conflicts),
+                       skipped=skipped)
     return idem.respond(session, 200, summary)
 
 
 @router.get("/reports/import-template", name="reports-import-template", tags=["reports"],
-            summary="Tải mẫu nhập báo cáo của tuần (điền sẵn số liệu gần nhất)",
+            summary="Tải mẫu nhập báo cáo của tuần (ô số liệu để trống)",
+            description="Mỗi đơn vị cần báo cáo một dòng. Dòng 1: tên chỉ số tiếng Việt; dòng "
+                        "2: mã cột mà phần nhập đọc. Ô số liệu để trống: dòng nào không điền "
+                        "được bỏ qua khi nhập. Số liệu tuần trước (nếu có) nằm ở các cột chỉ "
+                        "đọc `Tuần trước: …` (mã `last_week:…`), mà phần nhập bỏ qua.",
             response_class=Response, responses={
                 **responses(404, 422),
                 200: {"content": {"application/vnd.openxmlformats-officedocument."
@@ -99,12 +115,12 @@ def import_template(
     format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",  # noqa: A002
 ) -> Response:
     c = get_campaign(session, principal, campaign, action=Action.report_write)
-    week, header, rows = imports.template_rows(session, principal, c, period, under, now)
-    name = f"{c.code}-{week}.{format}"
+    template = imports.template_rows(session, principal, c, period, under, now)
+    name = f"{c.code}-{template.week}.{format}"
     if format == "csv":
-        body, media = imports.template_csv(header, rows), "text/csv; charset=utf-8"
+        body, media = imports.template_csv(template), "text/csv; charset=utf-8"
     else:
-        body = imports.template_xlsx(c, week, header, rows)
+        body = imports.template_xlsx(c, template)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,5 +1,12 @@
 """Spreadsheet import (.csv or .xlsx: one row per unit, a `unit` column and one column per
-metric code) and the template to fill in, prefilled with each unit's latest values."""
+metric code) and the template to fill in.
+
+The template cannot invent reports: its value cells are empty, and a row left empty is skipped
+(counted as `skipped`), never created. Its first row holds the metrics' Vietnamese names for a
+person, its second the column codes the import reads; a plain file whose first row holds the
+codes (what integrations have always sent) is read as before. Last week's figures, shown for
+reference, sit in read-only columns coded `last_week:…` (grey and locked in the .xlsx), which
+the import ignores even when someone has typed in them."""
 
 from __future__ import annotations
 
@@ -7,30 +14,31 @@ import csv
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
-from sqlalchemy import and_, func
+from openpyxl.worksheet.datavalidation import DataValidation
 from sqlmodel import Session, select
 
 from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
+from tiendo.core.periods import Week
 from tiendo.errors import Invalid
-from tiendo.figures.units import expected_filter
+from tiendo.figures.units import expected_filter, unit_figures
 from tiendo.reports.bulk import Item
-from tiendo.reports.models import Report
 from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import MAX_BULK_ITEMS, ImportConflict
-from tiendo.reports.service import values_of
 from tiendo.units.models import Unit
 from tiendo.units.service import resolve_under
 
 INFO_COLUMNS = ("unit", "unit_name", "note")
+READ_ONLY = "last_week:"  # code prefix of the template's reference columns: never imported
 _GROUPED = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")  # 2.850 / 2,850 / 2 850
 
 
@@ -42,11 +50,13 @@ class Sheet:
 
 def _read_xlsx(data: bytes) -> Sheet:
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise Invalid("Không đọc được tệp Excel (.xlsx).", field="file",
                       code="unreadable_file") from exc
-    rows = list(wb.worksheets[0].iter_rows(values_only=True, max_row=MAX_BULK_ITEMS + 2))
+    # Formulas come as their text (data_only=False) and are refused as counts: neither
+    # evaluated here nor taken from the cached result the file claims.
+    rows = list(wb.worksheets[0].iter_rows(values_only=True, max_row=MAX_BULK_ITEMS + 3))
     wb.close()
     if not rows:
         return Sheet([], [])
@@ -84,36 +94,61 @@ def _count(cell: Any) -> int | None | str:
     if isinstance(cell, float):
         return int(cell) if cell.is_integer() else "Phải là số nguyên."
     text = str(cell).strip()
+    if text.startswith("="):
+        return "Ô chứa công thức: chỉ nhận số (hãy dán giá trị)."
     if _GROUPED.match(text):
         text = re.sub(r"[.,\s]", "", text)
     return int(text) if text.isdigit() else "Phải là số nguyên."
 
 
-def sheet_items(sheet: Sheet, rules: CampaignRules,
-                period: str) -> tuple[list[Item], list[ImportConflict]]:
-    """Rows → bulk items. Blank rows are skipped; an unknown column refuses the whole file."""
-    header = [h.lower() if h.lower() in INFO_COLUMNS else h for h in sheet.header]
+def _codes(cells: list[Any]) -> list[str]:
+    out = [str(c).strip() if c is not None else "" for c in cells]
+    return [h.lower() if h.lower() in INFO_COLUMNS else h for h in out]
+
+
+def _layout(sheet: Sheet) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    """(column codes, data rows): the codes are the first row of a plain file, or the second
+    row under the template's Vietnamese headings."""
+    header = _codes(sheet.header)
+    if "unit" not in header and sheet.rows and "unit" in (second := _codes(sheet.rows[0][1])):
+        return second, sheet.rows[1:]
     if "unit" not in header:
-        raise Invalid("Tệp cần cột 'unit' (mã đơn vị) ở dòng đầu.", field="file",
-                      code="missing_unit_column")
-    unknown = [h for h in header if h and h not in INFO_COLUMNS and h not in rules.metrics]
+        raise Invalid("Tệp cần cột mã 'unit' (mã đơn vị) ở dòng đầu, hoặc ở dòng thứ hai như "
+                      "tệp mẫu.", field="file", code="missing_unit_column")
+    return header, sheet.rows
+
+
+def sheet_items(sheet: Sheet, rules: CampaignRules,
+                period: str) -> tuple[list[Item], list[ImportConflict], int]:
+    """Rows → (bulk items, rejected rows, skipped rows). A row naming a unit with every value
+    cell empty is skipped; a wholly blank line is not counted. An unknown or repeated column
+    refuses the whole file."""
+    header, rows = _layout(sheet)
+    unknown = [h for h in header if h and h not in INFO_COLUMNS and h not in rules.metrics
+               and not h.startswith(READ_ONLY)]
     if unknown:
         raise Invalid(f"Cột không phải chỉ số của chiến dịch: {', '.join(unknown[:10])}.",
                       field="file", code="unknown_column", details=[{"columns": unknown}])
-    if len(sheet.rows) > MAX_BULK_ITEMS:
+    read = [h for h in header if h and not h.startswith(READ_ONLY)]
+    if twice := sorted({h for h in read if read.count(h) > 1}):
+        raise Invalid(f"Cột lặp lại: {', '.join(twice[:10])}.", field="file",
+                      code="duplicate_column", details=[{"columns": twice}])
+    if len(rows) > MAX_BULK_ITEMS:
         raise Invalid(f"Tối đa {MAX_BULK_ITEMS} dòng mỗi tệp.", field="file", code="too_many_rows")
+    columns = {h: i for i, h in enumerate(header) if h in read}
     items: list[Item] = []
     conflicts: list[ImportConflict] = []
-    for number, cells in sheet.rows:
-        row = dict(zip(header, cells, strict=False))
+    skipped = 0
+    for number, cells in rows:
+        row = {h: cells[i] if i < len(cells) else None for h, i in columns.items()}
         unit = str(row.get("unit") or "").strip()
-        metric_cells = {h: row.get(h) for h in header if h in rules.metrics}
-        counts = {h: _count(v) for h, v in metric_cells.items()}
+        counts = {h: _count(v) for h, v in row.items() if h in rules.metrics}
         if all(v is None for v in counts.values()):
-            continue  # an empty line, or a unit left blank in the template: nothing to report
+            skipped += bool(unit)  # a unit left blank: nothing reported, nothing created
+            continue
         bad = next(((h, v) for h, v in counts.items() if isinstance(v, str)), None)
         if bad is not None:
-            conflicts.append(ImportConflict(index=number, unit=unit or None,
+            conflicts.append(ImportConflict(index=number, unit=unit[:64] or None,
                                             field=f"values.{bad[0]}", code="not_an_integer",
                                             message=bad[1]))
             continue
@@ -124,65 +159,138 @@ def sheet_items(sheet: Sheet, rules: CampaignRules,
         note = str(row.get("note") or "").strip()[:2000]
         items.append(Item(number, unit[:64], period,
                           {h: v for h, v in counts.items() if v is not None}, note))
-    return items, conflicts
+    return items, conflicts, skipped
 
 
 # --- the template ---------------------------------------------------------------------------
+@dataclass
+class Column:
+    code: str  # what the import reads (second row)
+    heading: str  # what a person reads (first row)
+    kind: str  # "info", "value" (typed in), "note" or "read_only"
+    width: int = 16
+
+
+@dataclass
+class Template:
+    week: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    # per row, the value columns its unit does not report (locked and grey in the .xlsx)
+    not_reported: list[set[int]] = field(default_factory=list)
+
+
+def _last_week(session: Session, rules: CampaignRules, root: Unit, week: Week,
+               codes: list[str]) -> tuple[dict[int, str], dict[int, dict[str, int]]]:
+    """Per unit, the week its figures at `week` come from (carried forward when it skipped
+    weeks) and the figures of the targets' metrics among `codes`, as progress counts them."""
+    by_id = {m.id: m.code for m in rules.metrics.values()}
+    periods: dict[int, str] = {}
+    figures: dict[int, dict[str, int]] = {}
+    for target in rules.targets:
+        num, den = by_id.get(target.numerator_metric_id), by_id.get(target.denominator_metric_id)
+        if num not in codes and den not in codes:
+            continue
+        for f in unit_figures(session, rules.campaign, target, root, week):
+            if f.period is None:  # never reported up to that week: nothing to show
+                continue
+            periods[f.unit_id] = f.period
+            mine = figures.setdefault(f.unit_id, {})
+            if num in codes:
+                mine.setdefault(num, f.numerator)
+            if den in codes and f.denominator is not None:
+                mine.setdefault(den, f.denominator)
+    return periods, figures
+
+
 def template_rows(session: Session, principal: Principal, campaign: Campaign,
-                  period: str | None, under: str | None,
-                  now: datetime) -> tuple[str, list[str], list[list[Any]]]:
-    """(week, header, rows): the expected units the caller may report for, with the metrics
-    each reports and its latest values at or before the week."""
-    the_week = Calendar(campaign).week(period, now)
-    week = str(the_week)
+                  period: str | None, under: str | None, now: datetime) -> Template:
+    """The expected units the caller may report for, one row each, with empty value cells
+    and, read-only, their figures at the week before."""
+    week = Calendar(campaign).week(period, now)
     root = resolve_under(session, principal, under, Action.report_write)
     rules = CampaignRules.load(session, campaign)
     units = session.exec(select(Unit).where(
-        *expected_filter(session, campaign, the_week), Unit.path.startswith(root.path, autoescape=True))
+        *expected_filter(session, campaign, week),
+        Unit.path.startswith(root.path, autoescape=True))
         .order_by(Unit.path)).all()
     metrics = [m for m in rules.metrics.values()
                if not m.is_baseline and any(u.kind in m.unit_kinds for u in units)]
-    latest = (select(Report.unit_id, func.max(Report.period).label("p"))
-              .join(Unit, Unit.id == Report.unit_id)
-              .where(Report.campaign_id == campaign.id, Report.period <= week,
-                     Unit.path.startswith(root.path, autoescape=True))
-              .group_by(Report.unit_id).subquery())
-    ids = dict(session.exec(select(Report.unit_id, Report.id).join(
-        latest, and_(Report.unit_id == latest.c.unit_id, Report.period == latest.c.p))
-        .where(Report.campaign_id == campaign.id)).all())
-    values = values_of(session, list(ids.values()))
-    header = ["unit", "unit_name", *[m.code for m in metrics], "note"]
-    rows = []
+    previous = week.shift(-1)
+    periods, figures = _last_week(session, rules, root, previous, [m.code for m in metrics])
+    shown = [m for m in metrics if any(m.code in f for f in figures.values())]
+    columns = [Column("unit", "Mã đơn vị", "info", 18), Column("unit_name", "Tên đơn vị", "info", 40),
+               *[Column(m.code, m.name, "value") for m in metrics],
+               Column("note", "Ghi chú", "note", 30)]
+    if shown:
+        columns += [Column(f"{READ_ONLY}period", f"Tuần trước ({previous}): báo cáo gần nhất",
+                           "read_only"),
+                    *[Column(f"{READ_ONLY}{m.code}", f"Tuần trước: {m.name}", "read_only")
+                      for m in shown]]
+    template = Template(str(week), columns, [])
     for u in units:
-        last = values.get(ids.get(u.id), {})
-        rows.append([u.code, u.name,
-                     *[last.get(m.code) if u.kind in m.unit_kinds else None for m in metrics],
-                     ""])
-    return week, header, rows
+        last = figures.get(u.id, {})
+        template.rows.append([u.code, u.name, *[None for _ in metrics], None,
+                              *([periods.get(u.id)] if shown else []),
+                              *[last.get(m.code) for m in shown]])
+        template.not_reported.append({2 + i for i, m in enumerate(metrics)
+                                      if u.kind not in m.unit_kinds})
+    return template
 
 
-def template_csv(header: list[str], rows: list[list[Any]]) -> bytes:
+def template_csv(t: Template) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([["" if c is None else c for c in r] for r in rows])
+    writer.writerow([c.heading for c in t.columns])
+    writer.writerow([c.code for c in t.columns])
+    writer.writerows([["" if c is None else c for c in r] for r in t.rows])
     return out.getvalue().encode("utf-8-sig")  # the BOM lets Excel read Vietnamese correctly
 
 
-def template_xlsx(campaign: Campaign, week: str, header: list[str],
-                  rows: list[list[Any]]) -> bytes:
+_GREY = PatternFill("solid", start_color="FFE7E6E6")
+_GREY_TEXT = Font(color="FF595959", italic=True)
+_OPEN = Protection(locked=False)
+
+
+def template_xlsx(campaign: Campaign, t: Template) -> bytes:
+    """The sheet is protected (no password: a guard against slips, not a lock): only the value
+    cells a unit reports and the note can be typed in; headings, codes, units and last week's
+    figures are locked, and the import ignores the last ones whatever they hold."""
     wb = Workbook()
     ws = wb.active
-    ws.title = week
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r in rows:
+    ws.title = t.week
+    ws.append([c.heading for c in t.columns])
+    ws.append([c.code for c in t.columns])
+    for r in t.rows:
         ws.append(r)
-    ws.freeze_panes = "C2"
-    ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 40
-    wb.properties.title = f"{campaign.code} {week}"
+    for i, c in enumerate(t.columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = c.width
+        head = ws.cell(1, i)
+        head.font = _GREY_TEXT if c.kind == "read_only" else Font(bold=True)
+        head.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(2, i).font = Font(color="FF808080", size=9)
+        if c.kind == "read_only":
+            head.fill = _GREY
+            for row in range(3, len(t.rows) + 3):
+                ws.cell(row, i).fill, ws.cell(row, i).font = _GREY, _GREY_TEXT
+    counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
+                            allow_blank=True, error="Chỉ nhập số nguyên không âm.")
+    ws.add_data_validation(counts)
+    last = len(t.rows) + 2
+    for i, c in enumerate(t.columns, start=1):
+        if c.kind == "value" and t.rows:
+            counts.add(f"{get_column_letter(i)}3:{get_column_letter(i)}{last}")
+    for row, skip in enumerate(t.not_reported, start=3):
+        for i, c in enumerate(t.columns):
+            cell = ws.cell(row, i + 1)
+            if c.kind == "note" or (c.kind == "value" and i not in skip):
+                cell.protection = _OPEN
+            elif c.kind == "value":
+                cell.fill = _GREY  # a metric this unit does not report
+    ws.protection.sheet = True
+    ws.protection.formatColumns = ws.protection.formatRows = False  # widths stay adjustable
+    ws.freeze_panes = "C3"
+    wb.properties.title = f"{campaign.code} {t.week}"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
@@ -78,6 +79,21 @@ class RevisionPublic(BaseModel):
 
 # --- bulk posts and spreadsheet imports -------------------------------------------------------
 MAX_BULK_ITEMS = 10_000
+Version = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
+
+
+class BulkStrategy(StrEnum):
+    """What a bulk post or an import does to a report that already exists for the unit and
+    week. An item that carries `version` updates it whatever the strategy, if that version is
+    still the current one."""
+
+    create_only = "create_only"
+    create_and_update = "create_and_update"
+
+
+_STRATEGY_DOC = ("create_only (mặc định): báo cáo đã có thì giữ nguyên, mục đó bị từ chối "
+                 "(report_exists), trừ khi mục gửi kèm `version` đúng phiên bản hiện tại; "
+                 "create_and_update: tạo mới hoặc cập nhật.")
 
 
 class BulkItem(BaseModel):
@@ -90,17 +106,24 @@ class BulkItem(BaseModel):
     period: Period
     values: Values
     note: Note = ""
+    version: Version | None = Field(
+        default=None, description="Cập nhật có điều kiện: chỉ khi báo cáo đang ở đúng phiên "
+                                  "bản này (không thì version_mismatch)")
 
 
 class BulkPost(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{
-            "campaign": "ihanoi-live", "atomic": False, "dry_run": False,
-            "items": [{"unit": "GL-P-VHTT", "period": "2024-W36", "values": _EXAMPLE_VALUES}]}]},
+            "campaign": "ihanoi-live", "strategy": "create_only", "atomic": False,
+            "dry_run": False,
+            "items": [{"unit": "GL-P-VHTT", "period": "2024-W36", "values": _EXAMPLE_VALUES},
+                      {"unit": "GL-X-DATON", "period": "2024-W35", "values": _EXAMPLE_VALUES,
+                       "version": 2}]}]},
     )
 
     campaign: Code
+    strategy: BulkStrategy = Field(default=BulkStrategy.create_only, description=_STRATEGY_DOC)
     items: Annotated[list[Any], Field(
         min_length=1, max_length=MAX_BULK_ITEMS,
         json_schema_extra={"items": BulkItem.model_json_schema()},
@@ -118,13 +141,18 @@ class ImportConflict(BaseModel):
 
 
 class ImportSummary(BaseModel):
+    """total = created + updated + unchanged + skipped + rejected."""
+
     import_id: int | None
     dry_run: bool
     atomic: bool
+    strategy: BulkStrategy
     total: int
     created: int
     updated: int
     unchanged: int
+    skipped: int = Field(description="Dòng có mã đơn vị nhưng mọi ô số liệu để trống: "
+                                     "không tạo báo cáo")
     rejected: int
     conflicts: list[ImportConflict]
 
@@ -140,6 +168,7 @@ class ImportRecordPublic(BaseModel):
     created: int
     updated: int
     unchanged: int
+    skipped: int
     rejected: int
     dry_run: bool
     atomic: bool

@@ -421,7 +421,7 @@ export interface paths {
         put?: never;
         /**
          * Gửi nhiều báo cáo một lần (tối đa 10.000 mục)
-         * @description Trả về bản tổng hợp như DHIS2: số mục tạo mới (created), cập nhật (updated), không đổi (unchanged), bị từ chối (rejected) và với mỗi mục bị từ chối: vị trí, đơn vị, trường và lý do. Một mục lỗi không làm hỏng các mục khác, trừ khi `atomic` (khi đó không ghi gì, mọi mục lẽ ra thay đổi đều tính là rejected). `dry_run` chỉ kiểm tra. Đơn vị ngoài phạm vi của bạn: `unit_not_found`. Gửi lại cùng `Idempotency-Key` và cùng nội dung nhận lại đúng câu trả lời đầu.
+         * @description Trả về bản tổng hợp như DHIS2: số mục tạo mới (created), cập nhật (updated), không đổi (unchanged), bỏ qua vì để trống (skipped), bị từ chối (rejected) và với mỗi mục bị từ chối: vị trí, đơn vị, trường và lý do. `strategy`: `create_only` (mặc định) không bao giờ sửa báo cáo đã có (`report_exists`), `create_and_update` tạo hoặc cập nhật; mục có `version` chỉ cập nhật khi báo cáo đang ở đúng phiên bản đó (`version_mismatch`). Gửi lại đúng số liệu đã có: unchanged. Một mục lỗi không làm hỏng các mục khác, trừ khi `atomic` (khi đó không ghi gì, mọi mục lẽ ra thay đổi đều tính là rejected). `dry_run` chỉ kiểm tra. Đơn vị ngoài phạm vi của bạn: `unit_not_found`. Gửi lại cùng `Idempotency-Key` và cùng nội dung nhận lại đúng câu trả lời đầu.
          */
         post: operations["reports-bulk"];
         delete?: never;
@@ -441,7 +441,7 @@ export interface paths {
         put?: never;
         /**
          * Nhập báo cáo từ tệp .xlsx hoặc .csv
-         * @description Dòng đầu: cột `unit` (mã đơn vị), các cột mã chỉ số, tuỳ chọn `note` (cột `unit_name` được bỏ qua). Mỗi dòng một đơn vị; dòng trống bỏ qua. `index` của mục bị từ chối là số dòng trong tệp. Trả về bản tổng hợp như DHIS2: số mục tạo mới (created), cập nhật (updated), không đổi (unchanged), bị từ chối (rejected) và với mỗi mục bị từ chối: vị trí, đơn vị, trường và lý do. Một mục lỗi không làm hỏng các mục khác, trừ khi `atomic` (khi đó không ghi gì, mọi mục lẽ ra thay đổi đều tính là rejected). `dry_run` chỉ kiểm tra. Đơn vị ngoài phạm vi của bạn: `unit_not_found`. Gửi lại cùng `Idempotency-Key` và cùng nội dung nhận lại đúng câu trả lời đầu.
+         * @description Dòng mã cột: cột `unit` (mã đơn vị), các cột mã chỉ số, tuỳ chọn `note`; đó là dòng đầu của tệp, hoặc dòng thứ hai khi dòng đầu là tiêu đề tiếng Việt (như tệp mẫu). Cột `unit_name` và các cột chỉ đọc `last_week:…` của tệp mẫu được bỏ qua. Mỗi dòng một đơn vị; dòng có mã đơn vị mà mọi ô số liệu trống được bỏ qua (skipped), không tạo báo cáo. Ô công thức không được tính (bị từ chối). `index` của mục bị từ chối là số dòng trong tệp. Trả về bản tổng hợp như DHIS2: số mục tạo mới (created), cập nhật (updated), không đổi (unchanged), bỏ qua vì để trống (skipped), bị từ chối (rejected) và với mỗi mục bị từ chối: vị trí, đơn vị, trường và lý do. `strategy`: `create_only` (mặc định) không bao giờ sửa báo cáo đã có (`report_exists`), `create_and_update` tạo hoặc cập nhật; mục có `version` chỉ cập nhật khi báo cáo đang ở đúng phiên bản đó (`version_mismatch`). Gửi lại đúng số liệu đã có: unchanged. Một mục lỗi không làm hỏng các mục khác, trừ khi `atomic` (khi đó không ghi gì, mọi mục lẽ ra thay đổi đều tính là rejected). `dry_run` chỉ kiểm tra. Đơn vị ngoài phạm vi của bạn: `unit_not_found`. Gửi lại cùng `Idempotency-Key` và cùng nội dung nhận lại đúng câu trả lời đầu.
          */
         post: operations["reports-import"];
         delete?: never;
@@ -457,7 +457,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Tải mẫu nhập báo cáo của tuần (điền sẵn số liệu gần nhất) */
+        /**
+         * Tải mẫu nhập báo cáo của tuần (ô số liệu để trống)
+         * @description Mỗi đơn vị cần báo cáo một dòng. Dòng 1: tên chỉ số tiếng Việt; dòng 2: mã cột mà phần nhập đọc. Ô số liệu để trống: dòng nào không điền được bỏ qua khi nhập. Số liệu tuần trước (nếu có) nằm ở các cột chỉ đọc `Tuần trước: …` (mã `last_week:…`), mà phần nhập bỏ qua.
+         */
         get: operations["reports-import-template"];
         put?: never;
         post?: never;
@@ -1117,6 +1120,8 @@ export interface components {
              * @default false
              */
             atomic: boolean;
+            /** @default create_only */
+            strategy: components["schemas"]["BulkStrategy"];
         };
         /**
          * BulkPost
@@ -1132,13 +1137,28 @@ export interface components {
          *             "staff_installed": 40,
          *             "staff_total": 42
          *           }
+         *         },
+         *         {
+         *           "period": "2024-W35",
+         *           "unit": "GL-X-DATON",
+         *           "values": {
+         *             "staff_installed": 40,
+         *             "staff_total": 42
+         *           },
+         *           "version": 2
          *         }
-         *       ]
+         *       ],
+         *       "strategy": "create_only"
          *     }
          */
         BulkPost: {
             /** Campaign */
             campaign: string;
+            /**
+             * @description create_only (mặc định): báo cáo đã có thì giữ nguyên, mục đó bị từ chối (report_exists), trừ khi mục gửi kèm `version` đúng phiên bản hiện tại; create_and_update: tạo mới hoặc cập nhật.
+             * @default create_only
+             */
+            strategy: components["schemas"]["BulkStrategy"];
             /**
              * Items
              * @description Tối đa 10.000 mục, mỗi mục một báo cáo (đơn vị theo mã)
@@ -1160,6 +1180,11 @@ export interface components {
                  * @default
                  */
                 note: string;
+                /**
+                 * Version
+                 * @description Cập nhật có điều kiện: chỉ khi báo cáo đang ở đúng phiên bản này (không thì version_mismatch)
+                 */
+                version?: number | null;
             }[];
             /**
              * Atomic
@@ -1174,6 +1199,14 @@ export interface components {
              */
             dry_run: boolean;
         };
+        /**
+         * BulkStrategy
+         * @description What a bulk post or an import does to a report that already exists for the unit and
+         *     week. An item that carries `version` updates it whatever the strategy, if that version is
+         *     still the current one.
+         * @enum {string}
+         */
+        BulkStrategy: "create_only" | "create_and_update";
         /**
          * CampaignCreate
          * @example {
@@ -1470,7 +1503,7 @@ export interface components {
          *     switch on them; tests/test_error_codes.py fails when the code raises one missing here.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_not_open" | "unit_closed" | "invalid_date" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "webhook_not_found" | "channel_not_configured" | "recipient_required" | "invalid_email" | "invalid_phone" | "webhook_required";
+        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_not_open" | "unit_closed" | "invalid_date" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "duplicate_column" | "webhook_not_found" | "channel_not_configured" | "recipient_required" | "invalid_email" | "invalid_phone" | "webhook_required";
         /**
          * ErrorResponse
          * @description The one shape of every 4xx and 5xx answer.
@@ -1519,6 +1552,8 @@ export interface components {
             updated: number;
             /** Unchanged */
             unchanged: number;
+            /** Skipped */
+            skipped: number;
             /** Rejected */
             rejected: number;
             /** Dry Run */
@@ -1553,6 +1588,8 @@ export interface components {
             updated: number;
             /** Unchanged */
             unchanged: number;
+            /** Skipped */
+            skipped: number;
             /** Rejected */
             rejected: number;
             /** Dry Run */
@@ -1560,7 +1597,10 @@ export interface components {
             /** Atomic */
             atomic: boolean;
         };
-        /** ImportSummary */
+        /**
+         * ImportSummary
+         * @description total = created + updated + unchanged + skipped + rejected.
+         */
         ImportSummary: {
             /** Import Id */
             import_id: number | null;
@@ -1568,6 +1608,7 @@ export interface components {
             dry_run: boolean;
             /** Atomic */
             atomic: boolean;
+            strategy: components["schemas"]["BulkStrategy"];
             /** Total */
             total: number;
             /** Created */
@@ -1576,6 +1617,11 @@ export interface components {
             updated: number;
             /** Unchanged */
             unchanged: number;
+            /**
+             * Skipped
+             * @description Dòng có mã đơn vị nhưng mọi ô số liệu để trống: không tạo báo cáo
+             */
+            skipped: number;
             /** Rejected */
             rejected: number;
             /** Conflicts */

@@ -31,9 +31,16 @@ const importTemplate = (campaign: string, period: string, under: string) =>
     `mau-nhap-${campaign}-${period}.xlsx`,
   )
 
-function importFile(file: File, campaign: string, period: string, dryRun: boolean) {
+function importFile(file: File, campaign: string, period: string, dryRun: boolean, update: boolean) {
   // openapi-typescript writes a binary field as `string`; the File goes into the FormData as is.
-  const body: ImportBody = { file: file as unknown as string, campaign, period, dry_run: dryRun, atomic: false }
+  const body: ImportBody = {
+    file: file as unknown as string,
+    campaign,
+    period,
+    dry_run: dryRun,
+    atomic: false,
+    strategy: update ? 'create_and_update' : 'create_only',
+  }
   return call(api.POST('/api/v1/reports/import', { body, bodySerializer: formData }))
 }
 
@@ -83,6 +90,7 @@ function DownloadButton({ label, run }: { label: string; run: () => Promise<{ da
 function Import({ campaign, period, under, onImported }: Props) {
   const [file, setFile] = useState<File | null>(null)
   const [dryRun, setDryRun] = useState(true)
+  const [update, setUpdate] = useState(false)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ApiError | null>(null)
   const [summary, setSummary] = useState<ImportSummary | null>(null)
@@ -95,7 +103,7 @@ function Import({ campaign, period, under, onImported }: Props) {
     setBusy(true)
     setError(null)
     setSummary(null)
-    const r = await importFile(file, campaign, period, dryRun)
+    const r = await importFile(file, campaign, period, dryRun, update)
     setBusy(false)
     if (r.error) return setError(r.error)
     setSummary(r.data)
@@ -116,6 +124,10 @@ function Import({ campaign, period, under, onImported }: Props) {
           <input id="import-dry" type="checkbox" checked={dryRun} onChange={(e) => setDryRun(e.currentTarget.checked)} />
           <label for="import-dry">{t('import.dry_run')}</label>
         </div>
+        <div class="check">
+          <input id="import-update" type="checkbox" checked={update} onChange={(e) => setUpdate(e.currentTarget.checked)} />
+          <label for="import-update">{t('import.update')}</label>
+        </div>
         <button type="submit" class="btn btn-primary" disabled={busy}>
           {busy ? t('common.sending') : dryRun ? t('import.check') : t('import.run')}
         </button>
@@ -132,6 +144,7 @@ function Summary({ s }: { s: ImportSummary }) {
     [t('import.created'), s.created],
     [t('import.updated'), s.updated],
     [t('import.unchanged'), s.unchanged],
+    [t('import.skipped'), s.skipped],
     [t('import.rejected'), s.rejected],
   ]
   return (
@@ -160,7 +173,7 @@ function Summary({ s }: { s: ImportSummary }) {
             <tbody>
               {s.conflicts.map((c) => (
                 <tr key={`${c.index}-${c.field}`}>
-                  <td class="num">{c.index + 1}</td>
+                  <td class="num">{c.index}</td>
                   <td>{c.unit ?? '—'}</td>
                   <td>{c.field ?? '—'}</td>
                   <td>{c.message}</td>
