@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     static_dir: Path = REPO_ROOT / "frontend" / "dist"
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    # Spreadsheet imports: what an .xlsx may unpack to (checked before it is parsed) and the
+    # longest text a cell of an .xlsx or .csv may hold.
+    import_max_unpacked_bytes: int = Field(default=25 * 1024 * 1024, ge=64 * 1024)
+    import_max_cell_chars: int = Field(default=2000, ge=64)
     # Failed log-ins tolerated per user or address inside the window before answering 429.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)

@@ -91,6 +91,10 @@ class Forbidden(DomainError):
     status, code, message = 403, "forbidden", "Bạn không có quyền thực hiện thao tác này."
 
 
+class PayloadTooLarge(DomainError):
+    status, code, message = 413, "payload_too_large", "Dữ liệu gửi lên quá lớn."
+
+
 class TooManyRequests(DomainError):
     status, code, message = 429, "too_many_requests", "Quá nhiều lần thử, vui lòng đợi."
 

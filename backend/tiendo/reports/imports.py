@@ -7,21 +7,23 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.models import Campaign
+from tiendo.config import get_settings
 from tiendo.cycle.completeness import expected_filter, top_unit
 from tiendo.cycle.locks import campaign_week
-from tiendo.errors import Invalid
+from tiendo.errors import DomainError, Invalid, PayloadTooLarge
+from tiendo.exports.cells import csv_row, set_xlsx
 from tiendo.reports.bulk import Item
 from tiendo.reports.models import Report
 from tiendo.reports.rules import CampaignRules
@@ -40,18 +42,78 @@ class Sheet:
     rows: list[tuple[int, list[Any]]]  # (row number in the file, cells)
 
 
-def _read_xlsx(data: bytes) -> Sheet:
+# Markers of a DTD in an XML part, in the encodings an XML file may use: none belongs in a
+# workbook, and entities are how "billion laughs" bombs expand.
+_DTD_MARKERS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
+                     for enc in ("ascii", "utf-16-le", "utf-16-be"))
+_CHUNK = 1 << 16
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _check_zip(data: bytes) -> None:
+    """Before openpyxl sees it: the sizes the zip declares, then the sizes it really unpacks
+    to (counted while streaming, so a forged directory does not help), and no DTD anywhere."""
+    limit = get_settings().import_max_unpacked_bytes
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        members = zf.infolist()
+        if len(members) > 1000 or sum(m.file_size for m in members) > limit:
+            raise PayloadTooLarge(_too_large(limit), field="file", code="file_too_large_unpacked")
+        total = 0
+        for member in members:
+            with zf.open(member) as part:
+                tail = b""
+                while chunk := part.read(_CHUNK):
+                    total += len(chunk)
+                    if total > limit:
+                        raise PayloadTooLarge(_too_large(limit), field="file",
+                                              code="file_too_large_unpacked")
+                    window = tail + chunk
+                    if any(marker in window for marker in _DTD_MARKERS):
+                        raise Invalid("Tệp Excel chứa khai báo DTD/ENTITY, không được chấp "
+                                      "nhận.", field="file", code="xml_entities_refused")
+                    tail = window[-32:]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
+            ValueError, OSError, zlib.error) as exc:
         raise Invalid("Không đọc được tệp Excel (.xlsx).", field="file",
                       code="unreadable_file") from exc
-    rows = list(wb.worksheets[0].iter_rows(values_only=True, max_row=MAX_BULK_ITEMS + 2))
-    wb.close()
+
+
+def _too_large(limit: int) -> str:
+    return f"Tệp Excel khi giải nén vượt quá {limit // (1024 * 1024)} MB."
+
+
+def _check_cells(rows: list[tuple[int, list[Any]]] | list[list[Any]], header: list[Any]) -> None:
+    limit = get_settings().import_max_cell_chars
+    for number, cells in [(1, header), *rows]:
+        for cell in cells:
+            if isinstance(cell, str) and len(cell) > limit:
+                raise Invalid(f"Dòng {number}: một ô dài quá {limit} ký tự.", field="file",
+                              code="cell_too_long", details=[{"row": number}])
+
+
+def _read_xlsx(data: bytes) -> Sheet:
+    _check_zip(data)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            rows = list(wb.worksheets[0].iter_rows(values_only=True, max_row=MAX_BULK_ITEMS + 2))
+        finally:
+            wb.close()
+    except DomainError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a broken workbook raises, it is bad input
+        raise Invalid("Không đọc được tệp Excel (.xlsx).", field="file",
+                      code="unreadable_file") from exc
     if not rows:
         return Sheet([], [])
-    return Sheet([str(c).strip() if c is not None else "" for c in rows[0]],
-                 [(n, list(r)) for n, r in enumerate(rows[1:], start=2)])
+    sheet = Sheet([str(c).strip() if c is not None else "" for c in rows[0]],
+                  [(n, list(r)) for n, r in enumerate(rows[1:], start=2)])
+    _check_cells(sheet.rows, list(rows[0]))
+    return sheet
 
 
 def _read_csv(data: bytes) -> Sheet:
@@ -61,10 +123,18 @@ def _read_csv(data: bytes) -> Sheet:
         raise Invalid("Tệp CSV phải mã hoá UTF-8.", field="file", code="unreadable_file") from exc
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)  # Excel in Vietnamese locales writes ";"
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:  # a field past csv's own limit (128 KB), a stray NUL…
+        too_long = "field larger" in str(exc)
+        raise Invalid("Một ô dài quá mức cho phép." if too_long else "Không đọc được tệp CSV.",
+                      field="file", code="cell_too_long" if too_long else "unreadable_file"
+                      ) from exc
     if not rows:
         return Sheet([], [])
-    return Sheet([c.strip() for c in rows[0]], [(n, r) for n, r in enumerate(rows[1:], start=2)])
+    sheet = Sheet([c.strip() for c in rows[0]], [(n, r) for n, r in enumerate(rows[1:], start=2)])
+    _check_cells(sheet.rows, rows[0])
+    return sheet
 
 
 def read_sheet(data: bytes, filename: str | None) -> Sheet:
@@ -164,8 +234,8 @@ def template_rows(session: Session, principal: Principal, campaign: Campaign,
 def template_csv(header: list[str], rows: list[list[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([["" if c is None else c for c in r] for r in rows])
+    writer.writerow(csv_row(header))
+    writer.writerows([csv_row(["" if c is None else c for c in r]) for r in rows])
     return out.getvalue().encode("utf-8-sig")  # the BOM lets Excel read Vietnamese correctly
 
 
@@ -174,11 +244,11 @@ def template_xlsx(campaign: Campaign, week: str, header: list[str],
     wb = Workbook()
     ws = wb.active
     ws.title = week
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r in rows:
-        ws.append(r)
+    for col, value in enumerate(header, start=1):
+        set_xlsx(ws.cell(1, col), value).font = Font(bold=True)
+    for row, values in enumerate(rows, start=2):
+        for col, value in enumerate(values, start=1):
+            set_xlsx(ws.cell(row, col), value)
     ws.freeze_panes = "C2"
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 40
