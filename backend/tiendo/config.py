@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # longest text a cell of an .xlsx or .csv may hold.
     import_max_unpacked_bytes: int = Field(default=25 * 1024 * 1024, ge=64 * 1024)
     import_max_cell_chars: int = Field(default=2000, ge=64)
+    # Days `tiendo purge` keeps the record of each bulk post and import (GET /imports).
+    import_ledger_days: int = Field(default=90, ge=1)
     # Failed log-ins tolerated per user or address inside the window before answering 429.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)

@@ -32,6 +32,9 @@ from tiendo.reports.service import superseded, values_of
 from tiendo.units.models import Unit
 
 Values = dict[str, int]
+# A dry run only checks: its record keeps the counts and the first conflicts, not all of them
+# (10,000 rejected items would be ~2 MB a post). The caller got every conflict in the answer.
+DRY_RUN_KEPT_CONFLICTS = 100
 UnitRow = Row  # a unit's id, code, kind, path and active: what checking an item needs
 
 
@@ -300,7 +303,8 @@ def run_bulk(session: Session, principal: Principal, rules: CampaignRules, raw_i
                       campaign_id=rules.campaign.id, items=total, created=summary.created,
                       updated=summary.updated, unchanged=summary.unchanged, rejected=rejected,
                       dry_run=dry_run, atomic=atomic,
-                      conflicts=[c.model_dump() for c in run.conflicts])
+                      conflicts=[c.model_dump() for c in (
+                          run.conflicts[:DRY_RUN_KEPT_CONFLICTS] if dry_run else run.conflicts)])
     session.add(kept)
     session.flush()
     summary.import_id = kept.id
