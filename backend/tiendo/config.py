@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     import_max_cell_chars: int = Field(default=2000, ge=64)
     # Days `tiendo purge` keeps the record of each bulk post and import (GET /imports).
     import_ledger_days: int = Field(default=90, ge=1)
-    # Failed log-ins tolerated per user or address inside the window before answering 429.
+    # Failed log-ins tolerated per (user, address) inside the window before answering 429; an
+    # address alone gets 4x that (tiendo.auth.login.ADDRESS_FACTOR).
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
     # Where `tiendo sync-official` pulls official counts from (JSON, shape in tiendo.official.sync).
