@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from conftest import assert_error, new_database
 from factories import new_unit
+from tiendo.config import get_settings
 from tiendo.cycle import reminders
 from tiendo.cycle.models import Webhook, WebhookDelivery
 from tiendo.units.models import Unit
@@ -20,6 +21,14 @@ LIVE = "ihanoi-live"
 OK, SLOW, BROKEN, REFUSED = (f"https://{h}.example.vn/tiendo"
                              for h in ("ok", "slow", "broken", "refused"))
 SECRET = "bi-mat-cua-xa-2024"
+
+
+@pytest.fixture(autouse=True)
+def closed_network(monkeypatch):
+    """These receivers are test hosts, not the internet: the address policy is lifted here
+    (test_harden_outbound.py tests the policy itself)."""
+    monkeypatch.setenv("TIENDO_WEBHOOK_ALLOW_PRIVATE", "true")
+    monkeypatch.setattr(get_settings(), "webhook_allow_private", True)
 
 
 @pytest.fixture

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     webhook_attempts: int = Field(default=3, ge=1, le=10)
     webhook_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
+    # Webhooks (and other outbound senders) may target loopback/private addresses: only for a
+    # closed network whose receivers live there (see tiendo.core.outbound).
+    webhook_allow_private: bool = False
 
     # --- production: serving, observability, database pool (see README "Deployment") ---
     # Host names the app answers to ("*" = any; loopback is always allowed for health checks).

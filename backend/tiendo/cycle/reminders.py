@@ -20,6 +20,7 @@ from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign
 from tiendo.config import get_settings
+from tiendo.core import outbound
 from tiendo.cycle.completeness import completeness, top_unit
 from tiendo.cycle.models import Webhook, WebhookDelivery
 from tiendo.cycle.schemas import DeliveryPublic, ReminderResult
@@ -39,7 +40,8 @@ class Outcome:
 
 class WebhookSender:
     """POSTs JSON with a timeout; retries timeouts, refused connections, 429 and 5xx with
-    exponential back-off; never raises."""
+    exponential back-off; never raises. Public addresses only (tiendo.core.outbound), checked
+    again before each delivery and at the connection itself; redirects are not followed."""
 
     def __init__(self, client: httpx.Client | None = None, attempts: int | None = None,
                  backoff: float | None = None, timeout: float | None = None) -> None:
@@ -47,13 +49,18 @@ class WebhookSender:
         self.attempts = attempts or s.webhook_attempts
         self.backoff = s.webhook_backoff_seconds if backoff is None else backoff
         self.client = client or httpx.Client(
-            timeout=timeout or s.webhook_timeout_seconds, follow_redirects=False,
+            transport=outbound.transport(), timeout=timeout or s.webhook_timeout_seconds,
+            follow_redirects=False,
             headers={"User-Agent": f"TienDo/{__version__}"})
 
     def close(self) -> None:
         self.client.close()
 
     def send(self, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
+        try:  # DNS may point elsewhere than when the webhook was saved
+            outbound.check_public_url(url)
+        except outbound.AddressNotAllowed as exc:
+            return Outcome("failed", 0, None, f"{exc.code}: {exc.message}"[:1000])
         http_status: int | None = None
         error = ""
         for attempt in range(1, self.attempts + 1):
