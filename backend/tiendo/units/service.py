@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from tiendo.audit.models import AuditEvent
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
-from tiendo.errors import Conflict, Invalid, NotFound
+from tiendo.errors import Conflict, Forbidden, Invalid, NotFound
 from tiendo.units.models import Unit, UnitKind
 from tiendo.units.schemas import UnitCreate, UnitUpdate
 
@@ -63,6 +63,19 @@ def get_unit(session: Session, principal: Principal, ref: str | int,
     if unit is None:
         raise NotFound("Không tìm thấy đơn vị.", field=field, code="unit_not_found")
     principal.ensure(action, unit.path, "đơn vị", code="unit_not_found", field=field)
+    return unit
+
+
+def get_unit_from_above(session: Session, principal: Principal, ref: str | int) -> Unit:
+    """A unit to change (edit, move, rename, deactivate, delete): only from a grant above it.
+    The unit at the top of one's own grant is changed by those who hold its parent (a commune's
+    own admin cannot close the commune and drop it from the district's figures); the root of
+    the tree only from the command line."""
+    unit = get_unit(session, principal, ref, Action.admin)
+    parent_path = unit.path[: unit.path.rstrip("/").rfind("/") + 1]
+    if unit.parent_id is None or not principal.can(Action.admin, parent_path):
+        raise Forbidden("Chỉ cấp trên của đơn vị này mới được thay đổi nó.",
+                        code="unit_above_your_grant")
     return unit
 
 
@@ -126,7 +139,7 @@ def create_unit(session: Session, principal: Principal, data: UnitCreate, now: d
 
 def update_unit(session: Session, principal: Principal, ref: str, data: UnitUpdate,
                 now: datetime) -> Unit:
-    unit = get_unit(session, principal, ref, Action.admin)
+    unit = get_unit_from_above(session, principal, ref)
     changes = data.model_dump(exclude_unset=True)
     if not changes:
         return unit
@@ -143,8 +156,11 @@ def update_unit(session: Session, principal: Principal, ref: str, data: UnitUpda
         parent = new_parent
     if "kind" in changes:
         _check_parent(UnitKind(changes["kind"]), parent)
-    if changes.get("active") is False:
-        _set_subtree_active(session, unit, False, now)
+    if changes.get("active") is False and unit.active:
+        _close_subtree(session, unit, now)
+    elif changes.get("active") is True and not unit.active:
+        _reopen(session, unit, now)
+    changes.pop("active", None)
     for key, value in changes.items():
         setattr(unit, key, value)
     unit.updated_at = now
@@ -168,18 +184,38 @@ def _move(session: Session, unit: Unit, new_parent: Unit) -> None:
     unit.parent_id = new_parent.id
 
 
-def _set_subtree_active(session: Session, unit: Unit, active: bool, now: datetime) -> None:
+def _close_subtree(session: Session, unit: Unit, now: datetime) -> None:
+    """Closes the unit and what is still open under it, each marked as closed with it."""
+    session.flush()  # a move made just before is written first: the refresh below keeps it
     session.exec(
-        update(Unit).where(Unit.path.startswith(unit.path)).values(active=active, updated_at=now)
+        update(Unit).where(Unit.path.startswith(unit.path), Unit.active)
+        .values(active=False, closed_with_id=unit.id, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    session.refresh(unit)
+
+
+def _reopen(session: Session, unit: Unit, now: datetime) -> None:
+    """Reopens the unit and what was closed together with it (not what had been closed on its
+    own before). A unit closed with an ancestor reopens with the same units under it."""
+    closer = unit.closed_with_id or unit.id
+    session.flush()
+    session.exec(
+        update(Unit).where(Unit.path.startswith(unit.path), Unit.closed_with_id == closer)
+        .values(active=True, closed_with_id=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.exec(update(Unit).where(Unit.id == unit.id)
+                 .values(active=True, closed_with_id=None, updated_at=now)
+                 .execution_options(synchronize_session=False))
+    session.refresh(unit)
 
 
 def deactivate_unit(session: Session, principal: Principal, ref: str, now: datetime) -> Unit:
     """Closes a unit and everything under it; its history stays."""
-    unit = get_unit(session, principal, ref, Action.admin)
-    _set_subtree_active(session, unit, False, now)
-    session.refresh(unit)
+    unit = get_unit_from_above(session, principal, ref)
+    if unit.active:
+        _close_subtree(session, unit, now)
     record(session, principal, "unit.deactivate", "unit", unit.id, unit_id=unit.id, at=now)
     return unit
 
@@ -188,7 +224,7 @@ def delete_unit(session: Session, principal: Principal, ref: str, now: datetime)
     """Only a unit nothing refers to can be deleted; anything with history is deactivated."""
     from tiendo.models import ApiToken, Baseline, OfficialCount, Report, RoleAssignment, Target
 
-    unit = get_unit(session, principal, ref, Action.admin)
+    unit = get_unit_from_above(session, principal, ref)
     for model in (Report, Baseline, RoleAssignment, ApiToken, Target, OfficialCount):
         if session.exec(select(model).where(model.unit_id == unit.id).limit(1)).first():
             raise Conflict("Đơn vị đã có dữ liệu gắn với nó; hãy ngừng hoạt động thay vì xoá.",
