@@ -102,12 +102,12 @@ def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def require(action: Action) -> Callable[[Principal], Principal]:
-    """A dependency that lets through only principals holding `action` somewhere; the object
-    itself is checked again in the service."""
+def require(*actions: Action) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only principals holding every one of `actions`
+    somewhere; the object itself is checked again in the service."""
 
     async def dependency(principal: CurrentPrincipal) -> Principal:  # async: no thread hop
-        if not principal.can_anywhere(action):
+        if not all(principal.can_anywhere(action) for action in actions):
             raise Forbidden()
         return principal
 
@@ -116,6 +116,9 @@ def require(action: Action) -> Callable[[Principal], Principal]:
 
 Reader = Annotated[Principal, Depends(require(Action.read))]
 ReportWriter = Annotated[Principal, Depends(require(Action.report_write))]
+# Writing that also reads (the prefilled import template, the list of weeks due): a token needs
+# both `reports:write` and `read`, as README says `reports:write` alone reads nothing.
+ReportWriterReader = Annotated[Principal, Depends(require(Action.report_write, Action.read))]
 OfficialWriter = Annotated[Principal, Depends(require(Action.official_write))]
 Manager = Annotated[Principal, Depends(require(Action.manage))]
 Admin = Annotated[Principal, Depends(require(Action.admin))]

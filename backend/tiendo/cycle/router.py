@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query
 
-from tiendo.auth.deps import Manager, Reader, ReportWriter
+from tiendo.auth.deps import Manager, Reader, ReportWriterReader
 from tiendo.core.clock import NowDep
 from tiendo.cycle import approval, completeness, locks
 from tiendo.cycle.idempotency import IdempotencyDep
@@ -51,7 +51,7 @@ def read_completeness(session: SessionDep, principal: Reader, now: NowDep,
 @router.get("/due", name="due-list", tags=["cycle"],
             summary="Các báo cáo đơn vị của bạn cần nộp (tuần này và các tuần còn thiếu)",
             responses=responses(404))
-def list_due(session: SessionDep, principal: ReportWriter, now: NowDep,
+def list_due(session: SessionDep, principal: ReportWriterReader, now: NowDep,
              campaign: Annotated[str | None, Query(max_length=64)] = None) -> list[DueEntry]:
     return completeness.due_list(session, principal, campaign, now)
 
