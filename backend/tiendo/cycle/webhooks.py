@@ -66,9 +66,8 @@ def update_webhook(session: Session, principal: Principal, hook_id: int, data: W
     changes.pop("unit", None)
     if changes.get("url") is not None:
         check_public_url(str(changes["url"]))
-    for key, value in changes.items():
-        if value is not None or key == "secret":  # an explicit null secret stops signing
-            setattr(hook, key, str(value) if key == "url" else value)
+    for key, value in changes.items():  # only `secret` may be null: it stops signing
+        setattr(hook, key, str(value) if key == "url" else value)
     session.add(hook)
     record(session, principal, "webhook.update", "webhook", hook.id, unit_id=unit.id,
            detail={k: ("***" if k == "secret" else str(v)) for k, v in changes.items()}, at=now)

@@ -1207,21 +1207,30 @@ export interface components {
         /** CampaignUpdate */
         CampaignUpdate: {
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Description */
-            description?: string | null;
+            description?: string;
             /** Due Weekday */
-            due_weekday?: number | null;
-            /** Due Time */
-            due_time?: string | null;
-            /** Start Date */
-            start_date?: string | null;
-            /** End Date */
-            end_date?: string | null;
+            due_weekday?: number;
+            /**
+             * Due Time
+             * @example 15:00
+             */
+            due_time?: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date?: string;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date?: string;
             /** Lock After Days */
-            lock_after_days?: number | null;
+            lock_after_days?: number;
             /** Public Leaderboard */
-            public_leaderboard?: boolean | null;
+            public_leaderboard?: boolean;
         };
         /** ChildProgress */
         ChildProgress: {
@@ -1619,9 +1628,9 @@ export interface components {
         /** MetricUpdate */
         MetricUpdate: {
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Unit Kinds */
-            unit_kinds?: components["schemas"]["UnitKind"][] | null;
+            unit_kinds?: components["schemas"]["UnitKind"][];
         };
         /**
          * OfficialCountCreate
@@ -2182,15 +2191,18 @@ export interface components {
         /** TargetUpdate */
         TargetUpdate: {
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Goal Ratio */
-            goal_ratio?: number | null;
-            /** Deadline */
-            deadline?: string | null;
+            goal_ratio?: number;
+            /**
+             * Deadline
+             * Format: date
+             */
+            deadline?: string;
             /** Upstream Deadline */
             upstream_deadline?: string | null;
             /** Unit Kinds */
-            unit_kinds?: components["schemas"]["UnitKind"][] | null;
+            unit_kinds?: components["schemas"]["UnitKind"][];
         };
         /**
          * TokenCreate
@@ -2311,13 +2323,13 @@ export interface components {
          */
         UnitUpdate: {
             /** Name */
-            name?: string | null;
-            kind?: components["schemas"]["UnitKind"] | null;
+            name?: string;
+            kind?: components["schemas"]["UnitKind"];
             /**
              * Parent
              * @description Chuyển sang đơn vị cấp trên khác
              */
-            parent?: string | null;
+            parent?: string;
             /** Head Name */
             head_name?: string | null;
             /** Head Title */
@@ -2325,7 +2337,7 @@ export interface components {
             /** Gso Code */
             gso_code?: string | null;
             /** Active */
-            active?: boolean | null;
+            active?: boolean;
         };
         /**
          * UnlockCreate
@@ -2529,13 +2541,16 @@ export interface components {
         /** WebhookUpdate */
         WebhookUpdate: {
             /** Name */
-            name?: string | null;
-            /** Url */
-            url?: string | null;
+            name?: string;
+            /**
+             * Url
+             * Format: uri
+             */
+            url?: string;
             /** Unit */
-            unit?: string | null;
+            unit?: string;
             /** Active */
-            active?: boolean | null;
+            active?: boolean;
             /** Secret */
             secret?: string | null;
         };
