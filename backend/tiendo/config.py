@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         return f"sqlite:///{self.var_dir / 'tiendo.db'}"
 
     def signing_key(self) -> str:
