@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY_VENV := .venv
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 TIENDO := $(PY_VENV)/bin/tiendo
-WEB_SOURCES := $(shell find frontend/src frontend/build frontend/public frontend/index.html frontend/package.json frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
+WEB_SOURCES := $(shell find frontend/src frontend/build frontend/public frontend/scripts frontend/index.html frontend/package.json frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -48,3 +48,14 @@ def set_contact(client, admin, unit: str, **contact) -> None:  # noqa: ANN001, A
 
 def mailbox(code: str) -> str:
     return f"{code.lower()}@gialam.gov.vn"
+
+
+@pytest.fixture
+def closed_network(monkeypatch):  # noqa: ANN001, ANN201
+    """The reminder tests' receivers (example hosts behind pytest-httpx, local servers) are a
+    closed network, not the internet: the outbound address policy is lifted for them
+    (tests/test_harden_outbound.py tests the policy itself)."""
+    monkeypatch.setenv("TIENDO_WEBHOOK_ALLOW_PRIVATE", "true")  # settings made anew (the CLI)
+    monkeypatch.setattr(config.get_settings(), "webhook_allow_private", True)
+    yield
+    config.get_settings.cache_clear()  # settings made during the test must not outlive it

@@ -115,4 +115,5 @@ def test_purge_runs_as_an_operator_would(tiendo):
     result = run("purge", "--keep-days", "3")
     assert result.exit_code == 0, result.output
     assert re.search(r"Deleted \d+ idempotency key\(s\) older than 3 day\(s\)", result.output)
+    assert re.search(r"\d+ bulk-import record\(s\) older than 90 day\(s\)", result.output)
     assert run("purge", "--keep-days", "0").exit_code != 0  # at least a day

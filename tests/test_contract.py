@@ -127,7 +127,7 @@ def test_security_lists_only_the_schemes_that_can_succeed() -> None:
             assert op["security"] == [{"Login": []}], name
     expected = {"units-list": ("viewer", ["read"]), "reports-create": ("reporter",
                                                                       ["reports:write"]),
-                "due-list": ("reporter", ["reports:write"]),
+                "due-list": ("reporter", ["read", "reports:write"]),  # needs both
                 "official-counts-create": ("manager", ["official-counts:write"]),
                 "locks-create": ("manager", None), "users-list": ("admin", None),
                 "tokens-create": ("admin", None), "auth-me": (None, None)}

@@ -13,6 +13,8 @@ from smtp_sink import _free_port, start_sink
 from tiendo.config import Settings
 from tiendo.reminders.channels import Channels, Message
 
+pytestmark = pytest.mark.usefixtures("closed_network")
+
 ZNS = "https://zns.example.vn/message/template"
 SMS = "https://sms.example.vn/api/send"
 PAYLOAD = {"campaign": "ihanoi-live", "campaign_name": "Cài đặt iHanoi", "period": "2024-W36",

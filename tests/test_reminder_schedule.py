@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import Session
 
 from conftest import DEMO_NOW, assert_error
@@ -14,6 +15,8 @@ from reminder_fixtures import mailbox, set_contact
 from tiendo.reminders.channels import configured_channels
 from tiendo.reminders.delivery import deliver_due
 from tiendo.reminders.service import queue_scheduled
+
+pytestmark = pytest.mark.usefixtures("closed_network")
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 LIVE = "ihanoi-live"

@@ -19,6 +19,8 @@ from reminder_fixtures import mailbox, set_contact
 from tiendo.reminders.models import ReminderMessage, Webhook
 from tiendo.units.models import Unit
 
+pytestmark = pytest.mark.usefixtures("closed_network")
+
 LIVE = "ihanoi-live"
 OK, SLOW, BROKEN, REFUSED, GONE = (f"https://{h}.example.vn/tiendo"
                                    for h in ("ok", "slow", "broken", "refused", "gone"))

@@ -178,7 +178,7 @@ def purge(
     keep_days: Annotated[int, typer.Option(
         min=1, help="Days an Idempotency-Key is remembered")] = 7,
 ) -> None:
-    """Deletes old idempotency keys and failed log-ins (for cron: daily)."""
+    """Deletes old idempotency keys, failed log-ins and bulk-import records (for cron: daily)."""
     from datetime import timedelta
 
     from tiendo.config import get_settings
@@ -186,12 +186,15 @@ def purge(
     from tiendo.db import get_engine
     from tiendo.ops.purge import purge as purge_rows
 
-    window = timedelta(seconds=get_settings().login_window_seconds)
+    settings = get_settings()
+    window = timedelta(seconds=settings.login_window_seconds)
     with Session(get_engine()) as session:
-        done = purge_rows(session, utcnow(), keep_days, window)
+        done = purge_rows(session, utcnow(), keep_days, window, settings.import_ledger_days)
         session.commit()
     typer.echo(f"Deleted {done.idempotency_keys} idempotency key(s) older than {keep_days} "
-               f"day(s) and {done.login_failures} old failed log-in(s).")
+               f"day(s), {done.login_failures} old failed log-in(s) and "
+               f"{done.bulk_imports} bulk-import record(s) older than "
+               f"{settings.import_ledger_days} day(s).")
 
 
 @app.command()

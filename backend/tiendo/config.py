@@ -27,7 +27,14 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     static_dir: Path = REPO_ROOT / "frontend" / "dist"
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
-    # Failed log-ins tolerated per user or address inside the window before answering 429.
+    # Spreadsheet imports: what an .xlsx may unpack to (checked before it is parsed) and the
+    # longest text a cell of an .xlsx or .csv may hold.
+    import_max_unpacked_bytes: int = Field(default=25 * 1024 * 1024, ge=64 * 1024)
+    import_max_cell_chars: int = Field(default=2000, ge=64)
+    # Days `tiendo purge` keeps the record of each bulk post and import (GET /imports).
+    import_ledger_days: int = Field(default=90, ge=1)
+    # Failed log-ins tolerated per (user, address) inside the window before answering 429; an
+    # address alone gets 4x that (tiendo.auth.login.ADDRESS_FACTOR).
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
     # Where `tiendo sync-official` pulls official counts from (JSON, shape in tiendo.official.sync).
@@ -70,6 +77,9 @@ class Settings(BaseSettings):
     reminder_retry_seconds: float = Field(default=300, ge=0, le=86400)
     # A schedule entry still goes out this long after its time (a scheduler that was down).
     reminder_window_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60)
+    # Webhooks (and other outbound senders) may target loopback/private addresses: only for a
+    # closed network whose receivers live there (see tiendo.core.outbound).
+    webhook_allow_private: bool = False
 
     # --- production: serving, observability, database pool (see README "Deployment") ---
     # Host names the app answers to ("*" = any; loopback is always allowed for health checks).
@@ -101,7 +111,7 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         return f"sqlite:///{self.var_dir / 'tiendo.db'}"
 
     def signing_key(self) -> str:

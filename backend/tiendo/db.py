@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import JSON, ColumnElement, Connection, Engine, MetaData, Table, bindparam, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -32,8 +34,25 @@ WRITE_OPTION = "tiendo_write"  # execution option: this transaction will write (
 _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
 
+def private_file(path: str) -> None:
+    """The SQLite file holds every account's password hash: readable by its owner only. SQLite
+    gives its -wal and -shm files the database file's mode, so they follow."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    with suppress(FileExistsError, FileNotFoundError):  # no folder: SQLite will say so
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        name = path + suffix
+        try:
+            if os.stat(name).st_mode & 0o077 and os.stat(name).st_uid == os.getuid():
+                os.chmod(name, 0o600)  # made by an older version, or copied in
+        except FileNotFoundError:
+            pass
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        private_file(make_url(url).database or "")
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")

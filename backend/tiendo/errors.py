@@ -111,6 +111,15 @@ class ErrorCode(StrEnum):
     idempotency_in_progress = "idempotency_in_progress"
     idempotency_key_reused = "idempotency_key_reused"
     duplicate_column = "duplicate_column"
+    file_too_large_unpacked = "file_too_large_unpacked"
+    cell_too_long = "cell_too_long"
+    xml_entities_refused = "xml_entities_refused"
+    # hardening: grants and outbound addresses
+    unit_above_your_grant = "unit_above_your_grant"
+    locked_above_your_grant = "locked_above_your_grant"
+    address_not_allowed = "address_not_allowed"
+    invalid_url = "invalid_url"
+    address_unresolvable = "address_unresolvable"
     # reminders
     webhook_not_found = "webhook_not_found"
     channel_not_configured = "channel_not_configured"
@@ -189,6 +198,10 @@ class Unauthorized(DomainError):
 
 class Forbidden(DomainError):
     status, code, message = 403, "forbidden", "Bạn không có quyền thực hiện thao tác này."
+
+
+class PayloadTooLarge(DomainError):
+    status, code, message = 413, "payload_too_large", "Dữ liệu gửi lên quá lớn."
 
 
 class TooManyRequests(DomainError):

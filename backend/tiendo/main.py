@@ -20,6 +20,7 @@ from tiendo.auth.router import router as auth_router
 from tiendo.campaigns.router import router as campaigns_router
 from tiendo.config import get_settings
 from tiendo.core.contract import ApiRoute
+from tiendo.core.docs import install_docs
 from tiendo.core.http import install_http_layers
 from tiendo.core.metrics import router as metrics_router
 from tiendo.cycle.router import router as cycle_router
@@ -56,7 +57,10 @@ danh sách và mọi trang xem), `reports:write` để gửi và sửa báo cáo
 
 
 class BodyLimit:
-    """Refuses bodies over the limit with 413 before reading them, declared or streamed."""
+    """Refuses bodies over the limit with 413: a declared Content-Length before reading, a
+    streamed (chunked) body as soon as it passes the limit. The body parsers that read it
+    catch the interruption and would answer 400/422: once the limit is passed, whatever the
+    app answers is dropped and the 413 is sent instead."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -69,18 +73,32 @@ class BodyLimit:
             if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
                 return await too_large(scope, receive, send)
         seen = 0
+        exceeded = started = False
 
         async def limited_receive():  # noqa: ANN202
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
+                exceeded = True
                 raise _BodyTooLarge
             return message
 
+        async def guarded_send(message):  # noqa: ANN001, ANN202
+            nonlocal started
+            if exceeded:
+                return  # the app's answer to a cut-off body: replaced by the 413
+            started = True
+            await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, guarded_send)
         except _BodyTooLarge:
+            pass
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
             await too_large(scope, receive, send)
 
 
@@ -168,6 +186,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         swagger_ui_parameters={"persistAuthorization": True},
         # Relative: the API is on the server that serves this schema, wherever it is deployed.
         servers=[{"url": "/", "description": "Máy chủ đang phục vụ tài liệu này"}],
+        docs_url=None, redoc_url=None,  # served by install_docs, without a CDN
     )
     app.state.engine = engine or get_engine()
     install_error_handlers(app)
@@ -180,6 +199,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                    official_router, exports_router):
         api.include_router(router)
     app.include_router(api)
+    install_docs(app, settings.static_dir)
     _mount_web_app(app, settings.static_dir)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_http_layers(app, settings)

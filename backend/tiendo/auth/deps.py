@@ -120,27 +120,31 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 UserPrincipal = Annotated[Principal, Depends(get_user_principal)]
 
 
-def require(action: Action) -> Callable[[Principal], Principal]:
-    """A dependency that lets through only principals holding `action` somewhere; the object
-    itself is checked again in the service. Actions no token scope grants declare only the
-    log-in scheme (tiendo.core.contract reads `required_action` for the schema)."""
-    if action in ACTION_SCOPE:
+def require(*actions: Action) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only principals holding every one of `actions`
+    somewhere; the object itself is checked again in the service. Actions no token scope
+    grants declare only the log-in scheme (tiendo.core.contract reads `required_actions` for
+    the schema)."""
+    if all(action in ACTION_SCOPE for action in actions):
         async def dependency(principal: CurrentPrincipal) -> Principal:  # async: no thread hop
-            if not principal.can_anywhere(action):
+            if not all(principal.can_anywhere(action) for action in actions):
                 raise Forbidden()
             return principal
     else:
         async def dependency(principal: UserPrincipal) -> Principal:  # log-ins only
-            if not principal.can_anywhere(action):
+            if not all(principal.can_anywhere(action) for action in actions):
                 raise Forbidden()
             return principal
 
-    dependency.required_action = action  # type: ignore[attr-defined]
+    dependency.required_actions = actions  # type: ignore[attr-defined]
     return dependency
 
 
 Reader = Annotated[Principal, Depends(require(Action.read))]
 ReportWriter = Annotated[Principal, Depends(require(Action.report_write))]
+# Writing that also reads (the prefilled import template, the list of weeks due): a token needs
+# both `reports:write` and `read`, as README says `reports:write` alone reads nothing.
+ReportWriterReader = Annotated[Principal, Depends(require(Action.report_write, Action.read))]
 OfficialWriter = Annotated[Principal, Depends(require(Action.official_write))]
 Manager = Annotated[Principal, Depends(require(Action.manage))]
 Admin = Annotated[Principal, Depends(require(Action.admin))]

@@ -26,7 +26,10 @@ from tiendo.auth.service import audit_unit_of
 from tiendo.config import get_settings
 from tiendo.errors import DomainError, Invalid, TooManyRequests, Unauthorized
 
-# An address may try several accounts (a shared office connection), so it gets more room.
+# Failures are counted per (user, address) and per address, never per user alone: otherwise
+# anyone who knows a username could keep its owner locked out from anywhere. An address may
+# try several accounts (a shared office connection), so it gets more room. Slow guessing
+# spread over many addresses is bounded by the per-address limit of each and by argon2's cost.
 ADDRESS_FACTOR = 4
 
 
@@ -44,16 +47,18 @@ def _window(now: datetime) -> datetime:
 
 
 def check_throttle(session: Session, username: str, address: str, now: datetime) -> None:
-    """429 while the user or the address has too many recent failures."""
+    """429 while this user from this address, or this address, has too many recent failures.
+    Failures from other addresses never hold a user up."""
     settings = get_settings()
     limit = settings.login_max_failures
     since = _window(now)
     blocked_since: list[datetime] = []
-    for column, value, allowed in ((LoginFailure.username, username, limit),
-                                   (LoginFailure.address, address, limit * ADDRESS_FACTOR)):
+    for where, allowed in (((LoginFailure.username == username,
+                             LoginFailure.address == address), limit),
+                           ((LoginFailure.address == address,), limit * ADDRESS_FACTOR)):
         count, oldest = session.exec(
             select(func.count(), func.min(LoginFailure.at))
-            .where(column == value, LoginFailure.at > since)).one()
+            .where(*where, LoginFailure.at > since)).one()
         if count >= allowed:
             blocked_since.append(oldest)
     if blocked_since:
@@ -91,7 +96,8 @@ def login(session: Session, username: str, password: str, address: str | None,
     if new_hash is not None:
         user.password_hash = new_hash
         session.add(user)
-    session.exec(delete(LoginFailure).where(LoginFailure.username == username))
+    session.exec(delete(LoginFailure).where(LoginFailure.username == username,
+                                            LoginFailure.address == address))
     actor = Principal(name=user.full_name, grants=[], user_id=user.id, address=address)
     record(session, actor, "auth.login", "user", user.id, unit_id=audit_unit_of(session, user.id),
            at=now)

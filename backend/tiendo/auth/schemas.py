@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StrictInt, StringConstraints
 
 from tiendo.auth.models import Role, Scope
+from tiendo.core.patch import KEEP, PatchBody
 from tiendo.units.schemas import Code, Name
 
 Username = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$")]
@@ -49,14 +50,11 @@ class UserCreate(BaseModel):
     roles: list[RoleGrant] = Field(min_length=1, max_length=20)
 
 
-class UserUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    # Omit to leave unchanged; null is refused for what a user must have (a name, a state).
-    full_name: Name = None  # type: ignore[assignment]
+class UserUpdate(PatchBody):
+    full_name: Name = KEEP
     email: EmailStr | None = None
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 .-]{6,20}$")] | None = None
-    active: StrictBool = None  # type: ignore[assignment]
+    active: StrictBool = KEEP
 
 
 class RolesReplace(BaseModel):

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from tiendo.core.patch import KEEP, PatchBody
 from tiendo.units.models import UnitKind
 from tiendo.units.schemas import Code, Name
 
@@ -47,11 +48,9 @@ class MetricIn(BaseModel):
     is_baseline: StrictBool = False
 
 
-class MetricUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Name | None = None
-    unit_kinds: list[UnitKind] | None = Field(default=None, min_length=1, max_length=20)
+class MetricUpdate(PatchBody):
+    name: Name = KEEP
+    unit_kinds: list[UnitKind] = Field(default=KEEP, min_length=1, max_length=20)
 
 
 class MetricPublic(BaseModel):
@@ -136,18 +135,16 @@ class CampaignCreate(CampaignBase):
     metrics: list[MetricIn] = Field(default_factory=list, max_length=100)
 
 
-class CampaignUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Name | None = None
-    description: Annotated[str, Field(max_length=4000)] | None = None
-    due_weekday: Annotated[StrictInt, Field(ge=1, le=7)] | None = None
-    due_time: LocalTime | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    lock_after_days: Annotated[StrictInt, Field(ge=0, le=366)] | None = None
-    public_leaderboard: StrictBool | None = None
-    report_settings: ReportSettings | None = None
+class CampaignUpdate(PatchBody):
+    name: Name = KEEP
+    description: Annotated[str, Field(max_length=4000)] = KEEP
+    due_weekday: Annotated[StrictInt, Field(ge=1, le=7)] = KEEP
+    due_time: LocalTime = KEEP
+    start_date: date = KEEP
+    end_date: date = KEEP
+    lock_after_days: Annotated[StrictInt, Field(ge=0, le=366)] = KEEP
+    public_leaderboard: StrictBool = KEEP
+    report_settings: ReportSettings = KEEP
 
 
 class CampaignPublic(BaseModel):
@@ -207,14 +204,12 @@ class TargetCreate(TargetBase):
         return self
 
 
-class TargetUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Name | None = None
-    goal_ratio: Annotated[float, Field(gt=0, le=1)] | None = None
-    deadline: date | None = None
-    upstream_deadline: date | None = None
-    unit_kinds: list[UnitKind] | None = Field(default=None, max_length=20)
+class TargetUpdate(PatchBody):
+    name: Name = KEEP
+    goal_ratio: Annotated[float, Field(gt=0, le=1)] = KEEP
+    deadline: date = KEEP
+    upstream_deadline: date | None = None  # null: no upstream (city) deadline
+    unit_kinds: list[UnitKind] = Field(default=KEEP, max_length=20)
 
 
 class TargetPublic(BaseModel):

@@ -45,9 +45,9 @@ def _needs(dependant: Dependant) -> _Needs:
         found.body |= bool(d.body_params)
         found.session |= call is get_session
         found.idempotent |= call is idempotency
-        if (action := getattr(call, "required_action", None)) is not None:
-            found.actions.append(action)
-        found.role_check |= action is not None or getattr(call, "users_only", False)
+        actions = getattr(call, "required_actions", ())
+        found.actions.extend(actions)
+        found.role_check |= bool(actions) or getattr(call, "users_only", False)
         todo.extend(d.dependencies)
     return found
 

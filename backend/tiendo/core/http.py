@@ -28,5 +28,5 @@ def install_http_layers(app: FastAPI, settings: Settings) -> None:
     if "*" not in settings.allowed_hosts:
         app.add_middleware(TrustedHosts, hosts=settings.allowed_hosts)
     app.add_middleware(Observability, log_requests=settings.access_log)
-    docs = tuple(p for p in (app.docs_url, app.redoc_url) if p)
-    app.add_middleware(SecurityHeaders, docs_prefixes=docs, hsts_always=settings.hsts)
+    app.add_middleware(SecurityHeaders, docs_prefixes=("/docs", "/redoc"),
+                       hsts_always=settings.hsts)

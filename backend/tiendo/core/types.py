@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 from sqlalchemy import DateTime, TypeDecorator
 
 
@@ -42,5 +42,16 @@ def _iso_text(value: object) -> object:
     return value
 
 
-# An aware datetime that must be written as ISO 8601 text (JSON bodies and query strings).
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+def _in_utc_range(value: datetime) -> datetime:
+    """0001-01-01T00:00+14:00 is a valid text but no UTC moment (it falls before year 1), and
+    would overflow wherever it is stored or compared: refused here as bad input."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("date-time out of range once converted to UTC") from None
+    return value
+
+
+# An aware datetime that must be written as ISO 8601 text (JSON bodies and query strings) and
+# must exist in UTC.
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_in_utc_range)]

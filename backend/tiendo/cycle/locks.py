@@ -23,7 +23,7 @@ from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign
 from tiendo.core.periods import Week
 from tiendo.cycle.models import PeriodLock
-from tiendo.errors import Conflict, Locked
+from tiendo.errors import Conflict, Forbidden, Locked
 from tiendo.units.models import Unit
 from tiendo.units.service import get_unit
 
@@ -107,6 +107,18 @@ def ensure_unlocked(session: Session, campaign: Campaign, unit: Unit, period: st
         raise refusal
 
 
+def _ensure_reaches(session: Session, principal: Principal, state: LockState) -> None:
+    """An unlock reaches only as high as the caller's grant: a lock set on an ancestor (the
+    district locked the week for everything under it) is lifted only by someone who manages
+    that ancestor, not by a commune manager for the commune."""
+    if state.row is None:
+        return
+    at = session.get(Unit, state.row.unit_id)
+    if at is not None and not principal.can(Action.manage, at.path):
+        raise Forbidden("Tuần này do cấp trên khoá; chỉ cấp đó mới mở khoá được.",
+                        field="unit", code="locked_above_your_grant")
+
+
 def _decide(session: Session, principal: Principal, campaign_ref: str, period: str,
             unit_ref: str, reason: str, locked: bool,
             now: datetime) -> tuple[PeriodLock, Campaign, Unit]:
@@ -118,6 +130,7 @@ def _decide(session: Session, principal: Principal, campaign_ref: str, period: s
         if not state.locked:
             raise Conflict(f"Tuần {week} của đơn vị này đang mở.", field="period",
                            code="period_not_locked")
+        _ensure_reaches(session, principal, state)
     below = select(Unit.id).where(Unit.path.startswith(unit.path, autoescape=True))
     session.exec(update(PeriodLock).where(
         PeriodLock.campaign_id == campaign.id, PeriodLock.period == str(week),

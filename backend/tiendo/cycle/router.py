@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query
 
-from tiendo.auth.deps import Manager, Reader, ReportWriter
+from tiendo.auth.deps import Manager, Reader, ReportWriterReader
 from tiendo.core.clock import NowDep
 from tiendo.core.contract import ApiRoute
 from tiendo.core.pagination import Page, PageDep
@@ -52,7 +52,7 @@ def read_completeness(session: SessionDep, principal: Reader, now: NowDep,
 @router.get("/due", name="due-list", tags=["cycle"],
             summary="Các báo cáo đơn vị của bạn cần nộp (tuần này và các tuần còn thiếu)",
             responses=responses(404))
-def list_due(session: SessionDep, principal: ReportWriter, now: NowDep, page: PageDep,
+def list_due(session: SessionDep, principal: ReportWriterReader, now: NowDep, page: PageDep,
              campaign: Annotated[str | None, Query(max_length=64)] = None) -> Page[DueEntry]:
     return Page.of(completeness.due_list(session, principal, campaign, now), page)
 

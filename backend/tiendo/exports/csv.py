@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
+from tiendo.exports.cells import csv_row
 from tiendo.exports.table import Line, WeeklyReport
 
 HEADER = ["Chỉ tiêu", "Nhóm", "STT", "Mã đơn vị", "Đơn vị", "Tổng số", "Đã đạt", "Tỷ lệ (%)",
@@ -19,15 +20,15 @@ def percent(ratio: float | None) -> str:
 
 def _row(target: str, group: str, stt: int | str, line: Line) -> list:
     received = line.received_at.strftime("%d/%m/%Y %H:%M") if line.received_at else ""
-    return [target, group, stt, line.code, line.name,
-            "" if line.denominator is None else line.denominator, line.numerator,
-            percent(line.ratio), line.remaining, line.reporting, received, line.note]
+    return csv_row([target, group, stt, line.code, line.name,
+                    "" if line.denominator is None else line.denominator, line.numerator,
+                    percent(line.ratio), line.remaining, line.reporting, received, line.note])
 
 
 def render(report: WeeklyReport) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow(csv_row(HEADER))
     for sheet in report.sheets:
         stt = 0
         for group in sheet.groups:

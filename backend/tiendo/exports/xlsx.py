@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tiendo.exports.cells import set_xlsx
 from tiendo.exports.table import Line, Sheet, WeeklyReport, summed
 
 COLUMNS = [("STT", 6), ("Đơn vị", 44), (None, 15), (None, 15), ("Tỷ lệ", 9), ("Còn lại", 11),
@@ -43,8 +44,8 @@ def vn_date(d) -> str:  # noqa: ANN001
 def _title(ws: Worksheet, row: int, text: str, font: Font = BOLD, cols: str = f"A:{LAST}") -> None:
     first, last = cols.split(":")
     ws.merge_cells(f"{first}{row}:{last}{row}")
-    cell = ws[f"{first}{row}"]
-    cell.value, cell.font, cell.alignment = text, font, CENTER
+    cell = set_xlsx(ws[f"{first}{row}"], text)
+    cell.font, cell.alignment = font, CENTER
 
 
 def _heading(ws: Worksheet, report: WeeklyReport, sheet: Sheet) -> None:
@@ -60,7 +61,7 @@ def _heading(ws: Worksheet, report: WeeklyReport, sheet: Sheet) -> None:
     labels = [label for label, _ in COLUMNS]
     labels[2], labels[3] = sheet.denominator_label, sheet.numerator_label
     for col, (label, (_, width)) in enumerate(zip(labels, COLUMNS, strict=True), start=1):
-        cell = ws.cell(HEADER_ROW, col, label)
+        cell = set_xlsx(ws.cell(HEADER_ROW, col), label)
         cell.font, cell.alignment, cell.border = BOLD, CENTER, BOX
         ws.column_dimensions[get_column_letter(col)].width = width
 
@@ -69,7 +70,7 @@ def _write(ws: Worksheet, row: int, stt: str | int, line: Line, bold: bool) -> N
     values = [stt, line.name, line.denominator, line.numerator, line.ratio, line.remaining,
               line.reporting, line.received_at, line.note]
     for col, value in enumerate(values, start=1):
-        cell = ws.cell(row, col, value)
+        cell = set_xlsx(ws.cell(row, col), value)
         cell.font, cell.border = (BOLD if bold else PLAIN), BOX
         cell.alignment = WRAP if col in (2, 9) else CENTER
     for col in (3, 4, 6):

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
+from tiendo.db import private_file
+
 
 class BackupError(Exception):
     pass
@@ -54,6 +56,7 @@ def _copy(source: sqlite3.Connection, target: Path) -> str | None:
     """Online backup of `source` into a fresh file at `target`, checked before it is kept."""
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # hashes inside
     dest = sqlite3.connect(partial)
     try:
         source.backup(dest)
@@ -98,6 +101,7 @@ def restore(url: str, source_file: Path, *, force: bool = False) -> Outcome:
         if _check(source, "The backup") is None:
             raise BackupError(f"{source_file} is not a Tiến Độ database (no schema revision).")
         db.parent.mkdir(parents=True, exist_ok=True)
+        private_file(str(db))
         # Copying through the backup API into the live file keeps its WAL consistent.
         live = sqlite3.connect(db)
         try:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from tiendo.core.patch import KEEP, PatchBody
 from tiendo.core.periods import Period
 from tiendo.units.schemas import Code, Name
 
@@ -138,14 +139,12 @@ class WebhookCreate(BaseModel):
                                   "header X-Tiendo-Signature; không bao giờ được trả về")
 
 
-class WebhookUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Name | None = None
-    url: Url | None = None
-    unit: Code | None = None
-    active: StrictBool | None = None
-    secret: Secret | None = None
+class WebhookUpdate(PatchBody):
+    name: Name = KEEP
+    url: Url = KEEP
+    unit: Code = KEEP
+    active: StrictBool = KEEP
+    secret: Secret | None = None  # null: stop signing
 
 
 class WebhookPublic(BaseModel):

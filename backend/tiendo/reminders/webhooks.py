@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
+from tiendo.core.outbound import check_public_url
 from tiendo.errors import NotFound
 from tiendo.reminders.models import ReminderMessage, Webhook
 from tiendo.reminders.schemas import (
@@ -45,6 +46,7 @@ def list_webhooks(session: Session, principal: Principal) -> list[tuple[Webhook,
 def create_webhook(session: Session, principal: Principal, data: WebhookCreate,
                    now: datetime) -> tuple[Webhook, Unit]:
     unit = get_unit(session, principal, data.unit, Action.admin, field="unit")
+    check_public_url(str(data.url))
     hook = Webhook(name=data.name, url=str(data.url), unit_id=unit.id, active=data.active,
                    secret=data.secret, created_at=now)
     session.add(hook)
@@ -62,9 +64,10 @@ def update_webhook(session: Session, principal: Principal, hook_id: int, data: W
         unit = get_unit(session, principal, changes.pop("unit"), Action.admin, field="unit")
         hook.unit_id = unit.id
     changes.pop("unit", None)
-    for key, value in changes.items():
-        if value is not None or key == "secret":  # an explicit null secret stops signing
-            setattr(hook, key, str(value) if key == "url" else value)
+    if changes.get("url") is not None:
+        check_public_url(str(changes["url"]))
+    for key, value in changes.items():  # only `secret` may be null: it stops signing
+        setattr(hook, key, str(value) if key == "url" else value)
     session.add(hook)
     record(session, principal, "webhook.update", "webhook", hook.id, unit_id=unit.id,
            detail={k: ("***" if k == "secret" else str(v)) for k, v in changes.items()}, at=now)

@@ -38,6 +38,9 @@ from tiendo.reports.service import superseded, values_of
 from tiendo.units.models import Unit
 
 Values = dict[str, int]
+# A dry run only checks: its record keeps the counts and the first conflicts, not all of them
+# (10,000 rejected items would be ~2 MB a post). The caller got every conflict in the answer.
+DRY_RUN_KEPT_CONFLICTS = 100
 UnitRow = Row  # a unit's id, code, kind, path and active: what checking an item needs
 
 
@@ -194,11 +197,12 @@ class BulkRun:
             if old is not None and old.values == item.values:
                 plan.unchanged += 1  # nothing to write, whatever the strategy: a resend is harmless
                 continue
-            if (refusal := self._may_replace(item, old)) is not None:
-                self.reject(item, *refusal)
-                continue
+            # A locked week first: no strategy or version can write into it.
             if (refusal := book.refusal(unit.path, item.period)) is not None:
                 self.reject(item, refusal.field, refusal.code, refusal.message)
+                continue
+            if (refusal := self._may_replace(item, old)) is not None:
+                self.reject(item, *refusal)
                 continue
             if old is not None and old.status == ReportStatus.approved:
                 self.reject(item, "period", "report_approved",
@@ -329,7 +333,8 @@ def run_bulk(session: Session, principal: Principal, rules: CampaignRules, raw_i
                       updated=summary.updated, unchanged=summary.unchanged, skipped=skipped,
                       rejected=rejected,
                       dry_run=dry_run, atomic=atomic,
-                      conflicts=[c.model_dump() for c in run.conflicts])
+                      conflicts=[c.model_dump() for c in (
+                          run.conflicts[:DRY_RUN_KEPT_CONFLICTS] if dry_run else run.conflicts)])
     session.add(kept)
     session.flush()
     summary.import_id = kept.id

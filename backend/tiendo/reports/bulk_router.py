@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 from sqlmodel import func, select
 
-from tiendo.auth.deps import Admin, ReportWriter
+from tiendo.auth.deps import Admin, ReportWriter, ReportWriterReader
 from tiendo.auth.principal import Action
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
@@ -108,7 +108,7 @@ def post_import(
                                   "spreadsheetml.sheet": {}, "text/csv": {}},
                       "description": "Tệp mẫu"}})
 def import_template(
-    session: SessionDep, principal: ReportWriter, now: NowDep,
+    session: SessionDep, principal: ReportWriterReader, now: NowDep,
     campaign: Annotated[str, Query(max_length=64)],
     period: Annotated[Period | None, Query()] = None,
     under: Annotated[str | None, Query(max_length=64)] = None,

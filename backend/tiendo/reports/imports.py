@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,15 +22,16 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlmodel import Session, select
 
 from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
+from tiendo.config import get_settings
 from tiendo.core.periods import Week
-from tiendo.errors import Invalid
+from tiendo.errors import DomainError, Invalid, PayloadTooLarge
+from tiendo.exports.cells import csv_row, set_xlsx
 from tiendo.figures.units import expected_filter, unit_figures
 from tiendo.reports.bulk import Item
 from tiendo.reports.rules import CampaignRules
@@ -48,20 +50,81 @@ class Sheet:
     rows: list[tuple[int, list[Any]]]  # (row number in the file, cells)
 
 
-def _read_xlsx(data: bytes) -> Sheet:
+# Markers of a DTD in an XML part, in the encodings an XML file may use: none belongs in a
+# workbook, and entities are how "billion laughs" bombs expand.
+_DTD_MARKERS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
+                     for enc in ("ascii", "utf-16-le", "utf-16-be"))
+_CHUNK = 1 << 16
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _check_zip(data: bytes) -> None:
+    """Before openpyxl sees it: the sizes the zip declares, then the sizes it really unpacks
+    to (counted while streaming, so a forged directory does not help), and no DTD anywhere."""
+    limit = get_settings().import_max_unpacked_bytes
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        members = zf.infolist()
+        if len(members) > 1000 or sum(m.file_size for m in members) > limit:
+            raise PayloadTooLarge(_too_large(limit), field="file", code="file_too_large_unpacked")
+        total = 0
+        for member in members:
+            with zf.open(member) as part:
+                tail = b""
+                while chunk := part.read(_CHUNK):
+                    total += len(chunk)
+                    if total > limit:
+                        raise PayloadTooLarge(_too_large(limit), field="file",
+                                              code="file_too_large_unpacked")
+                    window = tail + chunk
+                    if any(marker in window for marker in _DTD_MARKERS):
+                        raise Invalid("Tệp Excel chứa khai báo DTD/ENTITY, không được chấp "
+                                      "nhận.", field="file", code="xml_entities_refused")
+                    tail = window[-32:]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
+            ValueError, OSError, zlib.error) as exc:
         raise Invalid("Không đọc được tệp Excel (.xlsx).", field="file",
                       code="unreadable_file") from exc
-    # Formulas come as their text (data_only=False) and are refused as counts: neither
-    # evaluated here nor taken from the cached result the file claims.
-    rows = list(wb.worksheets[0].iter_rows(values_only=True, max_row=MAX_BULK_ITEMS + 3))
-    wb.close()
+
+
+def _too_large(limit: int) -> str:
+    return f"Tệp Excel khi giải nén vượt quá {limit // (1024 * 1024)} MB."
+
+
+def _check_cells(rows: list[tuple[int, list[Any]]] | list[list[Any]], header: list[Any]) -> None:
+    limit = get_settings().import_max_cell_chars
+    for number, cells in [(1, header), *rows]:
+        for cell in cells:
+            if isinstance(cell, str) and len(cell) > limit:
+                raise Invalid(f"Dòng {number}: một ô dài quá {limit} ký tự.", field="file",
+                              code="cell_too_long", details=[{"row": number}])
+
+
+def _read_xlsx(data: bytes) -> Sheet:
+    _check_zip(data)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        try:
+            # Formulas come as their text (data_only=False) and are refused as counts:
+            # neither evaluated here nor taken from the cached result the file claims.
+            rows = list(wb.worksheets[0].iter_rows(values_only=True,
+                                                   max_row=MAX_BULK_ITEMS + 3))
+        finally:
+            wb.close()
+    except DomainError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a broken workbook raises, it is bad input
+        raise Invalid("Không đọc được tệp Excel (.xlsx).", field="file",
+                      code="unreadable_file") from exc
     if not rows:
         return Sheet([], [])
-    return Sheet([str(c).strip() if c is not None else "" for c in rows[0]],
-                 [(n, list(r)) for n, r in enumerate(rows[1:], start=2)])
+    sheet = Sheet([str(c).strip() if c is not None else "" for c in rows[0]],
+                  [(n, list(r)) for n, r in enumerate(rows[1:], start=2)])
+    _check_cells(sheet.rows, list(rows[0]))
+    return sheet
 
 
 def _read_csv(data: bytes) -> Sheet:
@@ -71,10 +134,18 @@ def _read_csv(data: bytes) -> Sheet:
         raise Invalid("Tệp CSV phải mã hoá UTF-8.", field="file", code="unreadable_file") from exc
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)  # Excel in Vietnamese locales writes ";"
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:  # a field past csv's own limit (128 KB), a stray NUL…
+        too_long = "field larger" in str(exc)
+        raise Invalid("Một ô dài quá mức cho phép." if too_long else "Không đọc được tệp CSV.",
+                      field="file", code="cell_too_long" if too_long else "unreadable_file"
+                      ) from exc
     if not rows:
         return Sheet([], [])
-    return Sheet([c.strip() for c in rows[0]], [(n, r) for n, r in enumerate(rows[1:], start=2)])
+    sheet = Sheet([c.strip() for c in rows[0]], [(n, r) for n, r in enumerate(rows[1:], start=2)])
+    _check_cells(sheet.rows, rows[0])
+    return sheet
 
 
 def read_sheet(data: bytes, filename: str | None) -> Sheet:
@@ -241,9 +312,9 @@ def template_rows(session: Session, principal: Principal, campaign: Campaign,
 def template_csv(t: Template) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([c.heading for c in t.columns])
-    writer.writerow([c.code for c in t.columns])
-    writer.writerows([["" if c is None else c for c in r] for r in t.rows])
+    writer.writerow(csv_row([c.heading for c in t.columns]))
+    writer.writerow(csv_row([c.code for c in t.columns]))
+    writer.writerows([csv_row(["" if c is None else c for c in r]) for r in t.rows])
     return out.getvalue().encode("utf-8-sig")  # the BOM lets Excel read Vietnamese correctly
 
 
@@ -259,10 +330,11 @@ def template_xlsx(campaign: Campaign, t: Template) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = t.week
-    ws.append([c.heading for c in t.columns])
-    ws.append([c.code for c in t.columns])
-    for r in t.rows:
-        ws.append(r)
+    # Unit names and headings are written as text: one starting with = + - @ is never a formula.
+    for row, values in enumerate([[c.heading for c in t.columns], [c.code for c in t.columns],
+                                  *t.rows], start=1):
+        for col, value in enumerate(values, start=1):
+            set_xlsx(ws.cell(row, col), value)
     for i, c in enumerate(t.columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = c.width
         head = ws.cell(1, i)

@@ -53,5 +53,9 @@ class Unit(SQLModel, table=True):
     contact_phone: str | None = Field(default=None, max_length=20)
     contact_email: str | None = Field(default=None, max_length=254)
     contact_zalo_phone: str | None = Field(default=None, max_length=20)
+    # The unit whose deactivation closed this one (itself, or an ancestor closed with its
+    # subtree): reactivating that unit reopens exactly what was closed with it. No foreign key:
+    # it is a record of an event, kept even if that unit is deleted later.
+    closed_with_id: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -14,6 +14,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from tiendo.core.patch import KEEP, PatchBody
 from tiendo.units.models import UnitKind
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
@@ -50,18 +51,18 @@ class UnitClose(BaseModel):
                                   "hạn nộp từ ngày này trở đi không còn chờ báo cáo của nó")
 
 
-class UnitUpdate(BaseModel):
+class UnitUpdate(PatchBody):
     model_config = ConfigDict(extra="forbid",
                               json_schema_extra={"examples": [{"head_name": "Nguyễn Văn A",
                                                                "head_title": "Chủ tịch"}]})
 
-    name: Name | None = None
-    kind: UnitKind | None = None
-    parent: Code | None = Field(default=None, description="Chuyển sang đơn vị cấp trên khác")
+    name: Name = KEEP
+    kind: UnitKind = KEEP
+    parent: Code = Field(default=KEEP, description="Chuyển sang đơn vị cấp trên khác")
     head_name: OptionalText | None = None
     head_title: OptionalText | None = None
     gso_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,16}$")] | None = None
-    active: StrictBool | None = None
+    active: StrictBool = KEEP
 
 
 _PHONE_SEPARATORS = re.compile(r"[\s.()-]")

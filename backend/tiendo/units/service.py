@@ -12,7 +12,7 @@ from tiendo.audit.models import AuditEvent
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
 from tiendo.core.clock import local_today
-from tiendo.errors import Conflict, Invalid, NotFound
+from tiendo.errors import Conflict, Forbidden, Invalid, NotFound
 from tiendo.units.models import Unit, UnitKind
 from tiendo.units.schemas import UnitClose, UnitContact, UnitCreate, UnitPublic, UnitUpdate
 
@@ -103,6 +103,19 @@ def resolve_under(session: Session, principal: Principal, ref: str | None,
     return unit
 
 
+def get_unit_from_above(session: Session, principal: Principal, ref: str | int) -> Unit:
+    """A unit to change (edit, move, rename, deactivate, delete): only from a grant above it.
+    The unit at the top of one's own grant is changed by those who hold its parent (a commune's
+    own admin cannot close the commune and drop it from the district's figures); the root of
+    the tree only from the command line."""
+    unit = get_unit(session, principal, ref, Action.admin)
+    parent_path = unit.path[: unit.path.rstrip("/").rfind("/") + 1]
+    if unit.parent_id is None or not principal.can(Action.admin, parent_path):
+        raise Forbidden("Chỉ cấp trên của đơn vị này mới được thay đổi nó.",
+                        code="unit_above_your_grant")
+    return unit
+
+
 def _check_parent(kind: UnitKind, parent: Unit | None) -> None:
     parent_kind = UnitKind(parent.kind) if parent else None
     if parent_kind not in ALLOWED_PARENTS[kind]:
@@ -166,7 +179,7 @@ def create_unit(session: Session, principal: Principal, data: UnitCreate, now: d
 
 def update_unit(session: Session, principal: Principal, ref: str, data: UnitUpdate,
                 now: datetime) -> Unit:
-    unit = get_unit(session, principal, ref, Action.admin)
+    unit = get_unit_from_above(session, principal, ref)
     changes = data.model_dump(exclude_unset=True)
     if not changes:
         return unit
@@ -186,7 +199,8 @@ def update_unit(session: Session, principal: Principal, ref: str, data: UnitUpda
     if changes.get("active") is False and unit.active:
         _close_subtree(session, unit, local_today(now), now)
     elif changes.get("active") is True and not unit.active:
-        _reopen_subtree(session, unit, now)
+        _reopen(session, unit, now)
+    changes.pop("active", None)
     for key, value in changes.items():
         setattr(unit, key, value)
     unit.updated_at = now
@@ -211,25 +225,33 @@ def _move(session: Session, unit: Unit, new_parent: Unit) -> None:
 
 
 def _close_subtree(session: Session, unit: Unit, closed_on: date, now: datetime) -> None:
-    """Closes the unit and every still-open unit under it on one date. Units closed earlier
-    keep their own date, so that reopening this one leaves them closed."""
+    """Closes the unit and every still-open unit under it on one date, each marked as closed
+    with it. Units closed earlier keep their own date, and stay closed when this one reopens."""
     if unit.opened_on is not None and closed_on < unit.opened_on:
         raise Invalid("Ngày thôi hoạt động không thể trước ngày bắt đầu hoạt động "
                       f"({unit.opened_on:%d/%m/%Y}).", field="closed_on", code="invalid_date")
+    session.flush()  # a move made just before is written first: the refresh below keeps it
     session.exec(
         update(Unit).where(Unit.path.startswith(unit.path), Unit.closed_on.is_(None))
-        .values(active=False, closed_on=closed_on, updated_at=now)
+        .values(active=False, closed_on=closed_on, closed_with_id=unit.id, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    session.refresh(unit)
 
 
-def _reopen_subtree(session: Session, unit: Unit, now: datetime) -> None:
-    """Reopens the unit and what was closed with it (the same date), not what closed before."""
+def _reopen(session: Session, unit: Unit, now: datetime) -> None:
+    """Reopens the unit and what was closed together with it (not what had been closed on its
+    own before). A unit closed with an ancestor reopens with the same units under it."""
+    closer = unit.closed_with_id or unit.id
+    session.flush()
     session.exec(
-        update(Unit).where(Unit.path.startswith(unit.path), Unit.closed_on == unit.closed_on)
-        .values(active=True, closed_on=None, updated_at=now)
+        update(Unit).where(Unit.path.startswith(unit.path), Unit.closed_with_id == closer)
+        .values(active=True, closed_on=None, closed_with_id=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    session.exec(update(Unit).where(Unit.id == unit.id)
+                 .values(active=True, closed_on=None, closed_with_id=None, updated_at=now)
+                 .execution_options(synchronize_session=False))
     session.refresh(unit)
 
 
@@ -237,7 +259,7 @@ def deactivate_unit(session: Session, principal: Principal, ref: str, now: datet
                     data: UnitClose | None = None) -> Unit:
     """Closes a unit and everything under it on a date (default today); history stays, and
     weeks due before that date still expect it."""
-    unit = get_unit(session, principal, ref, Action.admin)
+    unit = get_unit_from_above(session, principal, ref)
     if unit.closed_on is not None:
         raise Conflict(f"Đơn vị đã thôi hoạt động từ {unit.closed_on:%d/%m/%Y}.",
                        code="unit_closed")
@@ -257,7 +279,7 @@ def delete_unit(session: Session, principal: Principal, ref: str, now: datetime)
     """Only a unit nothing refers to can be deleted; anything with history is deactivated."""
     from tiendo.models import ApiToken, Baseline, OfficialCount, Report, RoleAssignment, Target
 
-    unit = get_unit(session, principal, ref, Action.admin)
+    unit = get_unit_from_above(session, principal, ref)
     for model in (Report, Baseline, RoleAssignment, ApiToken, Target, OfficialCount):
         if session.exec(select(model).where(model.unit_id == unit.id).limit(1)).first():
             raise Conflict("Đơn vị đã có dữ liệu gắn với nó; hãy ngừng hoạt động thay vì xoá.",

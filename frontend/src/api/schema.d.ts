@@ -1335,22 +1335,31 @@ export interface components {
         /** CampaignUpdate */
         CampaignUpdate: {
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Description */
-            description?: string | null;
+            description?: string;
             /** Due Weekday */
-            due_weekday?: number | null;
-            /** Due Time */
-            due_time?: string | null;
-            /** Start Date */
-            start_date?: string | null;
-            /** End Date */
-            end_date?: string | null;
+            due_weekday?: number;
+            /**
+             * Due Time
+             * @example 15:00
+             */
+            due_time?: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date?: string;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date?: string;
             /** Lock After Days */
-            lock_after_days?: number | null;
+            lock_after_days?: number;
             /** Public Leaderboard */
-            public_leaderboard?: boolean | null;
-            report_settings?: components["schemas"]["ReportSettings"] | null;
+            public_leaderboard?: boolean;
+            report_settings?: components["schemas"]["ReportSettings"];
         };
         /** ChildProgress */
         ChildProgress: {
@@ -1503,7 +1512,7 @@ export interface components {
          *     switch on them; tests/test_error_codes.py fails when the code raises one missing here.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_not_open" | "unit_closed" | "invalid_date" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "duplicate_column" | "webhook_not_found" | "channel_not_configured" | "recipient_required" | "invalid_email" | "invalid_phone" | "webhook_required";
+        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_not_open" | "unit_closed" | "invalid_date" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "duplicate_column" | "file_too_large_unpacked" | "cell_too_long" | "xml_entities_refused" | "unit_above_your_grant" | "locked_above_your_grant" | "address_not_allowed" | "invalid_url" | "address_unresolvable" | "webhook_not_found" | "channel_not_configured" | "recipient_required" | "invalid_email" | "invalid_phone" | "webhook_required";
         /**
          * ErrorResponse
          * @description The one shape of every 4xx and 5xx answer.
@@ -1747,9 +1756,9 @@ export interface components {
         /** MetricUpdate */
         MetricUpdate: {
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Unit Kinds */
-            unit_kinds?: components["schemas"]["UnitKind"][] | null;
+            unit_kinds?: components["schemas"]["UnitKind"][];
         };
         /**
          * OfficialCountCreate
@@ -2630,15 +2639,18 @@ export interface components {
         /** TargetUpdate */
         TargetUpdate: {
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Goal Ratio */
-            goal_ratio?: number | null;
-            /** Deadline */
-            deadline?: string | null;
+            goal_ratio?: number;
+            /**
+             * Deadline
+             * Format: date
+             */
+            deadline?: string;
             /** Upstream Deadline */
             upstream_deadline?: string | null;
             /** Unit Kinds */
-            unit_kinds?: components["schemas"]["UnitKind"][] | null;
+            unit_kinds?: components["schemas"]["UnitKind"][];
         };
         /**
          * TestMessage
@@ -2924,13 +2936,13 @@ export interface components {
          */
         UnitUpdate: {
             /** Name */
-            name?: string | null;
-            kind?: components["schemas"]["UnitKind"] | null;
+            name?: string;
+            kind?: components["schemas"]["UnitKind"];
             /**
              * Parent
              * @description Chuyển sang đơn vị cấp trên khác
              */
-            parent?: string | null;
+            parent?: string;
             /** Head Name */
             head_name?: string | null;
             /** Head Title */
@@ -2938,7 +2950,7 @@ export interface components {
             /** Gso Code */
             gso_code?: string | null;
             /** Active */
-            active?: boolean | null;
+            active?: boolean;
         };
         /**
          * UnlockCreate
@@ -3133,13 +3145,16 @@ export interface components {
         /** WebhookUpdate */
         WebhookUpdate: {
             /** Name */
-            name?: string | null;
-            /** Url */
-            url?: string | null;
+            name?: string;
+            /**
+             * Url
+             * Format: uri
+             */
+            url?: string;
             /** Unit */
-            unit?: string | null;
+            unit?: string;
             /** Active */
-            active?: boolean | null;
+            active?: boolean;
             /** Secret */
             secret?: string | null;
         };

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from tiendo.config import Settings, get_settings
+from tiendo.core import outbound
 
 CHANNELS = ("email", "zalo", "sms")  # a unit's own channels; webhooks are configured apart
 
@@ -46,10 +47,11 @@ def configured_channels(settings: Settings | None = None) -> list[str]:
 
 
 def check_outbound_url(url: str) -> None:
-    """Placeholder: the address policy of the hardening work (refusing URLs that resolve to
-    private or loopback addresses unless TIENDO_WEBHOOK_ALLOW_PRIVATE) is wired in here when
-    the branches are merged. Every HTTP adapter calls it before sending; it raises to refuse."""
-    return None
+    """The outbound address policy (tiendo.core.outbound): a URL that resolves to a loopback,
+    private, link-local or reserved address is refused unless TIENDO_WEBHOOK_ALLOW_PRIVATE.
+    Every HTTP adapter calls it before sending (DNS may have changed since the URL was saved);
+    the client's transport checks again at connect time."""
+    outbound.check_public_url(url)
 
 
 def failure(exc: BaseException) -> str:
@@ -69,7 +71,7 @@ class Channels:
         from tiendo.reminders.channels.zns import ZnsChannel
 
         s = settings or get_settings()
-        self.client = httpx.Client(follow_redirects=False,
+        self.client = httpx.Client(transport=outbound.transport(), follow_redirects=False,
                                    headers={"User-Agent": f"TienDo/{__version__}"})
         self.by_name: dict[str, Channel] = {}
         on = configured_channels(s)
@@ -93,6 +95,8 @@ class Channels:
             return Result(False, f"Kênh {message.channel} chưa được cấu hình.")
         try:
             return channel.send(message)
+        except outbound.AddressNotAllowed as exc:  # resending will not change the address
+            return Result(False, f"{exc.code}: {exc.message}"[:1000], permanent=True)
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the run
             return Result(False, failure(exc))
 
