@@ -188,9 +188,13 @@ RULES: dict[str, Rule] = {
     # the weekly cycle: completeness, approval, locks, bulk and imports, reminders, webhooks
     "completeness-read": Rule(get("/completeness", campaign="ihanoi-live", under=OWN_UNIT), 200,
                               READERS),
+    "chase-list": Rule(get("/chase", campaign="ihanoi-live", under=OWN_UNIT), 200, MANAGERS),
     "due-list": Rule(get("/due", campaign="ihanoi-live"), 200, REPORT_WRITERS, other="list"),
     "reports-approve": Rule(send("POST", "/reports/{report[id]}/approve"), 200, MANAGERS,
                             "report.approve"),
+    "reports-approve-many": Rule(send("POST", "/reports/approve", {
+        "campaign": "ihanoi-live", "period": "2024-W35", "unit": OWN_UNIT}), 200, MANAGERS,
+        "report.approve"),
     "reports-return": Rule(send("POST", "/reports/{report[id]}/return",
                                 {"reason": "Thiếu số liệu"}), 200, MANAGERS, "report.return"),
     "locks-list": Rule(get("/locks", campaign="ihanoi-live", period="2024-W36"), 200, READERS,

@@ -521,6 +521,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cần đôn đốc: đơn vị chưa nộp, nộp muộn hoặc bị trả lại, theo nhóm
+         * @description Tuần hiện tại và tuần trước (khi chưa khoá sổ, đơn vị còn nộp muộn được). Nhóm: xã/thị trấn; cơ quan chuyên môn và đơn vị sự nghiệp; trường học; Đảng và đoàn thể. Trong nhóm: chưa nộp trước, nộp muộn sau, rồi đơn vị xa mục tiêu nhất. Kèm người đứng đầu, người báo cáo, số điện thoại và tin nhắn Zalo soạn sẵn.
+         */
+        get: operations["chase-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/due": {
         parameters: {
             query?: never;
@@ -532,6 +552,26 @@ export interface paths {
         get: operations["due-list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Duyệt cả tuần: mọi báo cáo đã gửi của một đơn vị và cấp dưới, hoặc một danh sách id
+         * @description Trả lời báo cáo nào đã duyệt và báo cáo nào bỏ qua kèm lý do (đã duyệt, đang trả lại, tuần đã khoá sổ, không tìm thấy). Mỗi báo cáo được duyệt có một dòng nhật ký `report.approve`.
+         */
+        post: operations["reports-approve-many"];
         delete?: never;
         options?: never;
         head?: never;
@@ -922,6 +962,50 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
         };
+        /**
+         * ApproveMany
+         * @description Either a week and a unit (every submitted report of the unit's subtree), or ids.
+         * @example {
+         *       "campaign": "ihanoi-live",
+         *       "period": "2024-W36",
+         *       "unit": "HN-GL"
+         *     }
+         * @example {
+         *       "ids": [
+         *         101,
+         *         102,
+         *         103
+         *       ]
+         *     }
+         */
+        ApproveMany: {
+            /** Campaign */
+            campaign?: string | null;
+            /** Period */
+            period?: string | null;
+            /** Unit */
+            unit?: string | null;
+            /** Ids */
+            ids?: number[] | null;
+        };
+        /** ApproveManyResult */
+        ApproveManyResult: {
+            /** Approved */
+            approved: components["schemas"]["ApprovedReport"][];
+            /** Skipped */
+            skipped: components["schemas"]["SkippedReport"][];
+        };
+        /** ApprovedReport */
+        ApprovedReport: {
+            /** Id */
+            id: number;
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Period */
+            period: string;
+        };
         /** AuditPublic */
         AuditPublic: {
             /** Id */
@@ -1242,6 +1326,126 @@ export interface components {
             /** Public Leaderboard */
             public_leaderboard?: boolean | null;
             report_settings?: components["schemas"]["ReportSettings"] | null;
+        };
+        /** ChaseGroup */
+        ChaseGroup: {
+            /**
+             * Key
+             * @enum {string}
+             */
+            key: "communes" | "agencies" | "schools" | "party" | "other";
+            /** Label */
+            label: string;
+            /** Units */
+            units: components["schemas"]["ChaseUnit"][];
+        };
+        /** ChasePublic */
+        ChasePublic: {
+            /** Campaign */
+            campaign: string;
+            /** Campaign Name */
+            campaign_name: string;
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            under: components["schemas"]["tiendo__cycle__schemas__UnitRef"];
+            /**
+             * Weeks
+             * @description Tuần hiện tại, và tuần trước khi chưa khoá sổ
+             */
+            weeks: components["schemas"]["ChaseWeek"][];
+            /**
+             * Message
+             * @description Tin nhắn ngắn (tiếng Việt) gửi nhóm Zalo: các đơn vị chưa nộp và hạn nộp; rỗng khi không còn ai
+             */
+            message: string;
+        };
+        /** ChaseUnit */
+        ChaseUnit: {
+            /** Unit Id */
+            unit_id: number;
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Status
+             * @description missing = quá hạn chưa nộp; pending = chưa nộp, hạn chưa đến; returned = bị trả lại chờ sửa; late = đã nộp muộn
+             * @enum {string}
+             */
+            status: "missing" | "pending" | "returned" | "late";
+            /** Report Id */
+            report_id: number | null;
+            /** Head Name */
+            head_name: string | null;
+            /** Head Title */
+            head_title: string | null;
+            /** @description Người báo cáo của đơn vị */
+            contact: components["schemas"]["UnitContact"] | null;
+            /** Phone */
+            phone: string | null;
+            /**
+             * Tel
+             * @description Liên kết gọi điện, ví dụ `tel:0912345678`
+             */
+            tel: string | null;
+            /**
+             * Last Report At
+             * @description Lần báo cáo gần nhất (tuần này hoặc trước)
+             */
+            last_report_at: string | null;
+            /** Last Period */
+            last_period: string | null;
+            /**
+             * Ratio
+             * @description Tỉ lệ thấp nhất của đơn vị so với các chỉ tiêu
+             */
+            ratio: number | null;
+            /**
+             * Shortfall
+             * @description Khoảng cách lớn nhất tới mục tiêu (0..1)
+             */
+            shortfall: number | null;
+        };
+        /** ChaseWeek */
+        ChaseWeek: {
+            /** Period */
+            period: string;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /** Locked */
+            locked: boolean;
+            /**
+             * Overdue
+             * @description Hạn nộp của tuần đã qua
+             */
+            overdue: boolean;
+            /** Expected */
+            expected: number;
+            /** Reported */
+            reported: number;
+            /**
+             * Not Reported
+             * @description Chưa nộp = missing + pending (cùng định nghĩa với `missing` của completeness)
+             */
+            not_reported: number;
+            /** Missing */
+            missing: number;
+            /** Pending */
+            pending: number;
+            /** Late */
+            late: number;
+            /** Returned */
+            returned: number;
+            /** Groups */
+            groups: components["schemas"]["ChaseGroup"][];
         };
         /** ChildProgress */
         ChildProgress: {
@@ -2098,6 +2302,27 @@ export interface components {
             under: components["schemas"]["tiendo__progress__schemas__UnitRef"];
             /** Targets */
             targets: components["schemas"]["TargetSeries"][];
+        };
+        /** SkippedReport */
+        SkippedReport: {
+            /** Id */
+            id: number;
+            /**
+             * Unit
+             * @description null khi báo cáo không tồn tại hoặc bạn không được xem
+             */
+            unit: string | null;
+            /** Unit Name */
+            unit_name: string | null;
+            /** Period */
+            period: string | null;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "report_not_found" | "forbidden" | "report_approved" | "report_returned" | "period_locked" | "report_changed";
+            /** Reason */
+            reason: string;
         };
         /**
          * Status
@@ -5155,6 +5380,67 @@ export interface operations {
             };
         };
     };
+    "chase-list": {
+        parameters: {
+            query: {
+                /** @description Mã chiến dịch */
+                campaign: string;
+                /** @description Mã đơn vị; mặc định đơn vị cao nhất của bạn */
+                under?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChasePublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "due-list": {
         parameters: {
             query?: {
@@ -5209,6 +5495,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "reports-approve-many": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveMany"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApproveManyResult"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

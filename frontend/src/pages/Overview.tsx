@@ -11,6 +11,7 @@ import { getLang, t } from '../i18n'
 import { currentPeriod } from '../period'
 import { hasRole } from '../roles'
 import { useLocation } from '../router'
+import { Chase } from './overview/Chase'
 import { Completeness } from './overview/Completeness'
 import { MyReports } from './overview/MyReports'
 import { Ranking } from './overview/Ranking'
@@ -31,11 +32,13 @@ function Overview({ campaign }: { campaign: CampaignPublic }) {
   const under = new URLSearchParams(search).get('under')
   const period = currentPeriod(campaign)
   const reporterUnits = user?.roles.filter((r) => r.role === 'reporter') ?? []
+  const manager = hasRole(user, 'manager')
   return (
     <>
+      {manager && <Chase campaign={campaign.code} under={under} />}
       {reporterUnits.length > 0 && <MyReports campaign={campaign} period={period} grants={reporterUnits} />}
       <Targets campaign={campaign.code} under={under} period={period} />
-      <Completeness campaign={campaign.code} under={under} period={period} canRemind={hasRole(user, 'manager')} />
+      <Completeness campaign={campaign.code} under={under} period={period} canRemind={manager} />
     </>
   )
 }
