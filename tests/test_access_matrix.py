@@ -239,6 +239,8 @@ RULES: dict[str, Rule] = {
                                  listing={"limit": 500}),
     "exports-weekly-report-xlsx": Rule(get("/exports/weekly-report.xlsx", campaign="ihanoi-live",
                                            under=OWN_UNIT), 200, MANAGERS),
+    "exports-weekly-report-docx": Rule(get("/exports/weekly-report.docx",
+                                           campaign="ihanoi-live", under=OWN_UNIT), 200, MANAGERS),
     "exports-weekly-report-csv": Rule(get("/exports/weekly-report.csv", campaign="ihanoi-live",
                                           under=OWN_UNIT), 200, MANAGERS),
 }

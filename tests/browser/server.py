@@ -69,7 +69,7 @@ def start(var_dir: Path, fresh_unit: str = "GL-X-DATON") -> Server:
     process = subprocess.Popen([str(TIENDO), "serve", "--port", str(port)], env=env,
                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):  # waiting for start-up, not a limit on any test
+    for _ in range(1200):  # waiting for start-up (slow on a loaded machine), not a test limit
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {(var_dir / 'server.log').read_text()}")
         try:

@@ -901,6 +901,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exports/weekly-report.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Báo cáo tuần gửi thành phố (Word, thể thức Nghị định 30/2020/NĐ-CP)
+         * @description Dự thảo báo cáo: cơ quan ban hành và Quốc hiệu, số, địa danh và ngày, tên loại và trích yếu; kết quả từng chỉ tiêu (so với hạn của huyện và thành phố, dự báo), công tác tuyên truyền, đơn vị chưa báo cáo hoặc chậm tiến độ, đối chiếu số liệu chính thức với tổng báo cáo của tuần, đề xuất (để trống), nơi nhận, chữ ký; phụ lục bảng theo đơn vị. Tiêu đề, số, nơi nhận, người ký lấy từ `report_settings` của chiến dịch.
+         */
+        get: operations["exports-weekly-report-docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7121,6 +7141,69 @@ export interface operations {
                 };
                 content: {
                     "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "exports-weekly-report-docx": {
+        parameters: {
+            query: {
+                /** @description Mã hoặc id chiến dịch */
+                campaign: string;
+                /** @description Tuần ISO (mặc định: tuần hiện tại) */
+                period?: string | null;
+                /** @description Đơn vị gốc (mặc định: đơn vị cao nhất bạn quản lý) */
+                under?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tệp báo cáo */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
                 };
             };
             /** @description Cần đăng nhập. */
