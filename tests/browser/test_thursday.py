@@ -8,6 +8,7 @@ import sqlite3
 
 from playwright.sync_api import expect
 
+from browser.helpers import SCREENSHOTS as SCREENSHOTS_DIR
 from browser.helpers import api_get, login, shoot
 from browser.server import LIVE, current_week
 
@@ -197,10 +198,42 @@ def test_manager_downloads_the_draft_report_to_the_city(page) -> None:  # noqa: 
     login(page, "vanphong")
     page.goto("/manage")
     export = page.get_by_role("region", name="Xuất báo cáo tuần")
-    with page.expect_download() as download:
+    with page.expect_download(timeout=60_000) as download:  # drafting takes a moment
         export.get_by_role("button", name="Tải dự thảo báo cáo gửi thành phố (.docx)").click()
     assert download.value.suggested_filename.endswith(".docx")
     doc = Document(download.value.path())
     body = [p.text for p in doc.paragraphs]
     assert "BÁO CÁO" in body and "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU" in body
     expect(export.get_by_role("status")).to_contain_text(".docx")
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+def test_the_overview_prints_on_one_or_two_a4_pages(page) -> None:  # noqa: ANN001
+    login(page, "vanphong")
+    chase = page.get_by_role("region", name="Cần đôn đốc")
+    expect(chase.get_by_role("group").first).to_be_visible()
+    expect(page.locator(".target-card").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    page.emulate_media(media="print")
+    # On paper: no menu, no buttons; the chase list and the targets are there.
+    expect(page.get_by_role("navigation", name="Điều hướng chính")).to_be_hidden()
+    expect(chase.get_by_role("button", name="Sao chép tin nhắn Zalo")).to_be_hidden()
+    expect(chase).to_be_visible()
+    expect(page.locator(".target-card").first).to_be_visible()
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS_DIR / "overview-print.pdf").write_bytes(pdf)
+    shoot(page, "overview-print")
+    assert 1 <= _pdf_pages(pdf) <= 2, _pdf_pages(pdf)
+
+
+def test_an_ended_campaign_says_it_ended(page) -> None:  # noqa: ANN001
+    login(page, "lanhdao")
+    page.get_by_label("Chiến dịch").select_option(label="Cài đặt iHanoi 2024 (dữ liệu demo)")
+    expect(page.get_by_text(re.compile("Chiến dịch đã kết thúc ngày 01/09/2024; số liệu cuối "
+                                       "cùng"))).to_be_visible()
+    expect(page.get_by_text(re.compile("Dự kiến đạt ngày \\d\\d/\\d\\d/20(2[7-9]|[3-9]\\d)"))
+           ).to_have_count(0)

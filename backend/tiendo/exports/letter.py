@@ -145,10 +145,14 @@ def _propaganda(session: Session, campaign, under, week: Week, used: set[int]) -
     return out
 
 
-def _forecast(tp) -> str:  # noqa: ANN001
+def _forecast(tp, end) -> str:  # noqa: ANN001
     if tp.status == "met":
         return "Đã đạt chỉ tiêu."
     pace = f"khoảng {vn(tp.weekly_pace)}/tuần" if tp.weekly_pace else "chưa tăng"
+    if tp.forecast_date is None and tp.weekly_pace:
+        # No date is forecast beyond the campaign's end.
+        return (f"Với tốc độ hiện nay ({pace}), sẽ không đạt chỉ tiêu trước khi chiến dịch kết "
+                f"thúc ({dmy(end)}).")
     if tp.forecast_date is None:
         return f"Tốc độ hiện nay ({pace}) chưa đủ để dự báo ngày đạt chỉ tiêu."
     return f"Với tốc độ hiện nay ({pace}), dự kiến đạt chỉ tiêu ngày {dmy(tp.forecast_date)}."
@@ -200,7 +204,7 @@ def render(session: Session, principal: Principal, campaign_ref: str, period: st
             deadlines += (f"; hạn của thành phố {dmy(tp.upstream_deadline)}: "
                           f"{STATUS_VI[tp.upstream_status]}")
         _par(doc, deadlines + ".")
-        _par(doc, "- " + _forecast(tp))
+        _par(doc, "- " + _forecast(tp, campaign.end_date))
 
     _par(doc, "II. CÔNG TÁC TUYÊN TRUYỀN", bold=True)
     for name, total in _propaganda(session, campaign, under, week, used):

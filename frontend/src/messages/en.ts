@@ -82,6 +82,8 @@ export const en: Record<MessageKey, string> = {
   'target.goal': 'goal',
   'target.forecast_date': 'Expected to be met on {date}',
   'target.no_forecast': 'Not enough data for a forecast',
+  'target.not_reached': 'At this pace the target will not be reached before the campaign ends',
+  'overview.ended': 'The campaign ended on {date}; final figures',
   'target.pace': '{n} per week',
   'target.official': 'Official count',
   'target.self_reported': 'reported by units',

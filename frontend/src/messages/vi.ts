@@ -81,6 +81,8 @@ export const vi = {
   'target.goal': 'mục tiêu',
   'target.forecast_date': 'Dự kiến đạt ngày {date}',
   'target.no_forecast': 'Chưa đủ số liệu để dự báo',
+  'target.not_reached': 'Với tốc độ hiện nay sẽ không đạt chỉ tiêu trước khi chiến dịch kết thúc',
+  'overview.ended': 'Chiến dịch đã kết thúc ngày {date}; số liệu cuối cùng',
   'target.pace': 'tốc độ {n}/tuần',
   'target.official': 'Số liệu chính thức',
   'target.self_reported': 'đơn vị báo cáo',

@@ -27,7 +27,7 @@ export function Completeness({ campaign, period, under, canRemind, version = 0 }
   )
   const lang = getLang()
   return (
-    <section class="card" aria-labelledby="completeness-title">
+    <section class="card completeness" aria-labelledby="completeness-title">
       <h2 id="completeness-title">
         {t('completeness.title')} <span class="muted small">{formatWeek(period, lang)}</span>
       </h2>
