@@ -189,10 +189,14 @@ RULES: dict[str, Rule] = {
     # the weekly cycle: completeness, approval, locks, bulk and imports, reminders, webhooks
     "completeness-read": Rule(get("/completeness", campaign="ihanoi-live", under=OWN_UNIT), 200,
                               READERS),
+    "chase-list": Rule(get("/chase", campaign="ihanoi-live", under=OWN_UNIT), 200, MANAGERS),
     # Both read as well as write: a `reports:write` token alone reads nothing (README).
     "due-list": Rule(get("/due", campaign="ihanoi-live"), 200, REPORTERS, other="list"),
     "reports-approve": Rule(send("POST", "/reports/{report[id]}/approve"), 200, MANAGERS,
                             "report.approve"),
+    "reports-approve-many": Rule(send("POST", "/reports/approve", {
+        "campaign": "ihanoi-live", "period": "2024-W35", "unit": OWN_UNIT}), 200, MANAGERS,
+        "report.approve"),
     "reports-return": Rule(send("POST", "/reports/{report[id]}/return",
                                 {"reason": "Thiếu số liệu"}), 200, MANAGERS, "report.return"),
     "locks-list": Rule(get("/locks", campaign="ihanoi-live", period="2024-W36"), 200, READERS,
@@ -252,6 +256,8 @@ RULES: dict[str, Rule] = {
                                  listing={"limit": 500}),
     "exports-weekly-report-xlsx": Rule(get("/exports/weekly-report.xlsx", campaign="ihanoi-live",
                                            under=OWN_UNIT), 200, MANAGERS),
+    "exports-weekly-report-docx": Rule(get("/exports/weekly-report.docx",
+                                           campaign="ihanoi-live", under=OWN_UNIT), 200, MANAGERS),
     "exports-weekly-report-csv": Rule(get("/exports/weekly-report.csv", campaign="ihanoi-live",
                                           under=OWN_UNIT), 200, MANAGERS),
 }

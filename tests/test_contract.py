@@ -97,7 +97,8 @@ def test_headers_are_declared_where_they_are_sent() -> None:
                  if any(p["name"] == "Idempotency-Key" for p in op.get("parameters", []))]
     assert sorted(replaying) == sorted([
         "reports-create", "reports-bulk", "reports-import", "reports-approve", "reports-return",
-        "locks-create", "locks-unlock", "reminders-send", "webhooks-create"])
+        "reports-approve-many", "locks-create", "locks-unlock", "reminders-send",
+        "webhooks-create"])
     for name in replaying:
         assert "Idempotent-Replayed" in _success(OPS[name][2])["headers"], name
 

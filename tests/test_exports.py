@@ -72,6 +72,9 @@ def test_xlsx_holds_the_api_figures_and_is_ready_to_print(client, manager):
         assert len(units) == len(t["children"]) == t["units_expected"]
         for child in t["children"]:
             row = units[child["unit_name"]]
+            if row["numerator"] == "—":  # never reported: shown as a dash
+                assert child["numerator"] == 0 and child["last_period"] is None
+                continue
             assert (row["denominator"] or 0, row["numerator"]) == (child["denominator"],
                                                                     child["numerator"])
         # Print setup: the whole table, landscape A4, one page wide, header on every page.
@@ -114,7 +117,9 @@ def test_reporting_status_and_dates_for_each_unit(client, manager, auth, clock):
     assert units[stale["name"]]["received"] is None
     assert units[parent["name"]]["status"] == "chưa nộp"
     assert units[parent["name"]]["note"] == "Chưa có số liệu"
-    assert units[parent["name"]]["denominator"] is None
+    # No figures at all: dashes, not "còn lại 0".
+    assert [units[parent["name"]][k] for k in ("denominator", "numerator", "rate",
+                                                "remaining")] == ["—"] * 4
     assert (total["denominator"], total["numerator"], total["status"]) == (70, 50, "2/4 đã nộp")
     groups = [ws.cell(r, 2).value for r in range(HEADER_ROW + 1, ws.max_row)
               if ws.cell(r, 1).value in ("I", "II", "III")]
@@ -151,7 +156,18 @@ def test_the_current_week_is_as_of_now(client, manager):
         client, manager, "xlsx", campaign="ihanoi-live").content)).worksheets[0]
     texts = [ws.cell(r, 1).value for r in range(1, HEADER_ROW)]
     assert "Số liệu tính đến 05/09/2024 10:00" in texts
-    assert "Tuần 2024-W36 (từ 02/09/2024 đến 08/09/2024)" in texts
+    assert "Tuần 36 (từ 02/09/2024 đến 08/09/2024)" in texts  # the week as its dates
+
+
+def test_titles_and_sheet_names_are_written_as_they_are(client, manager):
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, manager, "xlsx",
+                                                  period="2024-W33").content))
+    # Full names (Excel allows 31 characters): cut at a word, never "…cài đặt iHa".
+    assert wb.sheetnames == ["100% CBCCVC, NLĐ cài đặt iHanoi", "100% người dân tạo tài khoản…"]
+    texts = [wb.worksheets[0].cell(r, 1).value for r in range(1, HEADER_ROW)]
+    assert "BÁO CÁO TIẾN ĐỘ" in texts
+    assert "Cài đặt iHanoi 2024 (dữ liệu demo)" in texts  # not "CÀI ĐẶT IHANOI"
+    assert not any("IHANOI" in (t or "") for t in texts)
 
 
 def test_only_managers_export(client, auth):

@@ -10,7 +10,7 @@ from conftest import assert_error
 from factories import new_unit, staff_report
 from tiendo.campaigns.models import Baseline, Campaign, Target
 from tiendo.progress.schemas import Status
-from tiendo.progress.service import status_of
+from tiendo.progress.service import forecast_of, status_of
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
 
@@ -69,9 +69,11 @@ def test_hand_computed_subtree_with_stale_and_missing_units(client, admin, tree)
     assert staff["ratio"] == 0.636 and staff["remaining"] == 40 and staff["over_100"] is False
     assert (staff["units_expected"], staff["units_counted"], staff["units_stale"],
             staff["units_missing"]) == (5, 2, 1, 2)
-    # Pace over W30→W33: (70 − 30) / 3; 40 to go at 13.3/week = 3 weeks from Thu 15/08.
+    # Pace over W30→W33: (70 − 30) / 3; 40 to go at 13.3/week = 3 weeks from Thu 15/08, on
+    # 05/09: after the campaign's end (01/09), so no date is given: not reached at this pace.
     assert staff["weekly_pace"] == 13.3
-    assert staff["forecast_date"] == "2024-09-05"
+    assert forecast_of(date(2024, 8, 15), 40, 40 / 3) == date(2024, 9, 5)
+    assert staff["forecast_date"] is None
     # Deadline 26/07 had passed on 15/08 without the target met.
     assert staff["status"] == "behind" and staff["upstream_status"] == "behind"
     assert staff["official"] is None
@@ -118,6 +120,15 @@ def test_status_against_deadlines(client, auth, admin, tree, deadline, upstream,
     children = {c["unit"]: c["status"] for c in staff["children"]}
     assert children[tree["A"]["code"]] == "met"
     assert children[tree["C"]["code"]] == "behind"  # nothing known, nothing moving
+
+
+def test_no_forecast_beyond_the_campaigns_end():
+    ref, end = date(2024, 8, 15), date(2024, 9, 1)
+    assert forecast_of(ref, 20, 10.0, end) == date(2024, 8, 29)
+    assert forecast_of(ref, 24, 10.0, end) == date(2024, 9, 1)  # on the last day: still shown
+    assert forecast_of(ref, 25, 10.0, end) is None  # one day later: not reached at this pace
+    assert forecast_of(ref, 1000, 10.0, end) is None  # not "reached in 2026"
+    assert forecast_of(ref, 1000, 10.0) == date(2026, 7, 16)
 
 
 def test_status_rule_boundaries():

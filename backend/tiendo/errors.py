@@ -114,6 +114,7 @@ class ErrorCode(StrEnum):
     file_too_large_unpacked = "file_too_large_unpacked"
     cell_too_long = "cell_too_long"
     xml_entities_refused = "xml_entities_refused"
+    approve_scope = "approve_scope"
     # hardening: grants and outbound addresses
     unit_above_your_grant = "unit_above_your_grant"
     locked_above_your_grant = "locked_above_your_grant"

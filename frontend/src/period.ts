@@ -31,3 +31,15 @@ export function campaignWeeks(c: CampaignPublic, upTo: string = currentPeriod(c)
 export function dueAt(c: CampaignPublic, week: string): Date {
   return campaignDueAt(week, c.due_weekday, c.due_time)
 }
+
+/**
+ * The weeks a unit may still report for, newest first: the campaign's weeks up to now that
+ * have not locked themselves (`lock_after_days` after their deadline; 0 = never). A manager's
+ * lock or unlock is not known here: the form reads the week's own lock state.
+ */
+export function openWeeks(c: CampaignPublic, now: Date = new Date()): string[] {
+  const days = c.lock_after_days
+  return campaignWeeks(c, currentPeriod(c, now))
+    .filter((w) => days <= 0 || now.getTime() < dueAt(c, w).getTime() + days * 86_400_000)
+    .reverse()
+}

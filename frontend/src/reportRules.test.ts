@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { MetricPublic, TargetPublic } from './api/types'
+import { formatNumber } from './format'
 import { checkReport, decreased, parseCount, reportableMetrics, targetsFor } from './reportRules'
 
 const metric = (code: string, kinds: string[], is_baseline = false): MetricPublic =>
@@ -30,7 +31,29 @@ describe('report rules', () => {
   })
   it('accepts only non-negative integers', () => {
     expect(parseCount(' 42 ')).toBe(42)
-    for (const bad of ['-1', '1.5', '1e3', '', 'abc', '1.000']) expect(parseCount(bad)).toBeNull()
+    for (const bad of ['-1', '1.5', '1e3', '', 'abc', '+3']) expect(parseCount(bad)).toBeNull()
+  })
+  it('reads counts as people type them: "1.234" and "1 234"', () => {
+    expect(parseCount('1.234')).toBe(1234)
+    expect(parseCount('1 234')).toBe(1234)
+    expect(parseCount('1.000')).toBe(1000)
+    expect(parseCount('12.345.678')).toBe(12_345_678)
+    expect(parseCount('12 345 678')).toBe(12_345_678)
+    expect(parseCount('2\u00a0850')).toBe(2850) // as vi-VN prints with a no-break space
+    expect(parseCount(' 1.234 ')).toBe(1234)
+    expect(parseCount('0')).toBe(0)
+  })
+  it('refuses decimals and dots that do not group thousands', () => {
+    for (const bad of ['1,5', '1,234', '1.5', '12.34', '1.2345', '1..234', '.234', '1.234.', '1.234 567', '1 23', '1 234,5'])
+      expect(parseCount(bad), bad).toBeNull()
+  })
+  it('keeps within nine digits', () => {
+    expect(parseCount('999.999.999')).toBe(999_999_999)
+    expect(parseCount('1.000.000.000')).toBeNull()
+    expect(parseCount('1000000000')).toBeNull()
+  })
+  it('reads back what the app shows', () => {
+    for (const n of [0, 7, 999, 1000, 2850, 65_432, 1_234_567]) expect(parseCount(formatNumber(n))).toBe(n)
   })
   it('checks installed ≤ total and a note when a count goes down', () => {
     const metrics = reportableMetrics(METRICS, 'commune')

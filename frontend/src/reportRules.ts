@@ -24,10 +24,18 @@ export function targetsFor(targets: TargetPublic[], unit: Pick<UnitPublic, 'id' 
   return targets.filter((t) => t.unit_id === unit.id || (t.unit_id === null && t.unit_kinds.includes(unit.kind)))
 }
 
-/** "12" → 12; anything but a plain non-negative integer → null. */
+// Thousands grouped the way the app shows them (vi-VN: "1.234") or as people type them
+// ("1 234", also with the no-break spaces a copied figure carries); one separator throughout.
+const GROUPED = /^\d{1,3}([. \u00a0\u202f])\d{3}(?:\1\d{3})*$/
+
+/**
+ * A count as people type it: "1234", "1.234" and "1 234" → 1234. A decimal ("1,5"), a dot
+ * that does not group thousands ("1.5", "12.34"), a sign or anything else → null.
+ */
 export function parseCount(text: string): number | null {
   const s = text.trim()
-  return /^\d{1,9}$/.test(s) ? Number(s) : null
+  const digits = /^\d+$/.test(s) ? s : GROUPED.test(s) ? s.replace(/\D/g, '') : null
+  return digits !== null && digits.length <= 9 ? Number(digits) : null
 }
 
 /** Codes whose value went down compared with last week's report. */

@@ -89,6 +89,8 @@ def test_manager_approves_a_report_and_locks_the_week(page, browser, server) -> 
 
     locks = page.get_by_role("region", name="Khoá sổ tuần")
     locks.get_by_role("button", name=re.compile("^Khoá sổ " + re.escape(_week_label(current_week())))).click()
+    locks.get_by_role("alertdialog", name="Xác nhận khoá sổ").get_by_role(
+        "button", name="Khoá sổ", exact=True).click()
     expect(locks.get_by_role("status")).to_contain_text("Đã khoá sổ")
     expect(locks.get_by_role("listitem").filter(has_text="Huyện Gia Lâm")).to_be_visible()
     shoot(page, "manage-locked")

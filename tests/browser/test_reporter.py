@@ -15,7 +15,12 @@ MEETINGS = "Số cuộc họp thôn, tổ dân phố có tuyên truyền"
 
 
 def _int(locator) -> int:  # noqa: ANN001
-    return int(locator.input_value())
+    """A count as the form shows it, the Vietnamese way ("1.234")."""
+    return int(locator.input_value().replace(".", ""))
+
+
+def _vn(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def test_reporter_sends_sees_and_corrects_the_weekly_report(page) -> None:  # noqa: ANN001
@@ -49,7 +54,7 @@ def test_reporter_sends_sees_and_corrects_the_weekly_report(page) -> None:  # no
     meetings.fill("2,5")
     page.get_by_role("button", name="Gửi báo cáo").click()
     expect(page.get_by_text(f"Không được lớn hơn “{STAFF_TOTAL}” ({staff}).")).to_be_visible()
-    whole = "Chỉ nhập số nguyên không âm, không có dấu chấm hay phẩy."
+    whole = "Chỉ nhập số nguyên không âm, ví dụ 1234 hoặc 1.234 (không có phần thập phân)."
     expect(page.get_by_text(whole)).to_be_visible()
     expect(installed).to_have_attribute("aria-invalid", "true")
 
@@ -80,7 +85,7 @@ def test_reporter_sends_sees_and_corrects_the_weekly_report(page) -> None:  # no
     # Correct it: a count below last week's needs a note.
     mine.get_by_role("link", name="Xem, sửa báo cáo").click()
     expect(page.get_by_role("heading", name="Sửa báo cáo tuần — Xã Đa Tốn")).to_be_visible()
-    expect(page.get_by_label(STAFF_TOTAL)).to_have_value(str(staff + 2))
+    expect(page.get_by_label(STAFF_TOTAL)).to_have_value(_vn(staff + 2))
     page.get_by_label(STAFF_TOTAL).fill(str(staff - 1))
     page.get_by_label(STAFF_INSTALLED).fill(str(min(done, staff - 1)))
     page.get_by_role("button", name="Lưu sửa đổi").click()
@@ -111,12 +116,12 @@ def test_a_correction_from_a_stale_page_shows_the_servers_refusal(page) -> None:
     other = page.context.new_page()
     other.goto("/report")
     broadcasts = other.get_by_label("Số buổi phát thanh tuyên truyền")
-    broadcasts.fill(str(int(broadcasts.input_value()) + 1))
+    broadcasts.fill(str(_int(broadcasts) + 1))
     other.get_by_role("button", name="Lưu sửa đổi").click()
     expect(other.get_by_role("status").filter(has_text="Đã lưu sửa đổi")).to_be_visible()
 
     posters = page.get_by_label("Số pano, áp phích có mã QR")
-    posters.fill(str(int(posters.input_value()) + 1))
+    posters.fill(str(_int(posters) + 1))
     page.get_by_role("button", name="Lưu sửa đổi").click()
     expect(page.get_by_role("alert")).to_contain_text("đã cũ")
     # "Thử lại" loads the newer version, with the other tab's change in it.

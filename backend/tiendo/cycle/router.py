@@ -11,9 +11,12 @@ from tiendo.core.clock import NowDep
 from tiendo.core.contract import ApiRoute
 from tiendo.core.pagination import Page, PageDep
 from tiendo.core.periods import PeriodQuery
-from tiendo.cycle import approval, completeness, locks
+from tiendo.cycle import approval, chase, completeness, locks
 from tiendo.cycle.idempotency import IdempotencyDep
 from tiendo.cycle.schemas import (
+    ApproveMany,
+    ApproveManyResult,
+    ChasePublic,
     CompletenessPublic,
     DueEntry,
     LockCreate,
@@ -49,12 +52,39 @@ def read_completeness(session: SessionDep, principal: Reader, now: NowDep,
     return completeness.completeness(session, principal, campaign, period, under, now)
 
 
+@router.get("/chase", name="chase-list", tags=["cycle"],
+            summary="Cần đôn đốc: đơn vị chưa nộp, nộp muộn hoặc bị trả lại, theo nhóm",
+            description="Tuần hiện tại và tuần trước (khi chưa khoá sổ, đơn vị còn nộp muộn "
+                        "được). Nhóm: xã/thị trấn; cơ quan chuyên môn và đơn vị sự nghiệp; "
+                        "trường học; Đảng và đoàn thể. Trong nhóm: chưa nộp trước, nộp muộn "
+                        "sau, rồi đơn vị xa mục tiêu nhất. Kèm người đứng đầu, người báo cáo, "
+                        "số điện thoại và tin nhắn Zalo soạn sẵn.",
+            responses=responses(404, 422))
+def list_chase(session: SessionDep, principal: Manager, now: NowDep, campaign: CampaignQuery,
+               under: UnitQuery = None) -> ChasePublic:
+    return chase.chase(session, principal, campaign, under, now)
+
+
 @router.get("/due", name="due-list", tags=["cycle"],
             summary="Các báo cáo đơn vị của bạn cần nộp (tuần này và các tuần còn thiếu)",
             responses=responses(404))
 def list_due(session: SessionDep, principal: ReportWriterReader, now: NowDep, page: PageDep,
              campaign: Annotated[str | None, Query(max_length=64)] = None) -> Page[DueEntry]:
     return Page.of(completeness.due_list(session, principal, campaign, now), page)
+
+
+@router.post("/reports/approve", name="reports-approve-many", tags=["reports"],
+             summary="Duyệt cả tuần: mọi báo cáo đã gửi của một đơn vị và cấp dưới, hoặc một "
+                     "danh sách id",
+             description="Trả lời báo cáo nào đã duyệt và báo cáo nào bỏ qua kèm lý do (đã "
+                         "duyệt, đang trả lại, tuần đã khoá sổ, không tìm thấy). Mỗi báo cáo "
+                         "được duyệt có một dòng nhật ký `report.approve`.",
+             responses=responses(404, 422))
+def approve_many(data: ApproveMany, session: SessionDep, principal: Manager, now: NowDep,
+                 idem: IdempotencyDep) -> ApproveManyResult:
+    if (replay := idem.replay(session, data.model_dump_json())) is not None:
+        return replay
+    return idem.respond(session, 200, approval.approve_many(session, principal, data, now))
 
 
 @router.post("/reports/{report_id}/approve", name="reports-approve", tags=["reports"],

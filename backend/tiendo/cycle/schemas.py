@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tiendo.core.periods import Period
-from tiendo.units.schemas import Code
+from tiendo.units.schemas import Code, UnitContact
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 OptionalReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -107,3 +107,91 @@ class UnlockPublic(BaseModel):
     unlocked_at: datetime
     unlocked_by_name: str
     reason: str
+
+
+class ChaseUnit(BaseModel):
+    unit_id: int
+    unit: str
+    unit_name: str
+    kind: str
+    status: Literal["missing", "pending", "returned", "late"] = Field(
+        description="missing = quá hạn chưa nộp; pending = chưa nộp, hạn chưa đến; "
+                    "returned = bị trả lại chờ sửa; late = đã nộp muộn")
+    report_id: int | None
+    head_name: str | None
+    head_title: str | None
+    contact: UnitContact | None = Field(description="Người báo cáo của đơn vị")
+    phone: str | None
+    tel: str | None = Field(description="Liên kết gọi điện, ví dụ `tel:0912345678`")
+    last_report_at: datetime | None = Field(description="Lần báo cáo gần nhất (tuần này hoặc trước)")
+    last_period: str | None
+    ratio: float | None = Field(description="Tỉ lệ thấp nhất của đơn vị so với các chỉ tiêu")
+    shortfall: float | None = Field(description="Khoảng cách lớn nhất tới mục tiêu (0..1)")
+
+
+class ChaseGroup(BaseModel):
+    key: Literal["communes", "agencies", "schools", "party", "other"]
+    label: str
+    units: list[ChaseUnit]
+
+
+class ChaseWeek(BaseModel):
+    period: str
+    due_at: datetime
+    locked: bool
+    overdue: bool = Field(description="Hạn nộp của tuần đã qua")
+    expected: int
+    reported: int
+    not_reported: int = Field(description="Chưa nộp = missing + pending (cùng định nghĩa với "
+                                          "`missing` của completeness)")
+    missing: int
+    pending: int
+    late: int
+    returned: int
+    groups: list[ChaseGroup]
+
+
+class ChasePublic(BaseModel):
+    campaign: str
+    campaign_name: str
+    as_of: datetime
+    under: UnitSummary
+    weeks: list[ChaseWeek] = Field(description="Tuần hiện tại, và tuần trước khi chưa khoá sổ")
+    message: str = Field(description="Tin nhắn ngắn (tiếng Việt) gửi nhóm Zalo: các đơn vị "
+                                     "chưa nộp và hạn nộp; rỗng khi không còn ai")
+
+
+class ApproveMany(BaseModel):
+    """Either a week and a unit (every submitted report of the unit's subtree), or ids."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"campaign": "ihanoi-live", "period": "2024-W36", "unit": "HN-GL"},
+        {"ids": [101, 102, 103]}]})
+
+    campaign: Code | None = None
+    period: Period | None = None
+    unit: Code | None = None
+    ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(
+        default=None, min_length=1, max_length=1000)
+
+
+class ApprovedReport(BaseModel):
+    id: int
+    unit: str
+    unit_name: str
+    period: str
+
+
+class SkippedReport(BaseModel):
+    id: int
+    unit: str | None = Field(description="null khi báo cáo không tồn tại hoặc bạn không được xem")
+    unit_name: str | None
+    period: str | None
+    code: Literal["report_not_found", "forbidden", "report_approved", "report_returned",
+                  "period_locked", "report_changed"]
+    reason: str
+
+
+class ApproveManyResult(BaseModel):
+    approved: list[ApprovedReport]
+    skipped: list[SkippedReport]

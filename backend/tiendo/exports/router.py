@@ -10,11 +10,12 @@ from tiendo.core.contract import ApiRoute
 from tiendo.core.periods import PeriodQuery
 from tiendo.db import SessionDep
 from tiendo.errors import responses
-from tiendo.exports import csv, table, xlsx
+from tiendo.exports import csv, letter, table, xlsx
 
 router = APIRouter(prefix="/exports", tags=["exports"], route_class=ApiRoute)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CampaignQuery = Annotated[str, Query(max_length=64, description="Mã hoặc id chiến dịch")]
 UnderQuery = Annotated[str | None, Query(max_length=64,
                                          description="Đơn vị gốc (mặc định: đơn vị cao nhất "
@@ -53,3 +54,20 @@ def weekly_report_csv(session: SessionDep, principal: Manager, now: NowDep,
                       under: UnderQuery = None) -> Response:
     report = table.build(session, principal, campaign, period, under, now)
     return _file(csv.render(report), CSV, report, "csv")
+
+
+@router.get("/weekly-report.docx", name="exports-weekly-report-docx",
+            summary="Báo cáo tuần gửi thành phố (Word, thể thức Nghị định 30/2020/NĐ-CP)",
+            description="Dự thảo báo cáo: cơ quan ban hành và Quốc hiệu, số, địa danh và ngày, "
+                        "tên loại và trích yếu; kết quả từng chỉ tiêu (so với hạn của huyện và "
+                        "thành phố, dự báo), công tác tuyên truyền, đơn vị chưa báo cáo hoặc chậm "
+                        "tiến độ, đối chiếu số liệu chính thức với tổng báo cáo của tuần, đề xuất "
+                        "(để trống), nơi nhận, chữ ký; phụ lục bảng theo đơn vị. Tiêu đề, số, nơi "
+                        "nhận, người ký lấy từ `report_settings` của chiến dịch.",
+            response_class=Response, responses=_responses(DOCX))
+def weekly_report_docx(session: SessionDep, principal: Manager, now: NowDep,
+                       campaign: CampaignQuery, period: PeriodQuery = None,
+                       under: UnderQuery = None) -> Response:
+    out = letter.render(session, principal, campaign, period, under, now)
+    return Response(out.content, media_type=DOCX,
+                    headers={"Content-Disposition": f'attachment; filename="{out.filename}"'})

@@ -52,9 +52,11 @@ def _heading(ws: Worksheet, report: WeeklyReport, sheet: Sheet) -> None:
     _title(ws, 1, f"UBND {report.under_name.upper()}", cols="A:C")
     _title(ws, 1, "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", cols=f"D:{LAST}")
     _title(ws, 2, "Độc lập - Tự do - Hạnh phúc", cols=f"D:{LAST}")
-    _title(ws, 4, f"BÁO CÁO TIẾN ĐỘ {report.campaign_name.upper()}")
+    # The type of document in capitals, the campaign's name as written ("iHanoi", not "IHANOI").
+    _title(ws, 3, "BÁO CÁO TIẾN ĐỘ")
+    _title(ws, 4, report.campaign_name)
     _title(ws, 5, f"Chỉ tiêu: {sheet.name} (hạn {vn_date(sheet.deadline)})", PLAIN)
-    _title(ws, 6, f"Tuần {report.period} (từ {vn_date(report.monday)} đến "
+    _title(ws, 6, f"Tuần {int(report.period[-2:])} (từ {vn_date(report.monday)} đến "
                   f"{vn_date(report.sunday)})", PLAIN)
     _title(ws, 7, f"Số liệu tính đến {report.as_of.strftime('%d/%m/%Y %H:%M')}",
            Font(name="Times New Roman", italic=True, size=12))
@@ -66,9 +68,15 @@ def _heading(ws: Worksheet, report: WeeklyReport, sheet: Sheet) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
 
 
+NO_FIGURES = "Chưa có số liệu"
+DASH = "—"
+
+
 def _write(ws: Worksheet, row: int, stt: str | int, line: Line, bold: bool) -> None:
     values = [stt, line.name, line.denominator, line.numerator, line.ratio, line.remaining,
               line.reporting, line.received_at, line.note]
+    if line.code and line.note == NO_FIGURES:  # a unit that never reported: no "còn lại 0"
+        values[2:6] = [DASH] * 4
     for col, value in enumerate(values, start=1):
         cell = set_xlsx(ws.cell(row, col), value)
         cell.font, cell.border = (BOLD if bold else PLAIN), BOX
@@ -93,11 +101,23 @@ def _print_setup(ws: Worksheet, last_row: int) -> None:
     ws.oddFooter.center.text = "Trang &P / &N"
 
 
+SHEET_MAX = 31  # Excel's limit on a sheet's name
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Whole words up to `limit` characters, with "…" when some were left out."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;-") or text[:limit - 1]
+    return cut + "…"
+
+
 def sheet_title(name: str, taken: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:28] or "Chỉ tiêu"
-    title, n = base, 2
+    base = re.sub(r"\s+", " ", re.sub(r"[\[\]:*?/\\]", " ", name)).strip() or "Chỉ tiêu"
+    title, n = _shorten(base, SHEET_MAX), 2
     while title in taken:
-        title, n = f"{base} {n}", n + 1
+        suffix = f" ({n})"
+        title, n = _shorten(base, SHEET_MAX - len(suffix)) + suffix, n + 1
     taken.add(title)
     return title
 

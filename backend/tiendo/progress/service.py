@@ -82,10 +82,13 @@ def remaining_of(goal: float, numerator: int, denominator: int) -> int:
     return max(0, math.ceil(goal * denominator - 1e-9) - numerator)
 
 
-def forecast_of(ref: date, remaining: int, pace: float) -> date | None:
+def forecast_of(ref: date, remaining: int, pace: float, end: date | None = None) -> date | None:
+    """When the remainder is done at this pace; None when it never is, or not before the
+    campaign's `end` (a date years away says nothing useful: at this pace, not reached)."""
     if remaining <= 0 or pace <= 0:
         return None
-    return ref + timedelta(days=math.ceil(remaining / pace * 7 - 1e-9))
+    when = ref + timedelta(days=math.ceil(remaining / pace * 7 - 1e-9))
+    return None if end is not None and when > end else when
 
 
 def status_of(goal: float, numerator: int, denominator: int, forecast: date | None,
@@ -113,16 +116,18 @@ class Judged:
     upstream_status: Status | None
 
 
-def judge(target: Target, sums: Sums, weeks: int, ref: date, upstream: bool = True) -> Judged:
+def judge(target: Target, sums: Sums, weeks: int, ref: date, upstream: bool = True,
+          end: date | None = None) -> Judged:
     """A group of units' figures against the target, the pace from sums.base_numerator over
     `weeks` weeks; upstream=False skips the upstream status (children do not show it)."""
     num, den, goal = sums.numerator, sums.denominator, target.goal_ratio
     pace = (num - sums.base_numerator) / weeks if weeks else 0.0
     remaining = remaining_of(goal, num, den)
-    forecast = forecast_of(ref, remaining, pace)
+    forecast = forecast_of(ref, remaining, pace)  # the statuses weigh the pace as it is
     upstream_status = (status_of(goal, num, den, forecast, ref, target.upstream_deadline)
                        if upstream and target.upstream_deadline else None)
-    return Judged(num, den, ratio_of(num, den), remaining, pace, forecast,
+    return Judged(num, den, ratio_of(num, den), remaining, pace,
+                  forecast_of(ref, remaining, pace, end),
                   status_of(goal, num, den, forecast, ref, target.deadline), upstream_status)
 
 
@@ -233,7 +238,7 @@ def target_progress(campaign: Campaign, target: Target, codes: dict[int, str], w
     _, weeks = pace_base(campaign, week)
     totals = sums.total(target.id)
     ref = Calendar(campaign).reference_date(week, now)
-    j = judge(target, totals, weeks, ref)
+    j = judge(target, totals, weeks, ref, end=campaign.end_date)
     return TargetProgress(
         target_id=target.id, code=target.code, name=target.name,
         numerator_metric=codes[target.numerator_metric_id],

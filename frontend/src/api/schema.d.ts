@@ -524,6 +524,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cần đôn đốc: đơn vị chưa nộp, nộp muộn hoặc bị trả lại, theo nhóm
+         * @description Tuần hiện tại và tuần trước (khi chưa khoá sổ, đơn vị còn nộp muộn được). Nhóm: xã/thị trấn; cơ quan chuyên môn và đơn vị sự nghiệp; trường học; Đảng và đoàn thể. Trong nhóm: chưa nộp trước, nộp muộn sau, rồi đơn vị xa mục tiêu nhất. Kèm người đứng đầu, người báo cáo, số điện thoại và tin nhắn Zalo soạn sẵn.
+         */
+        get: operations["chase-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/due": {
         parameters: {
             query?: never;
@@ -535,6 +555,26 @@ export interface paths {
         get: operations["due-list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Duyệt cả tuần: mọi báo cáo đã gửi của một đơn vị và cấp dưới, hoặc một danh sách id
+         * @description Trả lời báo cáo nào đã duyệt và báo cáo nào bỏ qua kèm lý do (đã duyệt, đang trả lại, tuần đã khoá sổ, không tìm thấy). Mỗi báo cáo được duyệt có một dòng nhật ký `report.approve`.
+         */
+        post: operations["reports-approve-many"];
         delete?: never;
         options?: never;
         head?: never;
@@ -940,6 +980,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exports/weekly-report.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Báo cáo tuần gửi thành phố (Word, thể thức Nghị định 30/2020/NĐ-CP)
+         * @description Dự thảo báo cáo: cơ quan ban hành và Quốc hiệu, số, địa danh và ngày, tên loại và trích yếu; kết quả từng chỉ tiêu (so với hạn của huyện và thành phố, dự báo), công tác tuyên truyền, đơn vị chưa báo cáo hoặc chậm tiến độ, đối chiếu số liệu chính thức với tổng báo cáo của tuần, đề xuất (để trống), nơi nhận, chữ ký; phụ lục bảng theo đơn vị. Tiêu đề, số, nơi nhận, người ký lấy từ `report_settings` của chiến dịch.
+         */
+        get: operations["exports-weekly-report-docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1000,6 +1060,50 @@ export interface components {
             last_used_at: string | null;
             /** Revoked At */
             revoked_at: string | null;
+        };
+        /**
+         * ApproveMany
+         * @description Either a week and a unit (every submitted report of the unit's subtree), or ids.
+         * @example {
+         *       "campaign": "ihanoi-live",
+         *       "period": "2024-W36",
+         *       "unit": "HN-GL"
+         *     }
+         * @example {
+         *       "ids": [
+         *         101,
+         *         102,
+         *         103
+         *       ]
+         *     }
+         */
+        ApproveMany: {
+            /** Campaign */
+            campaign?: string | null;
+            /** Period */
+            period?: string | null;
+            /** Unit */
+            unit?: string | null;
+            /** Ids */
+            ids?: number[] | null;
+        };
+        /** ApproveManyResult */
+        ApproveManyResult: {
+            /** Approved */
+            approved: components["schemas"]["ApprovedReport"][];
+            /** Skipped */
+            skipped: components["schemas"]["SkippedReport"][];
+        };
+        /** ApprovedReport */
+        ApprovedReport: {
+            /** Id */
+            id: number;
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Period */
+            period: string;
         };
         /** AuditPublic */
         AuditPublic: {
@@ -1361,6 +1465,126 @@ export interface components {
             public_leaderboard?: boolean;
             report_settings?: components["schemas"]["ReportSettings"];
         };
+        /** ChaseGroup */
+        ChaseGroup: {
+            /**
+             * Key
+             * @enum {string}
+             */
+            key: "communes" | "agencies" | "schools" | "party" | "other";
+            /** Label */
+            label: string;
+            /** Units */
+            units: components["schemas"]["ChaseUnit"][];
+        };
+        /** ChasePublic */
+        ChasePublic: {
+            /** Campaign */
+            campaign: string;
+            /** Campaign Name */
+            campaign_name: string;
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            under: components["schemas"]["UnitSummary"];
+            /**
+             * Weeks
+             * @description Tuần hiện tại, và tuần trước khi chưa khoá sổ
+             */
+            weeks: components["schemas"]["ChaseWeek"][];
+            /**
+             * Message
+             * @description Tin nhắn ngắn (tiếng Việt) gửi nhóm Zalo: các đơn vị chưa nộp và hạn nộp; rỗng khi không còn ai
+             */
+            message: string;
+        };
+        /** ChaseUnit */
+        ChaseUnit: {
+            /** Unit Id */
+            unit_id: number;
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Status
+             * @description missing = quá hạn chưa nộp; pending = chưa nộp, hạn chưa đến; returned = bị trả lại chờ sửa; late = đã nộp muộn
+             * @enum {string}
+             */
+            status: "missing" | "pending" | "returned" | "late";
+            /** Report Id */
+            report_id: number | null;
+            /** Head Name */
+            head_name: string | null;
+            /** Head Title */
+            head_title: string | null;
+            /** @description Người báo cáo của đơn vị */
+            contact: components["schemas"]["UnitContact"] | null;
+            /** Phone */
+            phone: string | null;
+            /**
+             * Tel
+             * @description Liên kết gọi điện, ví dụ `tel:0912345678`
+             */
+            tel: string | null;
+            /**
+             * Last Report At
+             * @description Lần báo cáo gần nhất (tuần này hoặc trước)
+             */
+            last_report_at: string | null;
+            /** Last Period */
+            last_period: string | null;
+            /**
+             * Ratio
+             * @description Tỉ lệ thấp nhất của đơn vị so với các chỉ tiêu
+             */
+            ratio: number | null;
+            /**
+             * Shortfall
+             * @description Khoảng cách lớn nhất tới mục tiêu (0..1)
+             */
+            shortfall: number | null;
+        };
+        /** ChaseWeek */
+        ChaseWeek: {
+            /** Period */
+            period: string;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /** Locked */
+            locked: boolean;
+            /**
+             * Overdue
+             * @description Hạn nộp của tuần đã qua
+             */
+            overdue: boolean;
+            /** Expected */
+            expected: number;
+            /** Reported */
+            reported: number;
+            /**
+             * Not Reported
+             * @description Chưa nộp = missing + pending (cùng định nghĩa với `missing` của completeness)
+             */
+            not_reported: number;
+            /** Missing */
+            missing: number;
+            /** Pending */
+            pending: number;
+            /** Late */
+            late: number;
+            /** Returned */
+            returned: number;
+            /** Groups */
+            groups: components["schemas"]["ChaseGroup"][];
+        };
         /** ChildProgress */
         ChildProgress: {
             /** Unit Id */
@@ -1512,7 +1736,7 @@ export interface components {
          *     switch on them; tests/test_error_codes.py fails when the code raises one missing here.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_not_open" | "unit_closed" | "invalid_date" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "duplicate_column" | "file_too_large_unpacked" | "cell_too_long" | "xml_entities_refused" | "unit_above_your_grant" | "locked_above_your_grant" | "address_not_allowed" | "invalid_url" | "address_unresolvable" | "webhook_not_found" | "channel_not_configured" | "recipient_required" | "invalid_email" | "invalid_phone" | "webhook_required";
+        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_not_open" | "unit_closed" | "invalid_date" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "duplicate_column" | "file_too_large_unpacked" | "cell_too_long" | "xml_entities_refused" | "approve_scope" | "unit_above_your_grant" | "locked_above_your_grant" | "address_not_allowed" | "invalid_url" | "address_unresolvable" | "webhook_not_found" | "channel_not_configured" | "recipient_required" | "invalid_email" | "invalid_phone" | "webhook_required";
         /**
          * ErrorResponse
          * @description The one shape of every 4xx and 5xx answer.
@@ -2476,6 +2700,27 @@ export interface components {
             under: components["schemas"]["UnitRef"];
             /** Targets */
             targets: components["schemas"]["TargetSeries"][];
+        };
+        /** SkippedReport */
+        SkippedReport: {
+            /** Id */
+            id: number;
+            /**
+             * Unit
+             * @description null khi báo cáo không tồn tại hoặc bạn không được xem
+             */
+            unit: string | null;
+            /** Unit Name */
+            unit_name: string | null;
+            /** Period */
+            period: string | null;
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "report_not_found" | "forbidden" | "report_approved" | "report_returned" | "period_locked" | "report_changed";
+            /** Reason */
+            reason: string;
         };
         /**
          * Status
@@ -7230,6 +7475,101 @@ export interface operations {
             };
         };
     };
+    "chase-list": {
+        parameters: {
+            query: {
+                /** @description Mã chiến dịch */
+                campaign: string;
+                /** @description Mã đơn vị; mặc định đơn vị cao nhất của bạn */
+                under?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChasePublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "due-list": {
         parameters: {
             query?: {
@@ -7279,6 +7619,116 @@ export interface operations {
             };
             /** @description Không tìm thấy. */
             404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reports-approve-many": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Khoá do bên gọi tạo (ví dụ UUID): gửi lại cùng khoá và cùng nội dung sẽ nhận lại đúng câu trả lời đầu tiên, không ghi thêm. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveMany"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description `true` khi đây là câu trả lời đã lưu cho cùng Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApproveManyResult"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
                 headers: {
                     /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
                     "X-Request-ID"?: string;
@@ -10447,6 +10897,103 @@ export interface operations {
                 };
                 content: {
                     "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "exports-weekly-report-docx": {
+        parameters: {
+            query: {
+                /** @description Mã hoặc id chiến dịch */
+                campaign: string;
+                /** @description Tuần ISO, ví dụ 2024-W30 (mặc định: tuần hiện tại của chiến dịch) */
+                period?: string | null;
+                /** @description Đơn vị gốc (mặc định: đơn vị cao nhất bạn quản lý) */
+                under?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tệp báo cáo */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
                 };
             };
             /** @description Cần đăng nhập. */

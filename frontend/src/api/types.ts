@@ -33,3 +33,7 @@ export type Progress = S['ProgressPublic']
 export type TargetProgress = S['TargetProgress']
 export type ChildProgress = S['ChildProgress']
 export type SeriesPoint = S['SeriesPoint']
+// the chase list (Cần đôn đốc)
+export type ChasePublic = S['ChasePublic']
+export type ChaseWeek = S['ChaseWeek']
+export type ChaseUnit = S['ChaseUnit']

@@ -5,12 +5,13 @@ import { CampaignPicker, WithCampaign } from '../campaign'
 import { ErrorBox } from '../components/ErrorBox'
 import { Loading } from '../components/Loading'
 import { Page } from '../components/Page'
-import { formatDateTime, formatWeek } from '../format'
+import { daysUntil, formatDate, formatDateTime, formatWeek } from '../format'
 import { useApi } from '../hooks'
 import { getLang, t } from '../i18n'
 import { currentPeriod } from '../period'
 import { hasRole } from '../roles'
 import { useLocation } from '../router'
+import { Chase } from './overview/Chase'
 import { Completeness } from './overview/Completeness'
 import { MyReports } from './overview/MyReports'
 import { Ranking } from './overview/Ranking'
@@ -31,16 +32,18 @@ function Overview({ campaign }: { campaign: CampaignPublic }) {
   const under = new URLSearchParams(search).get('under')
   const period = currentPeriod(campaign)
   const reporterUnits = user?.roles.filter((r) => r.role === 'reporter') ?? []
+  const manager = hasRole(user, 'manager')
   return (
-    <>
+    <div class={manager ? 'overview-manager' : undefined}>
+      {manager && <Chase campaign={campaign.code} under={under} />}
       {reporterUnits.length > 0 && <MyReports campaign={campaign} period={period} grants={reporterUnits} />}
-      <Targets campaign={campaign.code} under={under} period={period} />
-      <Completeness campaign={campaign.code} under={under} period={period} canRemind={hasRole(user, 'manager')} />
-    </>
+      <Targets campaign={campaign.code} under={under} period={period} ended={daysUntil(campaign.end_date) < 0 ? campaign.end_date : null} />
+      <Completeness campaign={campaign.code} under={under} period={period} canRemind={manager} />
+    </div>
   )
 }
 
-function Targets({ campaign, under, period }: { campaign: string; under: string | null; period: string }) {
+function Targets({ campaign, under, period, ended }: { campaign: string; under: string | null; period: string; ended: string | null }) {
   const progress = useApi(
     () => call(api.GET('/api/v1/progress', { params: { query: { campaign, under, period } } })),
     [campaign, under, period],
@@ -69,7 +72,8 @@ function Targets({ campaign, under, period }: { campaign: string; under: string 
           {t('overview.targets', { unit: p.under.name })}
           <span class="muted small">
             {' '}
-            {formatWeek(p.period, lang)} · {t('overview.as_of', { time: formatDateTime(p.as_of) })}
+            {formatWeek(p.period, lang)} ·{' '}
+            {ended ? t('overview.ended', { date: formatDate(ended) }) : t('overview.as_of', { time: formatDateTime(p.as_of) })}
           </span>
         </h2>
         {p.targets.length === 0 && <p class="muted">{t('overview.no_targets')}</p>}

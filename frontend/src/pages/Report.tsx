@@ -8,9 +8,9 @@ import { Loading } from '../components/Loading'
 import { Page } from '../components/Page'
 import { useApi } from '../hooks'
 import { getLang, t } from '../i18n'
-import { currentPeriod, inCampaign } from '../period'
+import { currentPeriod, inCampaign, openWeeks } from '../period'
 import { grantsWith } from '../roles'
-import { formatWeek, isoWeek } from '../format'
+import { formatWeek } from '../format'
 import { navigate, useLocation } from '../router'
 import { OutboxPanel } from '../offline/Outbox'
 import { ReportForm } from './ReportForm'
@@ -50,29 +50,60 @@ function useReportingUnits(campaign: CampaignPublic) {
 function ChooseUnit({ campaign }: { campaign: CampaignPublic }) {
   const { search } = useLocation()
   const units = useReportingUnits(campaign)
-  const wanted = new URLSearchParams(search).get('unit')
+  const due = useApi(() => call(api.GET('/api/v1/due', { params: { query: { campaign: campaign.code, limit: 500 } } })), [campaign.code])
+  const params = new URLSearchParams(search)
+  const wanted = params.get('unit')
   if (units.loading) return <Loading />
   if (units.error) return <ErrorBox error={units.error} onRetry={units.reload} />
   const list = units.data ?? []
   if (list.length === 0) return <p class="notice">{t('report.no_units')}</p>
   const unit = list.find((u) => u.code === wanted) ?? list[0]
-  const period = isoWeek()
-  const choose = (code: string) => navigate(`/report?unit=${encodeURIComponent(code)}`, { replace: true })
+  // Any week still open, the one due (this week) by default; a past week is sent late.
+  const weeks = openWeeks(campaign)
+  const current = currentPeriod(campaign)
+  const asked = params.get('week')
+  const period = asked && weeks.includes(asked) ? asked : weeks.includes(current) ? current : weeks[0]
+  const go = (code: string, week: string | undefined) =>
+    navigate(`/report?unit=${encodeURIComponent(code)}${week && week !== current ? `&week=${encodeURIComponent(week)}` : ''}`, { replace: true })
+  const state = (week: string) => due.data?.data.find((d) => d.unit === unit.code && d.period === week)?.status
+  const lang = getLang()
+  const label = (week: string) => {
+    const s = state(week)
+    const note =
+      s === 'overdue' ? t('report.week_overdue') : s === 'due' ? t('report.week_due') : s === 'on_time' || s === 'late' || s === 'submitted' ? t('report.week_sent') : ''
+    return note ? `${formatWeek(week, lang)} — ${note}` : formatWeek(week, lang)
+  }
   return (
     <>
-      {list.length > 1 && (
-        <div class="field">
-          <label for="report-unit">{t('report.unit')}</label>
-          <select id="report-unit" value={unit.code} onChange={(e) => choose(e.currentTarget.value)}>
-            {list.map((u) => (
-              <option key={u.code} value={u.code}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </div>
-      )}
-      {inCampaign(campaign, period) ? (
+      <div class="toolbar">
+        {list.length > 1 && (
+          <div class="field">
+            <label for="report-unit">{t('report.unit')}</label>
+            <select id="report-unit" value={unit.code} onChange={(e) => go(e.currentTarget.value, period)}>
+              {list.map((u) => (
+                <option key={u.code} value={u.code}>
+                  {u.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        {weeks.length > 1 && (
+          <div class="field">
+            <label for="report-week">{t('report.period')}</label>
+            <select id="report-week" value={period} onChange={(e) => go(unit.code, e.currentTarget.value)}>
+              {weeks.map((w) => (
+                <option key={w} value={w}>
+                  {label(w)}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+      </div>
+      {period === undefined ? (
+        <p class="notice">{t('report.no_open_week')}</p>
+      ) : inCampaign(campaign, period) ? (
         <ReportForm key={`${campaign.code}/${unit.code}/${period}`} campaign={campaign} unit={unit} period={period} />
       ) : (
         <p class="notice">{t('report.no_period', { week: formatWeek(currentPeriod(campaign), getLang()) })}</p>

@@ -30,7 +30,8 @@ interface Loaded {
 /** This week's report, last week's, the targets, and whether the week is locked for the unit. */
 async function loadForm(campaign: string, unit: string, period: string): Promise<ApiResult<Loaded>> {
   const [reports, targets, completeness] = await Promise.all([
-    call(api.GET('/api/v1/reports', { params: { query: { campaign, unit, limit: 2 } } })),
+    // Newest first: any open week may be picked, so read enough weeks to find the one before it.
+    call(api.GET('/api/v1/reports', { params: { query: { campaign, unit, limit: 60 } } })),
     call(api.GET('/api/v1/targets', { params: { query: { campaign, limit: 500 } } })),
     call(api.GET('/api/v1/completeness', { params: { query: { campaign, under: unit, period } } })),
   ])
@@ -57,8 +58,9 @@ export function ReportForm({ campaign, unit, period }: Props) {
   return <Form key={res.data.current?.version ?? 0} {...{ campaign, unit, period }} loaded={res.data} reload={res.reload} />
 }
 
+/** Figures shown the Vietnamese way ("1.234"), which the parser reads back. */
 function toTexts(values: Record<string, number> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(values ?? {}).map(([k, v]) => [k, String(v)]))
+  return Object.fromEntries(Object.entries(values ?? {}).map(([k, v]) => [k, formatNumber(v)]))
 }
 
 function Form({ campaign, unit, period, loaded, reload }: Props & { loaded: Loaded; reload: () => void }) {
@@ -158,7 +160,7 @@ function Form({ campaign, unit, period, loaded, reload }: Props & { loaded: Load
       )}
       {report && !done && (
         <p class="notice">
-          {t('report.existing', { time: formatDateTime(report.received_at), v: report.version })}{' '}
+          {t(locked ? 'report.existing_locked' : 'report.existing', { time: formatDateTime(report.received_at), v: report.version })}{' '}
           <StatusBadge status={report.timeliness} /> <StatusBadge status={report.status} />
           {report.status === 'returned' && report.review_reason && (
             <>
@@ -248,9 +250,14 @@ function MetricInput({ code, name, value, previous, error, onInput }: {
   return (
     <div class="field">
       <label for={id}>{name}</label>
-      <input id={id} name={code} inputMode="numeric" pattern="[0-9]*" autocomplete="off" required value={value}
+      {/* No pattern: "1.234" and "1 234" are accepted; shown again as vi-VN on leaving. */}
+      <input id={id} name={code} inputMode="numeric" autocomplete="off" required value={value}
         aria-invalid={error ? true : undefined} aria-describedby={described || undefined}
-        onInput={(e) => onInput(e.currentTarget.value)} />
+        onInput={(e) => onInput(e.currentTarget.value)}
+        onBlur={(e) => {
+          const n = parseCount(e.currentTarget.value)
+          if (n !== null) onInput(formatNumber(n))
+        }} />
       {previous !== undefined && (
         <p id={`${id}-prev`} class="hint">
           {t('report.last_week', { n: formatNumber(previous) })}

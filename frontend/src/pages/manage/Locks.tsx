@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks'
 import { api, call, type ApiError } from '../../api/client'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Loading } from '../../components/Loading'
-import { formatDateTime, formatWeek } from '../../format'
+import { formatDateTime, formatWeek, isOverdue } from '../../format'
 import { useApi } from '../../hooks'
 import { getLang, t } from '../../i18n'
 
@@ -11,16 +11,19 @@ interface Props {
   period: string
   under: string
   unitName: string
+  /** The week's deadline: locking before it shuts out the units still to report. */
+  due: Date
   onChange: () => void
 }
 
 /** Lock the week for the manager's subtree (no more writes), see the locks, unlock with a reason. */
-export function Locks({ campaign, period, under, unitName, onChange }: Props) {
+export function Locks({ campaign, period, under, unitName, due, onChange }: Props) {
   const res = useApi(() => call(api.GET('/api/v1/locks', { params: { query: { campaign, period, limit: 500 } } })), [campaign, period])
   const [reason, setReason] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ApiError | null>(null)
   const [message, setMessage] = useState<string | null>(null)
+  const [confirming, setConfirming] = useState(false)
   const lang = getLang()
   const week = formatWeek(period, lang)
   const locks = res.data?.data ?? []
@@ -34,6 +37,7 @@ export function Locks({ campaign, period, under, unitName, onChange }: Props) {
     setBusy(true)
     setError(null)
     setMessage(null)
+    setConfirming(false)
     const why = reason.trim()
     const body = { campaign, period, unit: under, reason: why }
     const r = unlock
@@ -75,12 +79,31 @@ export function Locks({ campaign, period, under, unitName, onChange }: Props) {
             </label>
             <input id="lock-reason" value={reason} maxLength={500} onInput={(e) => setReason(e.currentTarget.value)} />
           </div>
+          {mine && <p class="notice notice-warn">{t('lock.is_locked', { week, unit: unitName })}</p>}
           {mine ? (
             <button type="button" class="btn" disabled={busy} onClick={() => run(true)}>
               {t('lock.unlock', { week })}
             </button>
+          ) : confirming ? (
+            <div class="notice notice-warn" role="alertdialog" aria-labelledby="lock-confirm-title" aria-describedby="lock-confirm-text">
+              <p id="lock-confirm-title" class="success-title">
+                {t('lock.confirm_title')}
+              </p>
+              <p id="lock-confirm-text">
+                {t('lock.confirm_text', { week, unit: unitName })}
+                {!isOverdue(due) && <> {t('lock.confirm_early', { time: formatDateTime(due) })}</>}
+              </p>
+              <div class="toolbar">
+                <button type="button" class="btn btn-primary" disabled={busy} onClick={() => run(false)}>
+                  {t('lock.confirm')}
+                </button>
+                <button type="button" class="btn" onClick={() => setConfirming(false)}>
+                  {t('common.cancel')}
+                </button>
+              </div>
+            </div>
           ) : (
-            <button type="button" class="btn btn-primary" disabled={busy} onClick={() => run(false)}>
+            <button type="button" class="btn btn-primary" disabled={busy} onClick={() => setConfirming(true)}>
               {t('lock.lock', { week })}
             </button>
           )}

@@ -5,7 +5,7 @@ import { CampaignPicker, WithCampaign } from '../../campaign'
 import { Page } from '../../components/Page'
 import { formatWeek } from '../../format'
 import { getLang, t } from '../../i18n'
-import { campaignWeeks, currentPeriod } from '../../period'
+import { campaignWeeks, currentPeriod, dueAt } from '../../period'
 import { grantsWith } from '../../roles'
 import { Completeness } from '../overview/Completeness'
 import { Locks } from './Locks'
@@ -64,7 +64,7 @@ function Manage({ campaign }: { campaign: CampaignPublic }) {
         version={version}
       />
       <Review campaign={campaign.code} metrics={campaign.metrics} period={period} under={under} version={version} onChange={changed} />
-      <Locks campaign={campaign.code} period={period} under={under} unitName={grants.find((g) => g.unit === under)?.unit_name ?? under} onChange={changed} />
+      <Locks campaign={campaign.code} period={period} under={under} unitName={grants.find((g) => g.unit === under)?.unit_name ?? under} due={dueAt(campaign, period)} onChange={changed} />
       <Transfer campaign={campaign.code} period={period} under={under} onImported={changed} />
     </>
   )

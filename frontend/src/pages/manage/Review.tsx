@@ -49,6 +49,7 @@ export function Review({ campaign, metrics, period, under, version, onChange }: 
         </p>
       )}
       {res.data && rows.length === 0 && <p class="muted">{t('review.empty')}</p>}
+      {rows.length > 1 && <ApproveAll campaign={campaign} period={period} under={under} n={res.data?.count ?? rows.length} onDone={done} />}
       <ul class="review-list">
         {shown.map((r) => (
           <li key={r.id}>
@@ -118,6 +119,35 @@ function ReviewButtons({ reportId, unitName, onDone }: { reportId: number; unitN
           {t('review.return')}
         </button>
       )}
+      <ErrorBox error={error} />
+    </div>
+  )
+}
+
+/** One click for the whole week: the server approves what it can and says what it skipped. */
+function ApproveAll({ campaign, period, under, n, onDone }: { campaign: string; period: string; under: string; n: number; onDone: (message: string) => void }) {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<ApiError | null>(null)
+  const run = async () => {
+    setBusy(true)
+    setError(null)
+    const r = await call(api.POST('/api/v1/reports/approve', { body: { campaign, period, unit: under } }))
+    setBusy(false)
+    if (r.error) return setError(r.error)
+    // Reports already approved or returned are not news here: only the ones that were waiting.
+    const skipped = r.data.skipped.filter((x) => x.code !== 'report_approved' && x.code !== 'report_returned')
+    const parts = [t('review.approved_all', { n: formatNumber(r.data.approved.length) })]
+    if (skipped.length > 0) {
+      parts.push(t('review.skipped', { n: formatNumber(skipped.length) }))
+      parts.push(skipped.map((x) => `${x.unit_name ?? `#${x.id}`}: ${x.reason}`).join('; '))
+    }
+    onDone(parts.join(' '))
+  }
+  return (
+    <div class="approve-all">
+      <button type="button" class="btn btn-ok" disabled={busy} onClick={run}>
+        {busy ? t('common.sending') : t('review.approve_all', { n: formatNumber(n) })}
+      </button>
       <ErrorBox error={error} />
     </div>
   )

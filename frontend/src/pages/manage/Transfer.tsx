@@ -21,6 +21,12 @@ const exportWeekly = (campaign: string, period: string, under: string) =>
     `bao-cao-tuan-${campaign}-${period}.xlsx`,
   )
 
+const exportLetter = (campaign: string, period: string, under: string) =>
+  download(
+    api.GET('/api/v1/exports/weekly-report.docx', { params: { query: { campaign, period, under } }, headers: FILE, parseAs: 'blob' }),
+    `bao-cao-tuan-${campaign}-${period}.docx`,
+  )
+
 const importTemplate = (campaign: string, period: string, under: string) =>
   download(
     api.GET('/api/v1/reports/import-template', {
@@ -53,6 +59,7 @@ export function Transfer({ campaign, period, under, onImported }: Props) {
         <h2 id="export-title">{t('export.title')}</h2>
         <p class="hint">{t('export.explain', { week })}</p>
         <DownloadButton label={t('export.download')} run={() => exportWeekly(campaign, period, under)} />
+        <DownloadButton label={t('export.download_docx')} run={() => exportLetter(campaign, period, under)} />
       </section>
       <Import campaign={campaign} period={period} under={under} onImported={onImported} />
     </>

@@ -27,7 +27,7 @@ export function Completeness({ campaign, period, under, canRemind, version = 0 }
   )
   const lang = getLang()
   return (
-    <section class="card" aria-labelledby="completeness-title">
+    <section class="card completeness" aria-labelledby="completeness-title">
       <h2 id="completeness-title">
         {t('completeness.title')} <span class="muted small">{formatWeek(period, lang)}</span>
       </h2>
@@ -58,16 +58,20 @@ function Body({ data, canRemind }: { data: Data; canRemind?: boolean }) {
       <ul class="stats" aria-label={t('completeness.summary')}>
         <Stat status="on_time" n={data.on_time} />
         <Stat status="late" n={data.late} />
-        {/* The server's `missing` includes the units whose deadline has not come yet. */}
-        <Stat status="missing" n={data.missing - data.pending} />
-        {data.pending > 0 && <Stat status="pending" n={data.pending} />}
+        {/* One definition: "not reported" counts every unit without a report, the ones whose
+            deadline has not come yet included; the list below counts the same units. */}
+        <li class="stat stat-missing">
+          <span class="stat-n">{formatNumber(data.missing)}</span>
+          <StatusBadge status="missing" />
+          {data.pending > 0 && <span class="stat-label">{t('completeness.of_which_pending', { n: formatNumber(data.pending) })}</span>}
+        </li>
         <li class="stat">
           <span class="stat-n">{formatFraction(data.reporting_rate)}</span>
           <span class="stat-label">{t('completeness.rate', { n: formatNumber(data.expected) })}</span>
         </li>
       </ul>
       {canRemind && (missing.length > 0 || pending.length > 0) && <Remind campaign={data.campaign} period={data.period} under={data.under.code} />}
-      <UnitList title={t('completeness.missing_list', { n: missing.length + pending.length })} units={[...missing, ...pending]} />
+      <UnitList title={t('completeness.missing_list', { n: data.missing })} units={[...missing, ...pending]} />
       <UnitList title={t('completeness.late_list', { n: late.length })} units={late} />
     </>
   )

@@ -57,7 +57,8 @@ function MyUnit({ campaign, period, grant, due }: { campaign: string; period: st
           </>
         ) : (
           <>
-            <StatusBadge status="missing" />
+            {/* Same words as the completeness list: before the deadline, not yet due. */}
+            <StatusBadge status={isOverdue(due) ? 'missing' : 'pending'} />
             {isOverdue(due) && <span class="text-bad">{countdownText(due, new Date(), getLang())}</span>}
             <Link class="btn btn-primary" href={formLink}>
               {t('report.submit')}

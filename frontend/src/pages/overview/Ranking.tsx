@@ -22,7 +22,7 @@ export function Ranking({ targets }: { targets: TargetProgress[] }) {
   const rows = target.children
   const shown = all ? rows : rows.slice(0, FIRST)
   return (
-    <section class="card" aria-labelledby="ranking-title">
+    <section class="card ranking-card" aria-labelledby="ranking-title">
       <div class="card-head">
         <h2 id="ranking-title">{t('ranking.title')}</h2>
         {targets.length > 1 && (

@@ -44,7 +44,11 @@ export function TargetCard({ target, points }: { target: TargetProgress; points?
         <div>
           <dt>{t('forecast.title')}</dt>
           <dd>
-            {tp.forecast_date ? t('target.forecast_date', { date: formatDate(tp.forecast_date) }) : t('target.no_forecast')}
+            {tp.forecast_date
+              ? t('target.forecast_date', { date: formatDate(tp.forecast_date) })
+              : tp.status !== 'met' && (tp.weekly_pace ?? 0) > 0
+                ? t('target.not_reached') // the server gives no date beyond the campaign's end
+                : t('target.no_forecast')}
             {tp.weekly_pace !== null && <> · {t('target.pace', { n: formatNumber(tp.weekly_pace, 0) })}</>}
           </dd>
         </div>

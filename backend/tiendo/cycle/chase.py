@@ -1,0 +1,157 @@
+"""Who to chase: the units missing, late or returned for the week(s) due, grouped by kind,
+with the person to call. Built on `completeness` (who reported) and the progress figures
+(how far each unit is from its target); no query of its own about either."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from tiendo.auth.principal import Action, Principal
+from tiendo.campaigns.calendar import Calendar
+from tiendo.campaigns.service import get_campaign, targets_of
+from tiendo.core.periods import Week
+from tiendo.cycle.completeness import completeness
+from tiendo.cycle.locks import LockBook
+from tiendo.cycle.schemas import ChaseGroup, ChasePublic, ChaseUnit, ChaseWeek, UnitSummary
+from tiendo.figures.units import unit_figures
+from tiendo.units.models import Unit
+from tiendo.units.schemas import UnitContact
+from tiendo.units.service import resolve_under
+
+# (key, Vietnamese label, unit kinds) in the order the district office calls them.
+GROUPS: list[tuple[str, str, set[str]]] = [
+    ("communes", "Xã, thị trấn", {"commune"}),
+    ("agencies", "Cơ quan chuyên môn, đơn vị sự nghiệp", {"agency", "public_service"}),
+    ("schools", "Trường học", {"school"}),
+    ("party", "Đảng, MTTQ và các đoàn thể", {"party", "mass_org"}),
+    ("other", "Đơn vị khác", set()),
+]
+# Missing first (past the deadline), then not yet in (deadline ahead), returned, late.
+ORDER = {"missing": 0, "pending": 1, "returned": 2, "late": 3}
+WEEKDAYS = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
+
+
+def group_of(kind: str) -> str:
+    return next((key for key, _, kinds in GROUPS if kind in kinds), "other")
+
+
+def tel_uri(phone: str | None) -> str | None:
+    digits = re.sub(r"[^\d+]", "", phone or "")
+    return f"tel:{digits}" if digits else None
+
+
+def weeks_due(session: Session, campaign, root: Unit, now: datetime) -> list[Week]:  # noqa: ANN001
+    """The current week and, while it is still open (not locked), the week before: on Monday
+    a unit that missed last Thursday can still send last week late, so it is still chased, and
+    first, since its deadline has passed."""
+    cal = Calendar(campaign)
+    current = cal.current(now)
+    weeks = [current]
+    previous = current.shift(-1)
+    if previous >= cal.first:
+        book = LockBook(session, campaign, [str(previous)], now)
+        if not book.state(root.path, str(previous)).locked:
+            weeks.insert(0, previous)
+    return weeks
+
+
+def _figures(session: Session, campaign, root: Unit, week: Week) -> dict[int, tuple]:  # noqa: ANN001
+    """unit id → (worst ratio against a goal, shortfall, latest report time, its week), from
+    the progress figures of every target of the campaign."""
+    out: dict[int, tuple] = {}
+    for target in targets_of(session, campaign.id):
+        for f in unit_figures(session, campaign, target, root, week):
+            ratio = f.numerator / f.denominator if f.denominator else None
+            short = target.goal_ratio - (ratio or 0.0)
+            prev = out.get(f.unit_id)
+            if prev is None or short > prev[1]:
+                received, period = f.received_at, f.period
+                if prev is not None and prev[2] is not None and (
+                        received is None or prev[2] > received):
+                    received, period = prev[2], prev[3]
+                out[f.unit_id] = (ratio, short, received, period)
+    return out
+
+
+def _local(moment: datetime, tz: str) -> str:
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local:%H:%M} {WEEKDAYS[local.weekday()]} {local:%d/%m/%Y}"
+
+
+def week_label(week: Week) -> str:
+    return f"tuần {week.week} ({week.monday:%d/%m}–{week.sunday:%d/%m/%Y})"
+
+
+def zalo_message(campaign_name: str, tz: str, weeks: list[ChaseWeek], now: datetime) -> str:
+    """A short message for the units' Zalo group naming who has still not reported."""
+    lines = []
+    for w in weeks:
+        names = [u.unit_name for g in w.groups for u in g.units
+                 if u.status in ("missing", "pending")]
+        if not names:
+            continue
+        week = Week.parse(w.period)
+        if w.due_at > now:
+            head = (f"Đề nghị các đơn vị sau nộp báo cáo {campaign_name} {week_label(week)} "
+                    f"trước {_local(w.due_at, tz)}:")
+        else:
+            head = (f"Các đơn vị sau chưa nộp báo cáo {campaign_name} {week_label(week)} "
+                    f"(hạn {_local(w.due_at, tz)}), đề nghị nộp ngay:")
+        lines.append(head + " " + ", ".join(names) + ".")
+    if not lines:
+        return ""
+    return "\n".join(lines) + "\nTrân trọng cảm ơn!"
+
+
+def chase(session: Session, principal: Principal, campaign_ref: str, under: str | None,
+          now: datetime) -> ChasePublic:
+    campaign = get_campaign(session, principal, campaign_ref)
+    root = resolve_under(session, principal, under, Action.manage)
+    out_weeks: list[ChaseWeek] = []
+    for week in weeks_due(session, campaign, root, now):
+        done = completeness(session, principal, campaign, str(week), root.code, now)
+        figures = _figures(session, campaign, root, week)
+        wanted = []
+        for cu in done.units:
+            status = ("returned" if cu.report_status == "returned"
+                      else cu.status if cu.status in ("missing", "pending", "late") else None)
+            if status is not None:
+                wanted.append((cu, status))
+        units = {u.id: u for u in session.exec(
+            select(Unit).where(Unit.id.in_([cu.unit_id for cu, _ in wanted] or [0])))}
+        rows: list[ChaseUnit] = []
+        for cu, status in wanted:
+            unit = units[cu.unit_id]
+            ratio, short, received, period = figures.get(cu.unit_id, (None, None, None, None))
+            contact = UnitContact.of(unit)
+            rows.append(ChaseUnit(
+                unit_id=unit.id, unit=unit.code, unit_name=unit.name, kind=unit.kind,
+                status=status, report_id=cu.report_id, head_name=unit.head_name,
+                head_title=unit.head_title,
+                contact=contact if any(contact.model_dump().values()) else None,
+                phone=unit.contact_phone, tel=tel_uri(unit.contact_phone),
+                last_report_at=received or cu.received_at,
+                last_period=period or (done.period if cu.received_at else None),
+                ratio=None if ratio is None else round(ratio, 3),
+                shortfall=None if short is None else round(short, 3)))
+        # Missing before late; then the furthest from target (no figures at all: furthest).
+        rows.sort(key=lambda u: (ORDER[u.status], -(u.shortfall if u.shortfall is not None
+                                                    else 10.0), u.unit_name))
+        groups = [ChaseGroup(key=key, label=label,
+                             units=[u for u in rows if group_of(u.kind) == key])
+                  for key, label, _ in GROUPS]
+        by = {s: sum(1 for u in rows if u.status == s) for s in ORDER}
+        out_weeks.append(ChaseWeek(
+            period=done.period, due_at=done.due_at, locked=done.locked,
+            overdue=now >= done.due_at, expected=done.expected,
+            reported=done.on_time + done.late, not_reported=done.missing,
+            missing=by["missing"], pending=by["pending"], late=by["late"],
+            returned=by["returned"], groups=[g for g in groups if g.units]))
+    return ChasePublic(
+        campaign=campaign.code, campaign_name=campaign.name, as_of=now,
+        under=UnitSummary(id=root.id, code=root.code, name=root.name), weeks=out_weeks,
+        message=zalo_message(campaign.name, campaign.timezone, out_weeks, now))

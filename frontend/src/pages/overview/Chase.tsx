@@ -1,0 +1,134 @@
+import { useState } from 'preact/hooks'
+import { api, call } from '../../api/client'
+import type { ChaseUnit, ChaseWeek } from '../../api/types'
+import { ErrorBox } from '../../components/ErrorBox'
+import { Loading } from '../../components/Loading'
+import { StatusBadge } from '../../components/StatusBadge'
+import { countdownText, formatDateTime, formatFraction, formatNumber, formatWeek } from '../../format'
+import { useApi } from '../../hooks'
+import { getLang, t } from '../../i18n'
+import { Link } from '../../router'
+
+/** "Cần đôn đốc": the first thing a manager sees, the units to call for the week(s) due. */
+export function Chase({ campaign, under, version = 0 }: { campaign: string; under?: string | null; version?: number }) {
+  const res = useApi(
+    () => call(api.GET('/api/v1/chase', { params: { query: { campaign, under } } })),
+    [campaign, under, version],
+  )
+  const data = res.data
+  return (
+    <section class="card chase" aria-labelledby="chase-title">
+      <div class="chase-head">
+        <h2 id="chase-title">{t('chase.title')}</h2>
+        {data && data.message && <CopyMessage text={data.message} />}
+      </div>
+      {res.loading && !data && <Loading />}
+      <ErrorBox error={res.error} onRetry={res.reload} />
+      {data && data.weeks.map((w) => <Week key={w.period} week={w} />)}
+    </section>
+  )
+}
+
+function Week({ week }: { week: ChaseWeek }) {
+  const lang = getLang()
+  const units = week.groups.reduce((n, g) => n + g.units.length, 0)
+  return (
+    <div class="chase-week">
+      <h3>
+        {formatWeek(week.period, lang)}
+        {week.locked && <span class="badge badge-neutral"> {t('lock.locked')}</span>}
+      </h3>
+      <p class="small">
+        {t('deadline.weekly')}: <strong>{formatDateTime(week.due_at)}</strong> ({countdownText(week.due_at, new Date(), lang)})
+        {' · '}
+        {t('chase.summary', {
+          reported: formatNumber(week.reported),
+          expected: formatNumber(week.expected),
+          not: formatNumber(week.not_reported),
+          late: formatNumber(week.late),
+          returned: formatNumber(week.returned),
+        })}
+      </p>
+      {units === 0 && <p class="success">{t('chase.none')}</p>}
+      {week.groups.map((g) => (
+        <div class="chase-group" key={g.key} role="group" aria-label={`${g.label} (${g.units.length})`}>
+          <h4>
+            {g.label} <span class="muted">({formatNumber(g.units.length)})</span>
+          </h4>
+          <ul class="chase-list">
+            {g.units.map((u) => (
+              <Row key={u.unit_id} unit={u} />
+            ))}
+          </ul>
+        </div>
+      ))}
+    </div>
+  )
+}
+
+function Row({ unit: u }: { unit: ChaseUnit }) {
+  const c = u.contact
+  return (
+    <li>
+      <div class="chase-name">
+        <Link href={`/units/${encodeURIComponent(u.unit)}`}>{u.unit_name}</Link> <StatusBadge status={u.status} />
+        {u.ratio !== null && u.ratio !== undefined && <span class="muted small"> {t('chase.ratio', { ratio: formatFraction(u.ratio) })}</span>}
+      </div>
+      <div class="chase-people small">
+        {(u.head_name || u.head_title) && (
+          <span>
+            {u.head_title || t('chase.head')}: {u.head_name || '—'}
+          </span>
+        )}
+        {c && (c.name || c.title) && (
+          <span>
+            {t('chase.contact')}: {[c.name, c.title].filter(Boolean).join(', ')}
+          </span>
+        )}
+        {u.tel && u.phone && (
+          <a class="chase-tel" href={u.tel}>
+            {t('chase.call', { phone: u.phone })}
+          </a>
+        )}
+        <span class="muted">
+          {u.last_report_at ? t('chase.last', { time: formatDateTime(u.last_report_at) }) : t('chase.never')}
+        </span>
+      </div>
+    </li>
+  )
+}
+
+/** Copies the Zalo message (or opens the phone's share sheet, where there is one). */
+function CopyMessage({ text }: { text: string }) {
+  const [done, setDone] = useState<'copied' | 'shared' | 'failed' | null>(null)
+  const phone = typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches
+  const copy = async () => {
+    try {
+      if (phone && typeof navigator.share === 'function') {
+        await navigator.share({ text })
+        setDone('shared')
+        return
+      }
+      await navigator.clipboard.writeText(text)
+      setDone('copied')
+    } catch (e) {
+      // A closed share sheet is not a failure; no clipboard: show the text to copy by hand.
+      setDone(e instanceof DOMException && e.name === 'AbortError' ? null : 'failed')
+    }
+  }
+  return (
+    <div class="chase-copy no-print">
+      <button type="button" class="btn btn-primary" onClick={copy}>
+        {t('chase.copy')}
+      </button>
+      {done === 'copied' && <p class="success" role="status">{t('chase.copied')}</p>}
+      {done === 'shared' && <p class="success" role="status">{t('chase.shared')}</p>}
+      {done === 'failed' && (
+        <label class="chase-fallback">
+          {t('chase.copy_by_hand')}
+          <textarea readOnly rows={4} value={text} />
+        </label>
+      )}
+    </div>
+  )
+}

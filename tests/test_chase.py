@@ -1,0 +1,91 @@
+"""Cần đôn đốc: who the district office chases on Thursday, grouped by kind, with whom to call."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from conftest import assert_error
+from factories import login
+
+HN = ZoneInfo("Asia/Ho_Chi_Minh")
+LIVE = "ihanoi-live"
+GROUP_ORDER = ["communes", "agencies", "schools", "party", "other"]
+STATUS_ORDER = {"missing": 0, "pending": 1, "returned": 2, "late": 3}
+
+
+def chase(client, headers, **params) -> dict:
+    r = client.get("/api/v1/chase", headers=headers, params={"campaign": LIVE, **params})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def completeness(client, headers, period: str) -> dict:
+    r = client.get("/api/v1/completeness", headers=headers,
+                   params={"campaign": LIVE, "period": period})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_thursday_morning_chases_this_week_and_last_week_still_open(client, auth):
+    manager = auth("vanphong")
+    body = chase(client, manager)
+    assert body["under"]["code"] == "HN-GL"
+    # Thursday 10:00: this week is due at 15:00; last week is still open (locks at 15:00) and
+    # comes first, its deadline long past.
+    assert [w["period"] for w in body["weeks"]] == ["2024-W35", "2024-W36"]
+    for w in body["weeks"]:
+        done = completeness(client, manager, w["period"])
+        # One definition of "not reported": the same count as completeness, tiles and lists.
+        assert w["not_reported"] == done["missing"] == w["missing"] + w["pending"]
+        assert w["late"] == done["late"]
+        listed = [u for g in w["groups"] for u in g["units"]]
+        want = {u["unit"]: u["status"] for u in done["units"]
+                if u["status"] in ("missing", "pending", "late")
+                or u["report_status"] == "returned"}
+        assert {u["unit"] for u in listed} == set(want)
+        keys = [g["key"] for g in w["groups"]]
+        assert keys == [k for k in GROUP_ORDER if k in keys]
+        for g in w["groups"]:
+            kinds = {u["kind"] for u in g["units"]}
+            assert kinds <= {"communes": {"commune"}, "agencies": {"agency", "public_service"},
+                             "schools": {"school"}, "party": {"party", "mass_org"}}.get(
+                                 g["key"], kinds)
+            order = [(STATUS_ORDER[u["status"]], -(u["shortfall"] if u["shortfall"] is not None
+                                                   else 10)) for u in g["units"]]
+            assert order == sorted(order), g["key"]
+    last, this = body["weeks"]
+    assert this["overdue"] is False and this["pending"] > 0 and this["missing"] == 0
+    assert last["overdue"] is True and last["missing"] > 0 and last["locked"] is False
+    # Units that reported some earlier week show when they last did.
+    assert any(u["last_report_at"] for g in last["groups"] for u in g["units"])
+    # The Zalo message names the units still missing and the deadline.
+    msg = body["message"]
+    assert "trước 15:00 thứ Năm 05/09/2024" in msg
+    assert "đề nghị nộp ngay" in msg
+    first_missing = next(u for g in last["groups"] for u in g["units"] if u["status"] == "missing")
+    assert first_missing["unit_name"] in msg
+
+
+def test_friday_only_this_week_and_contacts_to_call(client, auth, clock):
+    clock.set(datetime(2024, 9, 6, 9, 0, tzinfo=HN))  # last week locked itself at 15:00 Thursday
+    admin, manager = login(client, "admin"), login(client, "vanphong")
+    body = chase(client, manager)
+    assert [w["period"] for w in body["weeks"]] == ["2024-W36"]
+    week = body["weeks"][0]
+    assert week["pending"] == 0 and week["missing"] > 0
+    unit = next(u for g in week["groups"] for u in g["units"] if u["status"] == "missing")
+    r = client.put(f"/api/v1/units/{unit['unit']}/contact", headers=admin,
+                   json={"name": "Nguyễn Thị Hoa", "title": "Công chức VH-XH",
+                         "phone": "0912 345 678"})
+    assert r.status_code == 200, r.text
+    again = {u["unit"]: u for g in chase(client, manager)["weeks"][0]["groups"]
+             for u in g["units"]}[unit["unit"]]
+    assert again["contact"]["name"] == "Nguyễn Thị Hoa"
+    assert again["phone"] and again["tel"] == "tel:" + again["phone"].replace(" ", "")
+    assert "head_name" in again and "last_report_at" in again
+
+
+def test_chase_is_for_managers_of_the_unit(client, auth):
+    assert_error(client.get("/api/v1/chase", headers=auth("daton"),
+                            params={"campaign": LIVE}), 403)
+    assert_error(client.get("/api/v1/chase", headers=auth("vanphong"),
+                            params={"campaign": LIVE, "under": "NOPE"}), 404)
