@@ -38,6 +38,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/units/import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tải mẫu nhập đơn vị (.xlsx) */
+        get: operations["units-import-template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Nhập đơn vị từ tệp .xlsx (tạo mới, sửa, chuyển)
+         * @description Tệp .xlsx theo mẫu (tối đa 2 MB, 2.000 dòng). Trả về bản tổng hợp: số dòng tạo mới (created), cập nhật (updated), không đổi (skipped), bị từ chối (rejected) và với mỗi dòng bị từ chối: số dòng, trường và lý do. Mỗi dòng theo đúng quy tắc của API; một dòng lỗi không làm hỏng các dòng khác. `dry_run` chỉ kiểm tra, không ghi gì. Ô bắt đầu bằng = + - @ được đọc như chữ, không tính công thức.
+         */
+        post: operations["units-import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tải mẫu nhập người dùng (.xlsx) */
+        get: operations["users-import-template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Nhập người dùng từ tệp .xlsx (mật khẩu ban đầu hiện một lần)
+         * @description Tệp .xlsx theo mẫu (tối đa 2 MB, 2.000 dòng). Trả về bản tổng hợp: số dòng tạo mới (created), cập nhật (updated), không đổi (skipped), bị từ chối (rejected) và với mỗi dòng bị từ chối: số dòng, trường và lý do. Mỗi dòng theo đúng quy tắc của API; một dòng lỗi không làm hỏng các dòng khác. `dry_run` chỉ kiểm tra, không ghi gì. Ô bắt đầu bằng = + - @ được đọc như chữ, không tính công thức. Tệp không chứa mật khẩu: mỗi người dùng mới nhận một mật khẩu ban đầu ngẫu nhiên, chỉ có trong câu trả lời này.
+         */
+        post: operations["users-import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/token": {
         parameters: {
             query?: never;
@@ -295,7 +369,7 @@ export interface paths {
         /** Các chiến dịch trong phạm vi được xem */
         get: operations["campaigns-list"];
         put?: never;
-        /** Tạo chiến dịch cùng các chỉ số */
+        /** Tạo chiến dịch cùng các chỉ số (quản lý của đơn vị chủ trì) */
         post: operations["campaigns-create"];
         delete?: never;
         options?: never;
@@ -317,8 +391,25 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Sửa chiến dịch */
+        /** Sửa thiết lập chiến dịch (quản lý của đơn vị chủ trì) */
         patch: operations["campaigns-update"];
+        trace?: never;
+    };
+    "/api/v1/campaigns/{campaign}/clone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tạo chiến dịch mới từ một chiến dịch cũ (chỉ số, chỉ tiêu, hạn dời theo ngày bắt đầu, tuỳ chọn chép số liệu nền) */
+        post: operations["campaigns-clone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/campaigns/{campaign}/metrics": {
@@ -1042,6 +1133,32 @@ export interface components {
              */
             atomic: boolean;
         };
+        /** Body_units-import */
+        "Body_units-import": {
+            /**
+             * File
+             * @description Tệp .xlsx theo mẫu
+             */
+            file: string;
+            /**
+             * Dry Run
+             * @default false
+             */
+            dry_run: boolean;
+        };
+        /** Body_users-import */
+        "Body_users-import": {
+            /**
+             * File
+             * @description Tệp .xlsx theo mẫu
+             */
+            file: string;
+            /**
+             * Dry Run
+             * @default false
+             */
+            dry_run: boolean;
+        };
         /**
          * BulkPost
          * @example {
@@ -1097,6 +1214,44 @@ export interface components {
              * @default false
              */
             dry_run: boolean;
+        };
+        /**
+         * CampaignClone
+         * @description A new campaign made from an earlier one: same metrics, unit kinds and targets, every
+         *     date moved by the distance between the two start dates.
+         * @example {
+         *       "code": "ihanoi-2025",
+         *       "copy_baselines": true,
+         *       "name": "Cài đặt iHanoi 2025",
+         *       "start_date": "2025-07-07"
+         *     }
+         */
+        CampaignClone: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /**
+             * End Date
+             * @description Mặc định: giữ độ dài của chiến dịch gốc
+             */
+            end_date?: string | null;
+            /**
+             * Owner
+             * @description Mặc định: đơn vị chủ trì của bản gốc
+             */
+            owner?: string | null;
+            /**
+             * Copy Baselines
+             * @description Chép số liệu nền (ví dụ dân số) của bản gốc
+             * @default false
+             */
+            copy_baselines: boolean;
         };
         /**
          * CampaignCreate
@@ -1367,6 +1522,37 @@ export interface components {
             attempts: number;
             /** Error */
             error: string | null;
+        };
+        /**
+         * DirectoryImportSummary
+         * @description As DHIS2 answers an import: counts per outcome, and for each rejected row, why.
+         */
+        DirectoryImportSummary: {
+            /** Dry Run */
+            dry_run: boolean;
+            /**
+             * Rows
+             * @description Số dòng có dữ liệu
+             */
+            rows: number;
+            /** Created */
+            created: number;
+            /** Updated */
+            updated: number;
+            /**
+             * Skipped
+             * @description Dòng trùng khớp dữ liệu đã có: không có gì thay đổi
+             */
+            skipped: number;
+            /** Rejected */
+            rejected: number;
+            /** Conflicts */
+            conflicts: components["schemas"]["RowConflict"][];
+            /**
+             * Passwords
+             * @description Người dùng mới và mật khẩu ban đầu (không có khi dry_run); hãy trao tận tay và yêu cầu đổi ngay
+             */
+            passwords?: components["schemas"]["NewUserPassword"][];
         };
         /** DueEntry */
         DueEntry: {
@@ -1642,6 +1828,18 @@ export interface components {
             name?: string | null;
             /** Unit Kinds */
             unit_kinds?: components["schemas"]["UnitKind"][] | null;
+        };
+        /** NewUserPassword */
+        NewUserPassword: {
+            /** Row */
+            row: number;
+            /** Username */
+            username: string;
+            /**
+             * Password
+             * @description Mật khẩu ban đầu; chỉ hiển thị một lần, không lưu lại
+             */
+            password: string;
         };
         /**
          * OfficialCountCreate
@@ -2074,6 +2272,25 @@ export interface components {
         RolesReplace: {
             /** Roles */
             roles: components["schemas"]["RoleGrant"][];
+        };
+        /** RowConflict */
+        RowConflict: {
+            /**
+             * Row
+             * @description Số dòng trong tệp (dòng 1 là tiêu đề)
+             */
+            row: number;
+            /**
+             * Key
+             * @description Mã đơn vị hoặc tên đăng nhập của dòng
+             */
+            key: string | null;
+            /** Field */
+            field: string | null;
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
         };
         /**
          * Scope
@@ -2746,6 +2963,202 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    "units-import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tệp mẫu .xlsx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "units-import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_units-import"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryImportSummary"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "users-import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tệp mẫu .xlsx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "users-import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_users-import"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryImportSummary"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
         };
     };
@@ -4163,6 +4576,78 @@ export interface operations {
             };
             /** @description Không tìm thấy. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns-clone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id hoặc mã chiến dịch */
+                campaign: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignClone"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Xung đột với dữ liệu đã có. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
