@@ -190,3 +190,15 @@ def test_users_import_gives_new_users_a_password_shown_once(client, auth):
     # The password is nowhere but in that one answer.
     audit = client.get("/api/v1/audit", headers=admin, params={"action": "user.create"})
     assert new["password"] not in audit.text
+
+
+def test_unit_pickers_search_by_name_or_code(client, auth):
+    admin = auth("admin")
+    # Vietnamese capitals fold on SQLite too ("Đa" matches "đa").
+    by_name = client.get("/api/v1/units", headers=admin, params={"q": "đa tốn"}).json()["data"]
+    assert "GL-X-DATON" in {u["code"] for u in by_name}
+    by_code = client.get("/api/v1/units", headers=admin, params={"q": "x-daton-t1"}).json()
+    assert {u["code"] for u in by_code["data"]} == {"GL-X-DATON-T1"}
+    # A reporter of Đa Tốn finds nothing outside it.
+    other = client.get("/api/v1/units", headers=auth("daton"), params={"q": "battrang"}).json()
+    assert other["count"] == 0

@@ -3903,7 +3903,7 @@ export interface operations {
                 /** @description Id hoặc mã: đơn vị này và mọi cấp dưới */
                 under?: string | null;
                 kind?: components["schemas"]["UnitKind"] | null;
-                /** @description Tìm theo tên */
+                /** @description Tìm theo tên hoặc mã */
                 q?: string | null;
                 active?: boolean | null;
                 code?: string | null;

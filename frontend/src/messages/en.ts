@@ -1,3 +1,4 @@
+import { directoryEn } from './directory.en'
 import type { MessageKey } from './vi'
 
 export const en: Record<MessageKey, string> = {
@@ -211,6 +212,7 @@ export const en: Record<MessageKey, string> = {
   'admin.tokens': 'Integration tokens',
   'admin.targets': 'Targets',
   'admin.units_count': '{n} units.',
+  ...directoryEn,
   'admin.units_truncated': 'Showing the first {n}.',
   'users.search': 'Search users',
   'users.role': 'Role',

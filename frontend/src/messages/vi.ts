@@ -1,4 +1,6 @@
 // Vietnamese, the app's first language. Status words are the ones people use in the office.
+import { directoryVi } from './directory.vi'
+
 export const vi = {
   'app.name': 'Tiến Độ',
   'app.tagline': 'Theo dõi tiến độ chiến dịch',
@@ -210,6 +212,7 @@ export const vi = {
   'admin.tokens': 'Token tích hợp',
   'admin.targets': 'Chỉ tiêu',
   'admin.units_count': '{n} đơn vị.',
+  ...directoryVi,
   'admin.units_truncated': 'Chỉ hiện {n} đơn vị đầu.',
   'users.search': 'Tìm người dùng',
   'users.role': 'Vai trò',
