@@ -107,7 +107,7 @@ def test_manager_clones_the_demo_campaign_to_new_dates(page) -> None:  # noqa: A
         "link", name="Chiến dịch").click()
     _, source = api_get(page, "/api/v1/campaigns/ihanoi-2024")
     form = page.get_by_role("form", name="Tạo từ chiến dịch cũ")
-    form.get_by_label("Chiến dịch gốc").select_option("ihanoi-2024")
+    form.get_by_label("Chiến dịch gốc", exact=True).select_option("ihanoi-2024")
     form.get_by_label("Mã chiến dịch").fill("ihanoi-2025")
     form.get_by_label("Tên chiến dịch").fill("Cài đặt iHanoi 2025")
     form.get_by_label("Ngày bắt đầu").fill("07/07/2025")
@@ -138,3 +138,19 @@ def test_manager_clones_the_demo_campaign_to_new_dates(page) -> None:  # noqa: A
     assert (clone["due_weekday"], clone["due_time"], clone["lock_after_days"]) == (5, "16:00:00", 3)
     assert clone["report_settings"]["issuing_body"] == "UBND HUYỆN GIA LÂM"
     assert clone["report_settings"]["recipients"] == ["UBND Thành phố (để b/c)", "Sở TT&TT"]
+
+
+def test_reporting_on_behalf_finds_the_unit_by_name(page) -> None:  # noqa: ANN001
+    login(page, "vanphong")
+    page.goto("/report")
+    choose = page.get_by_label("Đơn vị báo cáo")
+    total = choose.locator("option").count()
+    assert total > 12
+    page.get_by_label("Tìm đơn vị theo tên hoặc mã").fill("bát tràng")
+    page.wait_for_function("n => document.querySelectorAll('#report-unit option').length < n",
+                           arg=total)
+    names = choose.locator("option").all_inner_texts()
+    assert "Xã Bát Tràng" in names
+    assert len([n for n in names if "Bát Tràng" not in n]) <= 1  # at most the one chosen
+    choose.select_option(label="Xã Bát Tràng")
+    expect(page).to_have_url(re.compile(r"unit=GL-X-BATTRANG"))

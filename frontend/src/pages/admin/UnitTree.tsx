@@ -126,15 +126,19 @@ function Node({ unit, open, leaf }: { unit: UnitPublic; open?: boolean; leaf?: b
     setMessage(text)
     changed()
   }
-  const reopen = async () => {
+  const reopen = async (e: Event) => {
+    e.preventDefault() // a button inside <summary> would also fold the node
+    setExpanded(true)
     setError(null)
     const r = await call(api.PATCH('/api/v1/units/{unit}', { params: { path: { unit: unit.code } }, body: { active: true } }))
     if (r.error) return setError(r.error)
     done(t('tree.reopened', { name: unit.name }))
   }
-  const toggle = (m: Mode) => {
+  const toggle = (m: Mode) => (e: Event) => {
+    e.preventDefault() // a button inside <summary> would also fold the node
     setMessage(null)
     setMode(mode === m ? 'view' : m)
+    setExpanded(true) // the form shows right under the node's line
   }
   const label = (
     <>
@@ -149,20 +153,20 @@ function Node({ unit, open, leaf }: { unit: UnitPublic; open?: boolean; leaf?: b
   )
   const actions = (
     <span class="tree-actions">
-      <button type="button" class="btn btn-small" aria-label={t('tree.edit_of', { name: unit.name })} onClick={() => toggle('edit')}>
+      <button type="button" class="btn btn-small" aria-label={t('tree.edit_of', { name: unit.name })} onClick={toggle('edit')}>
         {t('tree.edit')}
       </button>
-      <button type="button" class="btn btn-small" aria-label={t('tree.contact_of', { name: unit.name })} onClick={() => toggle('contact')}>
+      <button type="button" class="btn btn-small" aria-label={t('tree.contact_of', { name: unit.name })} onClick={toggle('contact')}>
         {t('tree.contact')}
       </button>
       {canHaveChildren && unit.active && (
-        <button type="button" class="btn btn-small" aria-label={t('tree.add_child_of', { name: unit.name })} onClick={() => toggle('add')}>
+        <button type="button" class="btn btn-small" aria-label={t('tree.add_child_of', { name: unit.name })} onClick={toggle('add')}>
           {t('tree.add_child')}
         </button>
       )}
       {unit.active ? (
         unit.depth > 0 && (
-          <button type="button" class="btn btn-small" aria-label={t('tree.close_of', { name: unit.name })} onClick={() => toggle('close')}>
+          <button type="button" class="btn btn-small" aria-label={t('tree.close_of', { name: unit.name })} onClick={toggle('close')}>
             {t('tree.close')}
           </button>
         )
