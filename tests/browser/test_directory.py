@@ -144,6 +144,7 @@ def test_reporting_on_behalf_finds_the_unit_by_name(page) -> None:  # noqa: ANN0
     login(page, "vanphong")
     page.goto("/report")
     choose = page.get_by_label("Đơn vị báo cáo")
+    expect(choose).to_be_visible()
     total = choose.locator("option").count()
     assert total > 12
     page.get_by_label("Tìm đơn vị theo tên hoặc mã").fill("bát tràng")
