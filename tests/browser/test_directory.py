@@ -60,6 +60,8 @@ def test_admin_adds_and_closes_a_unit(page) -> None:  # noqa: ANN001
     contact.get_by_label("Điện thoại").fill("0912 345 678")
     contact.get_by_role("button", name="Lưu").click()
     expect(datn.get_by_role("status").first).to_contain_text("Đã lưu.")
+    expect(datn.locator("summary").first).to_contain_text(
+        "Người báo cáo: Nguyễn Thị Hoa (0912345678)")
 
 
 def test_admin_imports_users_from_the_template(page, tmp_path) -> None:  # noqa: ANN001

@@ -148,6 +148,7 @@ function Node({ unit, open, leaf }: { unit: UnitPublic; open?: boolean; leaf?: b
         {unit.opened_on && ` · ${t('tree.opened', { date: formatDate(unit.opened_on) })}`}
         {unit.closed_on && ` · ${t('tree.closed', { date: formatDate(unit.closed_on) })}`}
         {!unit.active && !unit.closed_on && ` · ${t('unit.inactive')}`}
+        {unit.contact?.name && ` · ${t('tree.contact')}: ${unit.contact.name}${unit.contact.phone ? ` (${unit.contact.phone})` : ''}`}
       </span>
     </>
   )
