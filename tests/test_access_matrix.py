@@ -15,6 +15,7 @@ every successful write must have left its audit row, readable through GET /api/v
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,6 +108,23 @@ def _replace_report(w: World, c: Caller) -> Req:
                                                    "version": r["version"]})
 
 
+def _xlsx(*rows: list[str]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _upload(url: str, *rows: list[str]) -> Callable[[World, Caller], Req]:
+    # The other side's admin gets 200 with the row rejected (the unit is outside for them).
+    return lambda w, c: Req("POST", url, files={"file": ("t.xlsx", _xlsx(*rows), XLSX)})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TARGET = {"campaign": "t-dt-camp", "code": "staff2", "name": "Chỉ tiêu mới",
           "numerator": "staff_installed", "denominator": "staff_total",
           "deadline": "2024-10-15", "unit_kinds": ["commune"]}
@@ -156,13 +174,26 @@ RULES: dict[str, Rule] = {
                                    {"name": "Chị Hoa", "phone": "0912 345 678"}),
                               200, ADMINS, "unit.contact"),
     "units-delete": Rule(send("DELETE", "/units/T-DT-SPARE"), 204, ADMINS, "unit.delete"),
+    # imports of units and users: per-row audit rows are checked in tests/test_directory.py
+    "units-import-template": Rule(get("/units/import-template"), 200, ADMINS, other="same"),
+    "units-import": Rule(_upload("/units/import", ["code", "name", "kind", "parent"],
+                                 ["T-DT-IMP", "Thôn nhập", "village", OWN_UNIT]),
+                         200, ADMINS, other="same"),
+    "users-import-template": Rule(get("/users/import-template"), 200, ADMINS, other="same"),
+    "users-import": Rule(_upload("/users/import", ["username", "full_name", "role", "unit"],
+                                 ["t-imp-user", "Người nhập", "reporter", OWN_UNIT]),
+                         200, ADMINS, other="same"),
     # campaigns, metrics, targets, baselines (the campaign is owned by the commune)
     "campaigns-list": Rule(get("/campaigns"), 200, READERS, other="list", listing={"limit": 500}),
-    "campaigns-create": Rule(send("POST", "/campaigns", CAMPAIGN), 201, ADMINS,
+    # Managers of the owner create, clone and edit campaigns; only admins change metrics.
+    "campaigns-create": Rule(send("POST", "/campaigns", CAMPAIGN), 201, MANAGERS,
                              "campaign.create"),
+    "campaigns-clone": Rule(send("POST", "/campaigns/t-dt-camp/clone", {
+        "code": "t-dt-clone", "name": "Đợt sau", "start_date": "2024-11-04"}), 201, MANAGERS,
+        "campaign.clone"),
     "campaigns-read": Rule(get("/campaigns/t-dt-camp"), 200, READERS),
     "campaigns-update": Rule(send("PATCH", "/campaigns/t-dt-camp", {"name": "Tên mới"}), 200,
-                             ADMINS, "campaign.update"),
+                             MANAGERS, "campaign.update"),
     "metrics-create": Rule(send("POST", "/campaigns/t-dt-camp/metrics", {
         "code": "posters", "name": "Áp phích", "unit_kinds": ["commune"]}), 201, ADMINS,
         "metric.create"),

@@ -50,6 +50,10 @@ def private_file(path: str) -> None:
             pass
 
 
+def _lower(text: str | None) -> str | None:
+    return text.lower() if isinstance(text, str) else text
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         private_file(make_url(url).database or "")
@@ -65,6 +69,9 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            # SQLite's lower() folds ASCII only: "Đa Tốn" would never match a search for
+            # "đa tốn". Python's folds every letter, as PostgreSQL's does.
+            dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
 
         # SQLite has one writer at a time, and threads waiting for its lock sleep in its busy
         # handler (1, 2, 5 … 100 ms) while the lock is free: the process queues its writers.

@@ -115,6 +115,9 @@ class ErrorCode(StrEnum):
     cell_too_long = "cell_too_long"
     xml_entities_refused = "xml_entities_refused"
     approve_scope = "approve_scope"
+    file_too_large = "file_too_large"
+    empty_file = "empty_file"
+    wrong_columns = "wrong_columns"
     # hardening: grants and outbound addresses
     unit_above_your_grant = "unit_above_your_grant"
     locked_above_your_grant = "locked_above_your_grant"

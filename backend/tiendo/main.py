@@ -25,6 +25,7 @@ from tiendo.core.http import install_http_layers
 from tiendo.core.metrics import router as metrics_router
 from tiendo.cycle.router import router as cycle_router
 from tiendo.db import get_engine, schema_status
+from tiendo.directory.router import router as directory_router
 from tiendo.errors import (
     SPA_ROUTE,
     allowed_methods,
@@ -193,8 +194,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(_ops_router())
     app.include_router(metrics_router)
     api = APIRouter(prefix="/api/v1")
-    # Fixed paths (/reports/bulk, /reports/import-template) before /reports/{report_id}.
-    for router in (auth_router, audit_router, units_router, campaigns_router, bulk_router,
+    # Fixed paths (/reports/bulk, /units/import-template…) before /reports/{report_id} and
+    # /units/{unit}.
+    for router in (directory_router, auth_router, audit_router, units_router, campaigns_router, bulk_router,
                    cycle_router, reminders_router, reports_router, progress_router,
                    official_router, exports_router):
         api.include_router(router)

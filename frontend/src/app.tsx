@@ -16,6 +16,7 @@ import { hasRole } from './roles'
 import { matchRoute, navigate, useLocation, type Route } from './router'
 
 const ManagePage = lazyPage(() => import('./pages/manage/Manage').then((m) => m.ManagePage))
+const CampaignsPage = lazyPage(() => import('./pages/campaigns/Campaigns').then((m) => m.CampaignsPage))
 const AdminPage = lazyPage<{ section?: string }>(() => import('./pages/admin/Admin').then((m) => m.AdminPage))
 
 interface Guarded extends Route {
@@ -28,6 +29,7 @@ const routes: Guarded[] = [
   { path: '/units', role: 'viewer', render: () => <MyUnitRedirect /> },
   { path: '/units/:code', role: 'viewer', render: (p) => <UnitPage code={p.code} /> },
   { path: '/manage', role: 'manager', render: () => <ManagePage /> },
+  { path: '/campaigns', role: 'manager', render: () => <CampaignsPage /> },
   { path: '/admin', role: 'admin', render: () => <AdminPage /> },
   { path: '/admin/:section', role: 'admin', render: (p) => <AdminPage section={p.section} /> },
   { path: '/account', role: 'viewer', render: () => <AccountPage /> },

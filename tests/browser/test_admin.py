@@ -29,7 +29,10 @@ def test_admin_pages(page, browser, server) -> None:  # noqa: ANN001
     form.get_by_label("Họ và tên").fill("Thư ký UBND xã Đa Tốn")
     form.get_by_label("Mật khẩu").fill("mat-khau-dau-tien")
     form.get_by_label("Vai trò").select_option("reporter")
-    form.get_by_label("Mã đơn vị").fill("GL-X-DATON")
+    # The unit is found by typing part of its name, not by its code.
+    form.get_by_role("combobox", name="Đơn vị").fill("Đa Tốn")
+    form.get_by_role("option", name=re.compile(r"^Xã Đa Tốn")).click()
+    expect(form).to_contain_text("Đã chọn: Xã Đa Tốn (GL-X-DATON)")
     form.get_by_role("button", name="Tạo người dùng").click()
     expect(form.get_by_role("status")).to_contain_text("Đã tạo người dùng thuky.daton.")
     row = page.get_by_role("listitem").filter(has_text="(thuky.daton)")
@@ -51,7 +54,7 @@ def test_admin_pages(page, browser, server) -> None:  # noqa: ANN001
     page.get_by_role("link", name="Token tích hợp").click()
     tform = page.get_by_role("form", name="Tạo token tích hợp")
     tform.get_by_label("Tên hệ thống dùng token").fill("HANOI EIC")
-    tform.get_by_label("Mã đơn vị").fill("HN-GL")
+    tform.get_by_role("combobox", name="Đơn vị").fill("HN-GL")  # a code typed in full works too
     tform.get_by_role("button", name="Tạo token").click()
     secret = tform.get_by_label("Mã bí mật")
     expect(secret).to_have_value(re.compile(r".{20,}"))

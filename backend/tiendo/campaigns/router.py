@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from tiendo.auth.deps import Admin, Manager, Reader
-from tiendo.campaigns import service
+from tiendo.campaigns import clone, service
 from tiendo.campaigns.schemas import (
     BaselinePublic,
     BaselineSet,
+    CampaignClone,
     CampaignCreate,
     CampaignPublic,
     CampaignUpdate,
@@ -39,8 +40,9 @@ def list_campaigns(session: SessionDep, principal: Reader, page: PageDep) -> Pag
 
 
 @router.post("/campaigns", name="campaigns-create", tags=["campaigns"], status_code=201,
-             summary="Tạo chiến dịch cùng các chỉ số", responses=responses(404, 409, 422))
-def create_campaign(data: CampaignCreate, session: SessionDep, principal: Admin,
+             summary="Tạo chiến dịch cùng các chỉ số (quản lý của đơn vị chủ trì)",
+             responses=responses(404, 409, 422))
+def create_campaign(data: CampaignCreate, session: SessionDep, principal: Manager,
                     now: NowDep) -> CampaignPublic:
     return service.campaign_public(session, service.create_campaign(session, principal, data, now))
 
@@ -52,11 +54,23 @@ def read_campaign(campaign: CampaignRef, session: SessionDep, principal: Reader)
 
 
 @router.patch("/campaigns/{campaign}", name="campaigns-update", tags=["campaigns"],
-              summary="Sửa chiến dịch", responses=responses(404, 422))
+              summary="Sửa thiết lập chiến dịch (quản lý của đơn vị chủ trì)",
+              responses=responses(404, 422))
 def update_campaign(campaign: CampaignRef, data: CampaignUpdate, session: SessionDep,
-                    principal: Admin, now: NowDep) -> CampaignPublic:
+                    principal: Manager, now: NowDep) -> CampaignPublic:
     updated = service.update_campaign(session, principal, campaign, data, now)
     return service.campaign_public(session, updated)
+
+
+@router.post("/campaigns/{campaign}/clone", name="campaigns-clone", tags=["campaigns"],
+             status_code=201,
+             summary="Tạo chiến dịch mới từ một chiến dịch cũ (chỉ số, chỉ tiêu, hạn dời theo "
+                     "ngày bắt đầu, tuỳ chọn chép số liệu nền)",
+             responses=responses(404, 409, 422))
+def clone_campaign(campaign: CampaignRef, data: CampaignClone, session: SessionDep,
+                   principal: Manager, now: NowDep) -> CampaignPublic:
+    return service.campaign_public(session, clone.clone_campaign(session, principal, campaign,
+                                                                 data, now))
 
 
 @router.post("/campaigns/{campaign}/metrics", name="metrics-create", tags=["campaigns"],

@@ -249,3 +249,31 @@ class BaselinePublic(BaseModel):
     value: int
     note: str
     updated_at: datetime
+
+
+class CampaignClone(BaseModel):
+    """A new campaign made from an earlier one: same metrics, unit kinds and targets, every
+    date moved by the distance between the two start dates."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "code": "ihanoi-2025", "name": "Cài đặt iHanoi 2025", "start_date": "2025-07-07",
+            "copy_baselines": True,
+        }]},
+    )
+
+    code: Code
+    name: Name
+    start_date: date
+    end_date: date | None = Field(default=None,
+                                  description="Mặc định: giữ độ dài của chiến dịch gốc")
+    owner: Code | None = Field(default=None, description="Mặc định: đơn vị chủ trì của bản gốc")
+    copy_baselines: StrictBool = Field(default=False,
+                                       description="Chép số liệu nền (ví dụ dân số) của bản gốc")
+
+    @model_validator(mode="after")
+    def _dates(self) -> CampaignClone:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("end_date must not be before start_date")
+        return self

@@ -102,7 +102,12 @@ def insert_campaign(session: Session, data: CampaignCreate, owner: Unit,
 
 def create_campaign(session: Session, principal: Principal, data: CampaignCreate,
                     now: datetime) -> Campaign:
-    owner = get_unit(session, principal, data.owner, Action.admin, field="owner")
+    # A manager runs campaigns for the units they manage (the district office starts the
+    # next one); publishing a leaderboard stays an admin's decision.
+    owner = get_unit(session, principal, data.owner, Action.manage, field="owner")
+    if data.public_leaderboard and not principal.can(Action.admin, owner.path):
+        raise Forbidden("Chỉ quản trị viên mới công khai được bảng xếp hạng.",
+                        field="public_leaderboard")
     campaign = insert_campaign(session, data, owner)
     record(session, principal, "campaign.create", "campaign", campaign.id, unit_id=owner.id,
            detail={"code": data.code}, at=now)
@@ -112,8 +117,12 @@ def create_campaign(session: Session, principal: Principal, data: CampaignCreate
 def update_campaign(session: Session, principal: Principal, ref: str, data: CampaignUpdate,
                     now: datetime) -> Campaign:
     campaign = get_campaign(session, principal, ref)
-    ensure_owner(session, principal, campaign, Action.admin)
+    # Managers of the owner edit its settings (dates, deadline, locking, report heading);
+    # making the leaderboard public is a disclosure decision and stays with admins.
+    ensure_owner(session, principal, campaign, Action.manage)
     changes = data.model_dump(exclude_unset=True)
+    if "public_leaderboard" in changes:
+        ensure_owner(session, principal, campaign, Action.admin)
     if "report_settings" in changes and changes["report_settings"] is None:
         raise Invalid("Thiếu thông tin báo cáo.", field="report_settings")
     start = changes.get("start_date", campaign.start_date)

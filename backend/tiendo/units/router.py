@@ -27,7 +27,7 @@ def list_units(
     under: Annotated[str | None, Query(max_length=64,
                                        description="Id hoặc mã: đơn vị này và mọi cấp dưới")] = None,
     kind: UnitKind | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="Tìm theo tên")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Tìm theo tên hoặc mã")] = None,
     active: bool | None = None,
     code: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[UnitPublic]:

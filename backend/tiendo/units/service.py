@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Row, String, bindparam, func, literal, update
+from sqlalchemy import Row, String, bindparam, func, literal, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
@@ -138,7 +138,9 @@ def list_units(
     if kind is not None:
         stmt = stmt.where(Unit.kind == kind)
     if q:
-        stmt = stmt.where(func.lower(Unit.name).contains(q.lower(), autoescape=True))
+        # By name or code: unit pickers search as the user types either.
+        stmt = stmt.where(or_(func.lower(Unit.name).contains(q.lower(), autoescape=True),
+                              func.lower(Unit.code).contains(q.lower(), autoescape=True)))
     if active is not None:
         stmt = stmt.where(Unit.active == active)
     if code is not None:

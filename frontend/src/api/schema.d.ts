@@ -38,6 +38,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/units/import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tải mẫu nhập đơn vị (.xlsx) */
+        get: operations["units-import-template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Nhập đơn vị từ tệp .xlsx (tạo mới, sửa, chuyển)
+         * @description Tệp .xlsx theo mẫu (tối đa 2 MB, 2.000 dòng). Trả về bản tổng hợp: số dòng tạo mới (created), cập nhật (updated), không đổi (skipped), bị từ chối (rejected) và với mỗi dòng bị từ chối: số dòng, trường và lý do. Mỗi dòng theo đúng quy tắc của API; một dòng lỗi không làm hỏng các dòng khác. `dry_run` chỉ kiểm tra, không ghi gì. Ô bắt đầu bằng = + - @ được đọc như chữ, không tính công thức.
+         */
+        post: operations["units-import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tải mẫu nhập người dùng (.xlsx) */
+        get: operations["users-import-template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Nhập người dùng từ tệp .xlsx (mật khẩu ban đầu hiện một lần)
+         * @description Tệp .xlsx theo mẫu (tối đa 2 MB, 2.000 dòng). Trả về bản tổng hợp: số dòng tạo mới (created), cập nhật (updated), không đổi (skipped), bị từ chối (rejected) và với mỗi dòng bị từ chối: số dòng, trường và lý do. Mỗi dòng theo đúng quy tắc của API; một dòng lỗi không làm hỏng các dòng khác. `dry_run` chỉ kiểm tra, không ghi gì. Ô bắt đầu bằng = + - @ được đọc như chữ, không tính công thức. Tệp không chứa mật khẩu: mỗi người dùng mới nhận một mật khẩu ban đầu ngẫu nhiên, chỉ có trong câu trả lời này.
+         */
+        post: operations["users-import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/token": {
         parameters: {
             query?: never;
@@ -295,7 +369,7 @@ export interface paths {
         /** Các chiến dịch trong phạm vi được xem */
         get: operations["campaigns-list"];
         put?: never;
-        /** Tạo chiến dịch cùng các chỉ số */
+        /** Tạo chiến dịch cùng các chỉ số (quản lý của đơn vị chủ trì) */
         post: operations["campaigns-create"];
         delete?: never;
         options?: never;
@@ -317,8 +391,25 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Sửa chiến dịch */
+        /** Sửa thiết lập chiến dịch (quản lý của đơn vị chủ trì) */
         patch: operations["campaigns-update"];
+        trace?: never;
+    };
+    "/api/v1/campaigns/{campaign}/clone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tạo chiến dịch mới từ một chiến dịch cũ (chỉ số, chỉ tiêu, hạn dời theo ngày bắt đầu, tuỳ chọn chép số liệu nền) */
+        post: operations["campaigns-clone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/campaigns/{campaign}/metrics": {
@@ -1227,6 +1318,32 @@ export interface components {
             /** @default create_only */
             strategy: components["schemas"]["BulkStrategy"];
         };
+        /** Body_units-import */
+        "Body_units-import": {
+            /**
+             * File
+             * @description Tệp .xlsx theo mẫu
+             */
+            file: string;
+            /**
+             * Dry Run
+             * @default false
+             */
+            dry_run: boolean;
+        };
+        /** Body_users-import */
+        "Body_users-import": {
+            /**
+             * File
+             * @description Tệp .xlsx theo mẫu
+             */
+            file: string;
+            /**
+             * Dry Run
+             * @default false
+             */
+            dry_run: boolean;
+        };
         /**
          * BulkPost
          * @example {
@@ -1311,6 +1428,44 @@ export interface components {
          * @enum {string}
          */
         BulkStrategy: "create_only" | "create_and_update";
+        /**
+         * CampaignClone
+         * @description A new campaign made from an earlier one: same metrics, unit kinds and targets, every
+         *     date moved by the distance between the two start dates.
+         * @example {
+         *       "code": "ihanoi-2025",
+         *       "copy_baselines": true,
+         *       "name": "Cài đặt iHanoi 2025",
+         *       "start_date": "2025-07-07"
+         *     }
+         */
+        CampaignClone: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /**
+             * End Date
+             * @description Mặc định: giữ độ dài của chiến dịch gốc
+             */
+            end_date?: string | null;
+            /**
+             * Owner
+             * @description Mặc định: đơn vị chủ trì của bản gốc
+             */
+            owner?: string | null;
+            /**
+             * Copy Baselines
+             * @description Chép số liệu nền (ví dụ dân số) của bản gốc
+             * @default false
+             */
+            copy_baselines: boolean;
+        };
         /**
          * CampaignCreate
          * @example {
@@ -1692,6 +1847,37 @@ export interface components {
             /** Report Status */
             report_status: ("submitted" | "approved" | "returned") | null;
         };
+        /**
+         * DirectoryImportSummary
+         * @description As DHIS2 answers an import: counts per outcome, and for each rejected row, why.
+         */
+        DirectoryImportSummary: {
+            /** Dry Run */
+            dry_run: boolean;
+            /**
+             * Rows
+             * @description Số dòng có dữ liệu
+             */
+            rows: number;
+            /** Created */
+            created: number;
+            /** Updated */
+            updated: number;
+            /**
+             * Skipped
+             * @description Dòng trùng khớp dữ liệu đã có: không có gì thay đổi
+             */
+            skipped: number;
+            /** Rejected */
+            rejected: number;
+            /** Conflicts */
+            conflicts: components["schemas"]["RowConflict"][];
+            /**
+             * Passwords
+             * @description Người dùng mới và mật khẩu ban đầu (không có khi dry_run); hãy trao tận tay và yêu cầu đổi ngay
+             */
+            passwords?: components["schemas"]["NewUserPassword"][];
+        };
         /** DueEntry */
         DueEntry: {
             /** Campaign */
@@ -1736,7 +1922,7 @@ export interface components {
          *     switch on them; tests/test_error_codes.py fails when the code raises one missing here.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_not_open" | "unit_closed" | "invalid_date" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "duplicate_column" | "file_too_large_unpacked" | "cell_too_long" | "xml_entities_refused" | "approve_scope" | "unit_above_your_grant" | "locked_above_your_grant" | "address_not_allowed" | "invalid_url" | "address_unresolvable" | "webhook_not_found" | "channel_not_configured" | "recipient_required" | "invalid_email" | "invalid_phone" | "webhook_required";
+        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_not_open" | "unit_closed" | "invalid_date" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "duplicate_column" | "file_too_large_unpacked" | "cell_too_long" | "xml_entities_refused" | "approve_scope" | "file_too_large" | "empty_file" | "wrong_columns" | "unit_above_your_grant" | "locked_above_your_grant" | "address_not_allowed" | "invalid_url" | "address_unresolvable" | "webhook_not_found" | "channel_not_configured" | "recipient_required" | "invalid_email" | "invalid_phone" | "webhook_required";
         /**
          * ErrorResponse
          * @description The one shape of every 4xx and 5xx answer.
@@ -1983,6 +2169,18 @@ export interface components {
             name?: string;
             /** Unit Kinds */
             unit_kinds?: components["schemas"]["UnitKind"][];
+        };
+        /** NewUserPassword */
+        NewUserPassword: {
+            /** Row */
+            row: number;
+            /** Username */
+            username: string;
+            /**
+             * Password
+             * @description Mật khẩu ban đầu; chỉ hiển thị một lần, không lưu lại
+             */
+            password: string;
         };
         /**
          * OfficialCountCreate
@@ -2615,6 +2813,25 @@ export interface components {
         RolesReplace: {
             /** Roles */
             roles: components["schemas"]["RoleGrant"][];
+        };
+        /** RowConflict */
+        RowConflict: {
+            /**
+             * Row
+             * @description Số dòng trong tệp (dòng 1 là tiêu đề)
+             */
+            row: number;
+            /**
+             * Key
+             * @description Mã đơn vị hoặc tên đăng nhập của dòng
+             */
+            key: string | null;
+            /** Field */
+            field: string | null;
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
         };
         /** ScheduleEntry */
         ScheduleEntry: {
@@ -3465,6 +3682,330 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "units-import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tệp mẫu .xlsx */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "units-import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_units-import"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryImportSummary"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "users-import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tệp mẫu .xlsx */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "users-import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_users-import"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryImportSummary"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Lỗi hệ thống, vui lòng thử lại sau. */
@@ -4762,7 +5303,7 @@ export interface operations {
                 /** @description Id hoặc mã: đơn vị này và mọi cấp dưới */
                 under?: string | null;
                 kind?: components["schemas"]["UnitKind"] | null;
-                /** @description Tìm theo tên */
+                /** @description Tìm theo tên hoặc mã */
                 q?: string | null;
                 active?: boolean | null;
                 code?: string | null;
@@ -5857,6 +6398,125 @@ export interface operations {
             };
             /** @description Không tìm thấy. */
             404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns-clone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id hoặc mã chiến dịch */
+                campaign: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignClone"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Xung đột với dữ liệu đã có. */
+            409: {
                 headers: {
                     /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
                     "X-Request-ID"?: string;

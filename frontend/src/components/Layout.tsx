@@ -14,6 +14,7 @@ const NAV: { href: string; key: MessageKey; role: Role }[] = [
   { href: '/report', key: 'nav.report', role: 'reporter' },
   { href: '/units', key: 'nav.units', role: 'viewer' },
   { href: '/manage', key: 'nav.manage', role: 'manager' },
+  { href: '/campaigns', key: 'nav.campaigns', role: 'manager' },
   { href: '/admin', key: 'nav.admin', role: 'admin' },
   { href: '/account', key: 'nav.account', role: 'viewer' },
 ]

@@ -1,3 +1,4 @@
+import { directoryEn } from './directory.en'
 import type { MessageKey } from './vi'
 
 export const en: Record<MessageKey, string> = {
@@ -314,6 +315,7 @@ export const en: Record<MessageKey, string> = {
   'testmsg.ok': 'Test message sent to {to}.',
   'testmsg.failed': 'Could not send to {to}: {error}',
   'admin.units_count': '{n} units.',
+  ...directoryEn,
   'admin.units_truncated': 'Showing the first {n}.',
   'users.search': 'Search users',
   'users.role': 'Role',

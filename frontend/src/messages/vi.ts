@@ -1,4 +1,6 @@
 // Vietnamese, the app's first language. Status words are the ones people use in the office.
+import { directoryVi } from './directory.vi'
+
 export const vi = {
   'app.name': 'Tiến Độ',
   'app.tagline': 'Theo dõi tiến độ chiến dịch',
@@ -313,6 +315,7 @@ export const vi = {
   'testmsg.ok': 'Đã gửi tin thử tới {to}.',
   'testmsg.failed': 'Không gửi được tới {to}: {error}',
   'admin.units_count': '{n} đơn vị.',
+  ...directoryVi,
   'admin.units_truncated': 'Chỉ hiện {n} đơn vị đầu.',
   'users.search': 'Tìm người dùng',
   'users.role': 'Vai trò',

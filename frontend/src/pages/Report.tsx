@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks'
 import { api, call } from '../api/client'
 import type { ApiResult } from '../api/errors'
 import type { CampaignPublic, UnitPublic } from '../api/types'
@@ -47,12 +48,22 @@ function useReportingUnits(campaign: CampaignPublic) {
   }, [campaign.code, grants.map((g) => g.unit).join(',')])
 }
 
+// Reporting for many units (a district office on behalf of 140): a search narrows the list.
+const SEARCH_FROM = 12
+
+function matching(list: UnitPublic[], filter: string, current: UnitPublic): UnitPublic[] {
+  const q = filter.trim().toLocaleLowerCase('vi')
+  if (!q) return list
+  return list.filter((u) => u === current || u.name.toLocaleLowerCase('vi').includes(q) || u.code.toLowerCase().includes(q))
+}
+
 function ChooseUnit({ campaign }: { campaign: CampaignPublic }) {
   const { search } = useLocation()
   const units = useReportingUnits(campaign)
   const due = useApi(() => call(api.GET('/api/v1/due', { params: { query: { campaign: campaign.code, limit: 500 } } })), [campaign.code])
   const params = new URLSearchParams(search)
   const wanted = params.get('unit')
+  const [filter, setFilter] = useState('')
   if (units.loading) return <Loading />
   if (units.error) return <ErrorBox error={units.error} onRetry={units.reload} />
   const list = units.data ?? []
@@ -75,12 +86,18 @@ function ChooseUnit({ campaign }: { campaign: CampaignPublic }) {
   }
   return (
     <>
+      {list.length > SEARCH_FROM && (
+        <div class="field">
+          <label for="report-unit-search">{t('tree.search')}</label>
+          <input id="report-unit-search" type="search" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
+        </div>
+      )}
       <div class="toolbar">
         {list.length > 1 && (
           <div class="field">
             <label for="report-unit">{t('report.unit')}</label>
             <select id="report-unit" value={unit.code} onChange={(e) => go(e.currentTarget.value, period)}>
-              {list.map((u) => (
+              {matching(list, filter, unit).map((u) => (
                 <option key={u.code} value={u.code}>
                   {u.name}
                 </option>

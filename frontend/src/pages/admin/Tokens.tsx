@@ -4,6 +4,7 @@ import type { ApiTokenCreated, ApiTokenPublic } from '../../api/types'
 import { useAuth } from '../../auth'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Field } from '../../components/Field'
+import { UnitPicker } from '../../components/UnitPicker'
 import { Loading } from '../../components/Loading'
 import { formatDate, formatDateTime } from '../../format'
 import { useApi } from '../../hooks'
@@ -98,8 +99,7 @@ function CreateToken({ onCreated }: { onCreated: () => void }) {
       <h2 id="new-token-title">{t('tokens.new')}</h2>
       <Field id="token-name" label={t('tokens.name')} required value={name} error={fieldError('name')} hint={t('tokens.name_hint')}
         onInput={(e) => setName(e.currentTarget.value)} />
-      <Field id="token-unit" label={t('users.unit_code')} required value={unit} error={fieldError('unit')}
-        onInput={(e) => setUnit(e.currentTarget.value.trim())} />
+      <UnitPicker id="token-unit" label={t('common.unit')} required value={unit} error={fieldError('unit')} onChange={setUnit} />
       <fieldset class="checks">
         <legend>{t('tokens.scopes')}</legend>
         {SCOPES.map((s) => (

@@ -5,10 +5,12 @@ import { useAuth } from '../../auth'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Field } from '../../components/Field'
 import { Loading } from '../../components/Loading'
+import { UnitPicker } from '../../components/UnitPicker'
 import { formatNumber } from '../../format'
 import { useApi } from '../../hooks'
 import { t, type MessageKey } from '../../i18n'
 import { grantsWith } from '../../roles'
+import { ImportPanel } from './ImportPanel'
 
 const ROLES: Role[] = ['viewer', 'reporter', 'manager', 'admin']
 
@@ -35,6 +37,7 @@ export function Users() {
         </ul>
       </section>
       <CreateUser onCreated={() => setVersion((v) => v + 1)} />
+      <ImportPanel kind="users" onImported={() => setVersion((v) => v + 1)} />
     </>
   )
 }
@@ -58,8 +61,7 @@ function RoleFields({ prefix, role, unit, onRole, onUnit }: {
           ))}
         </select>
       </div>
-      <Field id={`${prefix}-unit`} label={t('users.unit_code')} value={unit} required autocapitalize="characters"
-        onInput={(e) => onUnit(e.currentTarget.value.trim())} />
+      <UnitPicker id={`${prefix}-unit`} label={t('common.unit')} value={unit} required onChange={onUnit} />
     </div>
   )
 }
