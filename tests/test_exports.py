@@ -38,7 +38,7 @@ def sheet_rows(ws):
     """Unit rows (integer STT) and the total row of a sheet, as dicts by unit name."""
     units, total = {}, None
     for row in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True):
-        stt, name, den, num, rate, remaining, status, received, note = row
+        stt, name, den, num, rate, remaining, status, received, note = row[:9]  # + propaganda
         record = {"denominator": den, "numerator": num, "rate": rate, "remaining": remaining,
                   "status": status, "received": received, "note": note}
         if isinstance(stt, int):
@@ -78,7 +78,8 @@ def test_xlsx_holds_the_api_figures_and_is_ready_to_print(client, manager):
             assert (row["denominator"] or 0, row["numerator"]) == (child["denominator"],
                                                                     child["numerator"])
         # Print setup: the whole table, landscape A4, one page wide, header on every page.
-        assert ws.print_area.endswith(f"$A$1:$I${ws.max_row}")
+        # the nine columns of the table and the three propaganda counts (I → L)
+        assert ws.print_area.endswith(f"$A$1:$L${ws.max_row}")
         assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
         assert ws.page_setup.orientation == "landscape"
         assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
@@ -196,3 +197,28 @@ def test_official_count_against_the_week_it_was_observed_in(client, manager):
                                                   period="2024-W35").content))
     cells = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
     assert sentence in cells
+
+
+def test_propaganda_metrics_are_columns_with_each_units_figure(client, manager):
+    """Broadcasts, posters and meetings (no target uses them) sit beside the targets' figures,
+    each unit's as of the week (its latest report at or before it), '—' / empty where the
+    unit does not report them, summed in the total."""
+    rows = list(csv.DictReader(io.StringIO(
+        export(client, manager, "csv", period="2024-W33").content.decode("utf-8-sig"))))
+    labels = ["Số buổi phát thanh tuyên truyền", "Số pano, áp phích có mã QR",
+              "Số cuộc họp thôn, tổ dân phố có tuyên truyền"]
+    assert all(label in rows[0] for label in labels)
+    daton = next(r for r in rows if r["Mã đơn vị"] == "GL-X-DATON" and r["Chỉ tiêu"] == "residents")
+    report = client.get("/api/v1/reports", headers=manager, params={
+        "campaign": "ihanoi-2024", "unit": "GL-X-DATON", "limit": 50}).json()["data"]
+    latest = max((r for r in report if r["period"] <= "2024-W33"), key=lambda r: r["period"])
+    assert int(daton[labels[0]]) == latest["values"]["broadcasts"]
+    assert int(daton[labels[2]]) == latest["values"]["meetings"]
+    school = next(r for r in rows if r["Chỉ tiêu"] == "staff" and r["Nhóm"] == "Trường học")
+    assert school[labels[2]] == ""  # schools do not hold village meetings
+    staff = [r for r in rows if r["Chỉ tiêu"] == "residents"]
+    assert int(staff[-1][labels[0]]) == sum(int(r[labels[0]] or 0) for r in staff[:-1])
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, manager, "xlsx",
+                                                  period="2024-W33").content))
+    header = [c.value for c in wb.worksheets[0][9]]  # the heading row
+    assert labels[0] in header

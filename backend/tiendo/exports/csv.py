@@ -22,13 +22,16 @@ def _row(target: str, group: str, stt: int | str, line: Line) -> list:
     received = line.received_at.strftime("%d/%m/%Y %H:%M") if line.received_at else ""
     return csv_row([target, group, stt, line.code, line.name,
                     "" if line.denominator is None else line.denominator, line.numerator,
-                    percent(line.ratio), line.remaining, line.reporting, received, line.note])
+                    percent(line.ratio), line.remaining, line.reporting, received, line.note,
+                    *("" if v is None else v for v in line.others)])
 
 
 def render(report: WeeklyReport) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(csv_row(HEADER))
+    # The campaign's other metrics (propaganda counts) follow, the same for every target.
+    others = report.sheets[0].other_labels if report.sheets else []
+    writer.writerow(csv_row(HEADER + others))
     for sheet in report.sheets:
         stt = 0
         for group in sheet.groups:
@@ -37,6 +40,6 @@ def render(report: WeeklyReport) -> bytes:
                 writer.writerow(_row(sheet.code, group.label, stt, line))
         total = _row(sheet.code, "", "", sheet.total)
         if sheet.official:  # the outside count, in the total's note
-            total[-1] = sheet.official
+            total[HEADER.index("Ghi chú")] = sheet.official
         writer.writerow(total)
     return out.getvalue().encode("utf-8-sig")

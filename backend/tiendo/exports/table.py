@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.calendar import Calendar, reporting_status
+from tiendo.campaigns.models import Campaign, Metric, Target
 from tiendo.campaigns.service import get_campaign, metrics_of, targets_of
 from tiendo.core.periods import Week
 from tiendo.figures.units import UnitFigures, unit_figures
@@ -22,6 +23,7 @@ from tiendo.progress.service import (
     remaining_of,
     reported_at_official_weeks,
 )
+from tiendo.units.models import Unit
 from tiendo.units.service import resolve_under
 
 # Groups in the order a district report lists them.
@@ -52,6 +54,9 @@ class Line:
     reporting: str = ""
     received_at: datetime | None = None  # local time, naive (as spreadsheets want it)
     note: str = ""
+    # The campaign's other metrics (broadcasts, posters, meetings…) as of the same week; None
+    # where the unit does not report that metric or has no figure for it.
+    others: list[int | None] = field(default_factory=list)
 
     @property
     def ratio(self) -> float | None:
@@ -65,8 +70,11 @@ class Line:
 def summed(name: str, lines: list[Line], goal: float) -> Line:
     """A subtotal or total; its reporting column says how many of its units sent this week."""
     sent = sum(x.reporting in (REPORTING_VI["on_time"], REPORTING_VI["late"]) for x in lines)
+    width = max((len(x.others) for x in lines), default=0)
+    others = [sum(x.others[i] or 0 for x in lines) for i in range(width)]
     return Line("", name, sum(x.denominator or 0 for x in lines),
-                sum(x.numerator for x in lines), goal, f"{sent}/{len(lines)} đã nộp")
+                sum(x.numerator for x in lines), goal, f"{sent}/{len(lines)} đã nộp",
+                others=others)
 
 
 @dataclass
@@ -86,6 +94,7 @@ class Sheet:
     groups: list[Group]
     total: Line
     official: str | None = None  # the outside count against that week's reported sum
+    other_labels: list[str] = field(default_factory=list)  # names of `Line.others`
 
 
 @dataclass
@@ -128,6 +137,26 @@ def vn_int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+def other_metrics(session: Session, campaign: Campaign, targets: list[Target],
+                  metrics: list[Metric], under: Unit, week: Week,
+                  ) -> list[tuple[Metric, dict[int, int]]]:
+    """The campaign's weekly metrics that no target uses (propaganda: broadcasts, posters,
+    village meetings…), each with every reporting unit's figure at the week, read through the
+    figures engine like the targets' (a metric counted on its own, as a target of it over
+    itself would be)."""
+    used = {m for t in targets for m in (t.numerator_metric_id, t.denominator_metric_id)}
+    out = []
+    for m in sorted(metrics, key=lambda m: m.position):
+        if m.is_baseline or m.id in used:
+            continue
+        probe = Target(campaign_id=campaign.id, code=m.code, name=m.name, unit_kinds=m.unit_kinds,
+                       numerator_metric_id=m.id, denominator_metric_id=m.id,
+                       deadline=campaign.end_date)
+        out.append((m, {f.unit_id: f.numerator for f in unit_figures(
+            session, campaign, probe, under, week) if f.period is not None}))
+    return out
+
+
 def build(session: Session, principal: Principal, campaign_ref: str, period: str | None,
           under_ref: str | None, now: datetime) -> WeeklyReport:
     """Managers only: the report goes upward in the district's name. The figures are "as of"
@@ -144,6 +173,7 @@ def build(session: Session, principal: Principal, campaign_ref: str, period: str
                                  sorted({codes[t.numerator_metric_id] for t in targets}), week)
     reported_at = reported_at_official_weeks(session, campaign, targets, under, week, officials,
                                              codes)
+    others = other_metrics(session, campaign, targets, list(metrics.values()), under, week)
     sheets = []
     for target in targets:
         rows = unit_figures(session, campaign, target, under, week)
@@ -152,7 +182,9 @@ def build(session: Session, principal: Principal, campaign_ref: str, period: str
         groups = {kind: Group(kind, label) for kind, label in KIND_GROUPS.items()}
         for row in rows:
             group = groups.setdefault(row.kind, Group(row.kind, row.kind))
-            group.lines.append(_line(row, target.goal_ratio, week, due, now, tz))
+            line = _line(row, target.goal_ratio, week, due, now, tz)
+            line.others = [by_unit.get(row.unit_id) for _, by_unit in others]
+            group.lines.append(line)
         kept = [g for g in groups.values() if g.lines]
         total = summed("TỔNG CỘNG", [x for g in kept for x in g.lines], target.goal_ratio)
         official = officials.get(codes[target.numerator_metric_id])
@@ -163,7 +195,7 @@ def build(session: Session, principal: Principal, campaign_ref: str, period: str
             deadline=target.deadline, groups=kept, total=total,
             official=official_sentence(official_figure(
                 campaign, target, official, week, total.numerator, reported_at), tz)
-            if official else None))
+            if official else None, other_labels=[m.name for m, _ in others]))
     as_of = min(now, week.end(campaign.timezone) - timedelta(minutes=1))
     return WeeklyReport(campaign=campaign.code, campaign_name=campaign.name,
                         under_code=under.code, under_name=under.name, period=str(week),

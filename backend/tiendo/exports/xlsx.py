@@ -62,7 +62,9 @@ def _heading(ws: Worksheet, report: WeeklyReport, sheet: Sheet) -> None:
            Font(name="Times New Roman", italic=True, size=12))
     labels = [label for label, _ in COLUMNS]
     labels[2], labels[3] = sheet.denominator_label, sheet.numerator_label
-    for col, (label, (_, width)) in enumerate(zip(labels, COLUMNS, strict=True), start=1):
+    widths = [width for _, width in COLUMNS] + [14] * len(sheet.other_labels)
+    for col, (label, width) in enumerate(zip(labels + sheet.other_labels, widths, strict=True),
+                                         start=1):
         cell = set_xlsx(ws.cell(HEADER_ROW, col), label)
         cell.font, cell.alignment, cell.border = BOLD, CENTER, BOX
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -74,21 +76,22 @@ DASH = "—"
 
 def _write(ws: Worksheet, row: int, stt: str | int, line: Line, bold: bool) -> None:
     values = [stt, line.name, line.denominator, line.numerator, line.ratio, line.remaining,
-              line.reporting, line.received_at, line.note]
+              line.reporting, line.received_at, line.note,
+              *(DASH if v is None else v for v in line.others)]
     if line.code and line.note == NO_FIGURES:  # a unit that never reported: no "còn lại 0"
         values[2:6] = [DASH] * 4
     for col, value in enumerate(values, start=1):
         cell = set_xlsx(ws.cell(row, col), value)
         cell.font, cell.border = (BOLD if bold else PLAIN), BOX
         cell.alignment = WRAP if col in (2, 9) else CENTER
-    for col in (3, 4, 6):
+    for col in (3, 4, 6, *range(len(COLUMNS) + 1, len(values) + 1)):
         ws.cell(row, col).number_format = "#,##0"
     ws.cell(row, 5).number_format = "0.0%"
     ws.cell(row, 8).number_format = "dd/mm/yyyy hh:mm"
 
 
-def _print_setup(ws: Worksheet, last_row: int) -> None:
-    ws.print_area = f"A1:{LAST}{last_row}"
+def _print_setup(ws: Worksheet, last_row: int, extra_columns: int = 0) -> None:
+    ws.print_area = f"A1:{get_column_letter(len(COLUMNS) + extra_columns)}{last_row}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
@@ -142,7 +145,7 @@ def render(report: WeeklyReport) -> bytes:
             row += 2
             ws.merge_cells(f"A{row}:{LAST}{row}")
             ws.cell(row, 1, sheet.official).font = PLAIN
-        _print_setup(ws, row)
+        _print_setup(ws, row, len(sheet.other_labels))
     if not report.sheets:
         wb.create_sheet("Báo cáo")["A1"] = "Không có chỉ tiêu nào áp dụng cho đơn vị này."
     out = io.BytesIO()
