@@ -60,7 +60,10 @@ def start(var_dir: Path, fresh_unit: str = "GL-X-DATON") -> Server:
     db = var_dir / "tiendo.db"
     env = {**os.environ, "TIENDO_DATABASE_URL": f"sqlite:///{db}", "TIENDO_VAR_DIR": str(var_dir),
            "TIENDO_SECRET_KEY": "browser-test-signing-key-" + "y" * 32,
-           "TIENDO_STATIC_DIR": str(DIST), "TIENDO_MODE": "demo"}
+           "TIENDO_STATIC_DIR": str(DIST), "TIENDO_MODE": "demo",
+           # The webhooks these tests save (example hosts) sit on a closed network: this machine
+           # has no DNS, and the outbound policy is tested on its own (test_harden_outbound).
+           "TIENDO_WEBHOOK_ALLOW_PRIVATE": "true"}
     for args in (["migrate"], ["seed-demo", "--password", PASSWORD]):
         subprocess.run([str(TIENDO), *args], env=env, check=True, capture_output=True)
     _forget_this_weeks_report(db, fresh_unit)

@@ -123,8 +123,8 @@ def test_manager_clones_the_demo_campaign_to_new_dates(page) -> None:  # noqa: A
 
     _, targets = api_get(page, "/api/v1/targets?campaign=ihanoi-2025")
     _, old = api_get(page, "/api/v1/targets?campaign=ihanoi-2024")
-    assert sorted((date.fromisoformat(t["deadline"]) - shift).isoformat() for t in targets) == \
-        sorted(t["deadline"] for t in old)
+    assert sorted((date.fromisoformat(t["deadline"]) - shift).isoformat()
+                  for t in targets["data"]) == sorted(t["deadline"] for t in old["data"])
 
     # Its settings: deadline day and time, auto-lock, and the heading of the weekly report.
     page.get_by_role("button", name="Thiết lập Cài đặt iHanoi 2025").click()

@@ -148,7 +148,7 @@ def test_locking_asks_first_and_says_what_it_does(page) -> None:  # noqa: ANN001
     dialog.get_by_role("button", name="Huỷ").click()
     expect(dialog).to_have_count(0)
     _, current = _api(page, "GET", f"/api/v1/locks?campaign={LIVE}&period={current_week()}")
-    assert [x for x in current if not x["automatic"]] == []
+    assert [x for x in current["data"] if not x["automatic"]] == []
 
 
 def test_a_commune_sends_last_week_late_typing_numbers_its_own_way(page, browser, server) -> None:  # noqa: ANN001, E501
