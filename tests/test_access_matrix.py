@@ -175,12 +175,12 @@ RULES: dict[str, Rule] = {
                               200, ADMINS, "unit.contact"),
     "units-delete": Rule(send("DELETE", "/units/T-DT-SPARE"), 204, ADMINS, "unit.delete"),
     # imports of units and users: per-row audit rows are checked in tests/test_directory.py
-    "units-import-template": Rule(get("/units/import-template"), 200, ADMINS, other="same"),
-    "units-import": Rule(_upload("/units/import", ["code", "name", "kind", "parent"],
+    "units-import-template": Rule(get("/directory/units/template"), 200, ADMINS, other="same"),
+    "units-import": Rule(_upload("/directory/units/import", ["code", "name", "kind", "parent"],
                                  ["T-DT-IMP", "Thôn nhập", "village", OWN_UNIT]),
                          200, ADMINS, other="same"),
-    "users-import-template": Rule(get("/users/import-template"), 200, ADMINS, other="same"),
-    "users-import": Rule(_upload("/users/import", ["username", "full_name", "role", "unit"],
+    "users-import-template": Rule(get("/directory/users/template"), 200, ADMINS, other="same"),
+    "users-import": Rule(_upload("/directory/users/import", ["username", "full_name", "role", "unit"],
                                  ["t-imp-user", "Người nhập", "reporter", OWN_UNIT]),
                          200, ADMINS, other="same"),
     # campaigns, metrics, targets, baselines (the campaign is owned by the commune)

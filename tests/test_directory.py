@@ -23,7 +23,7 @@ def xlsx(*rows: list) -> bytes:
 
 
 def upload(client, headers, what: str, data: bytes, dry_run: bool = False):  # noqa: ANN001, ANN201
-    return client.post(f"/api/v1/{what}/import", headers=headers,
+    return client.post(f"/api/v1/directory/{what}/import", headers=headers,
                        data={"dry_run": str(dry_run).lower()},
                        files={"file": ("t.xlsx", data, "application/octet-stream")})
 
@@ -36,7 +36,7 @@ def unit(client, headers, code: str) -> dict | None:  # noqa: ANN001
 def test_templates_have_the_columns_the_import_reads(client, auth):
     admin = auth("admin")
     for what, first in (("units", "code"), ("users", "username")):
-        r = client.get(f"/api/v1/{what}/import-template", headers=admin)
+        r = client.get(f"/api/v1/directory/{what}/template", headers=admin)
         assert r.status_code == 200, r.text
         assert "spreadsheetml" in r.headers["content-type"]
         wb = load_workbook(io.BytesIO(r.content))
@@ -46,7 +46,7 @@ def test_templates_have_the_columns_the_import_reads(client, auth):
         # The template itself, sent back empty, is a valid file with nothing in it.
         summary = upload(client, admin, what, r.content).json()
         assert (summary["rows"], summary["created"], summary["rejected"]) == (0, 0, 0)
-    assert_error(client.get("/api/v1/units/import-template", headers=auth("vanphong")), 403)
+    assert_error(client.get("/api/v1/directory/units/template", headers=auth("vanphong")), 403)
 
 
 def test_units_import_creates_updates_skips_and_rejects(client, auth):

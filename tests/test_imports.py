@@ -206,8 +206,10 @@ def _with_cached_result(content: bytes, formula: str, cached: str) -> bytes:
         for info in src.infolist():
             data = src.read(info)
             if info.filename.startswith("xl/worksheets/"):
-                data = data.replace(f"<f>{formula}</f><v />".encode(),
-                                    f"<f>{formula}</f><v>{cached}</v>".encode())
+                # openpyxl writes the empty value as <v />, <v/> or <v></v> (with or without lxml)
+                for empty in ("<v />", "<v/>", "<v></v>"):
+                    data = data.replace(f"<f>{formula}</f>{empty}".encode(),
+                                        f"<f>{formula}</f><v>{cached}</v>".encode())
                 assert f"<v>{cached}</v>".encode() in data
             dst.writestr(info, data)
     return out.getvalue()

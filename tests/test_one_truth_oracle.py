@@ -632,8 +632,9 @@ def check_export(plan: Plan, oracle: Oracle, week: str, now: datetime, what: str
             den = oracle.figure(c, t.denominator, week) or 0
             num = oracle.figure(c, t.numerator, week) or 0
             d, n, status = have[c]
-            d = 0 if d in ("", None) else int(d)
-            n = 0 if n in ("", None) else int(n)
+            # empty, or "—" in the .xlsx where a unit has no figure yet: nothing, counted as 0
+            d = 0 if d in ("", None, "—") else int(d)
+            n = 0 if n in ("", None, "—") else int(n)
             if (d, n) != (den, num) or status not in STATUS_VI[oracle.status(c, week, now)]:
                 problems.append(f"{week} {what} {t.code} {c}: API ({d}, {n}, {status}), oracle "
                                 f"({den}, {num}, {oracle.status(c, week, now)})")

@@ -146,6 +146,8 @@ REQUESTS: dict[Spot, Send] = {
     Spot("post", f"{V1}/locks/unlock", "body", "period"): lambda c, h, u, w: c.post(
         f"{V1}/locks/unlock", headers=h,
         json={"campaign": LIVE, "period": w, "unit": u, "reason": "Cần sửa số liệu"}),
+    Spot("post", f"{V1}/reports/approve", "body", "period"): lambda c, h, u, w: c.post(
+        f"{V1}/reports/approve", headers=h, json={"campaign": LIVE, "period": w, "unit": u}),
     Spot("post", f"{V1}/reminders", "body", "period"): lambda c, h, u, w: c.post(
         f"{V1}/reminders", headers=h, json={"campaign": LIVE, "period": w, "under": u}),
     Spot("get", f"{V1}/progress", "query", "period"): lambda c, h, u, w: c.get(

@@ -37,13 +37,13 @@ def _xlsx(body: bytes, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/units/import-template", name="units-import-template", tags=["units"],
+@router.get("/directory/units/template", name="units-import-template", tags=["units"],
             summary="Tải mẫu nhập đơn vị (.xlsx)", response_class=Response, responses=_TEMPLATE)
 def get_units_template(principal: Admin) -> Response:
     return _xlsx(units_template(), "mau-nhap-don-vi.xlsx")
 
 
-@router.post("/units/import", name="units-import", tags=["units"],
+@router.post("/directory/units/import", name="units-import", tags=["units"],
              summary="Nhập đơn vị từ tệp .xlsx (tạo mới, sửa, chuyển)", description=_DOC,
              responses=responses(413, 422))
 def post_units_import(
@@ -54,14 +54,14 @@ def post_units_import(
     return import_units(session, principal, _upload(file), dry_run, now)
 
 
-@router.get("/users/import-template", name="users-import-template", tags=["users"],
+@router.get("/directory/users/template", name="users-import-template", tags=["users"],
             summary="Tải mẫu nhập người dùng (.xlsx)", response_class=Response,
             responses=_TEMPLATE)
 def get_users_template(principal: Admin) -> Response:
     return _xlsx(users_template(), "mau-nhap-nguoi-dung.xlsx")
 
 
-@router.post("/users/import", name="users-import", tags=["users"],
+@router.post("/directory/users/import", name="users-import", tags=["users"],
              summary="Nhập người dùng từ tệp .xlsx (mật khẩu ban đầu hiện một lần)",
              description=_DOC + " Tệp không chứa mật khẩu: mỗi người dùng mới nhận một mật khẩu "
                                 "ban đầu ngẫu nhiên, chỉ có trong câu trả lời này.",

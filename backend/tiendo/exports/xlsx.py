@@ -79,7 +79,9 @@ def _write(ws: Worksheet, row: int, stt: str | int, line: Line, bold: bool) -> N
               line.reporting, line.received_at, line.note,
               *(DASH if v is None else v for v in line.others)]
     if line.code and line.note == NO_FIGURES:  # a unit that never reported: no "còn lại 0"
-        values[2:6] = [DASH] * 4
+        # …but a baseline denominator (a commune's population) is known, and counted in the
+        # totals as progress counts it.
+        values[2:6] = [DASH if line.denominator is None else line.denominator, DASH, DASH, DASH]
     for col, value in enumerate(values, start=1):
         cell = set_xlsx(ws.cell(row, col), value)
         cell.font, cell.border = (BOLD if bold else PLAIN), BOX

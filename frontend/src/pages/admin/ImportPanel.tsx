@@ -11,16 +11,16 @@ const FILE = { Accept: '*/*' }
 function template(kind: 'units' | 'users') {
   const name = kind === 'units' ? 'mau-nhap-don-vi.xlsx' : 'mau-nhap-nguoi-dung.xlsx'
   return kind === 'units'
-    ? download(api.GET('/api/v1/units/import-template', { headers: FILE, parseAs: 'blob' }), name)
-    : download(api.GET('/api/v1/users/import-template', { headers: FILE, parseAs: 'blob' }), name)
+    ? download(api.GET('/api/v1/directory/units/template', { headers: FILE, parseAs: 'blob' }), name)
+    : download(api.GET('/api/v1/directory/users/template', { headers: FILE, parseAs: 'blob' }), name)
 }
 
 function send(kind: 'units' | 'users', file: File, dryRun: boolean) {
   // openapi-typescript writes a binary field as `string`; the File goes into the FormData as is.
   const body = { file: file as unknown as string, dry_run: dryRun }
   return kind === 'units'
-    ? call(api.POST('/api/v1/units/import', { body, bodySerializer: formData }))
-    : call(api.POST('/api/v1/users/import', { body, bodySerializer: formData }))
+    ? call(api.POST('/api/v1/directory/units/import', { body, bodySerializer: formData }))
+    : call(api.POST('/api/v1/directory/users/import', { body, bodySerializer: formData }))
 }
 
 /** Template download, upload with a dry run, and the summary with its rejected rows. */
