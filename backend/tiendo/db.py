@@ -111,26 +111,11 @@ def get_engine() -> Engine:
     return make_engine(get_settings().resolved_database_url())
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: commit once at the end, or roll back on any error."""
-    engine = request.app.state.engine
-    lock = _WRITE_LOCKS.get(engine) if request.method not in SAFE_METHODS else None
-    with lock or nullcontext(), Session(engine, expire_on_commit=False) as session:
-        if lock:
-            session.connection(execution_options={WRITE_OPTION: True})
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
 @contextmanager
-def job_session(engine: Engine) -> Iterator[Session]:
-    """A short transaction of a background job or command (commit at the end); on SQLite it
-    queues behind the process's other writers like a request does."""
-    lock = _WRITE_LOCKS.get(engine)
+def _transaction(engine: Engine, writes: bool) -> Iterator[Session]:
+    """One transaction: commit at the end, or roll back on any error. A writer on SQLite
+    queues behind the process's other writers (one write lock per engine)."""
+    lock = _WRITE_LOCKS.get(engine) if writes else None
     with lock or nullcontext(), Session(engine, expire_on_commit=False) as session:
         if lock:
             session.connection(execution_options={WRITE_OPTION: True})
@@ -140,6 +125,17 @@ def job_session(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request."""
+    with _transaction(request.app.state.engine, request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+def job_session(engine: Engine) -> AbstractContextManager[Session]:
+    """A short transaction of a background job or command, queued like a writing request."""
+    return _transaction(engine, True)
 
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
