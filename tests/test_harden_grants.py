@@ -50,6 +50,22 @@ def test_a_commune_cannot_unlock_what_the_district_locked(client, auth, commune_
     assert lock(client, commune_staff["manager"], "GL-X-DATON", unlock=True).status_code == 200
 
 
+def test_only_the_campaign_owner_lifts_the_automatic_lock(client, auth, commune_staff):
+    """W34 locked by itself (7 days after its deadline): the campaign's rule, set by the
+    district, is not the commune's to lift, even for its own subtree."""
+    week = {"campaign": LIVE, "period": "2024-W34", "reason": "Xin gia hạn"}
+    for who in ("manager", "admin"):
+        assert_error(client.post("/api/v1/locks/unlock", headers=commune_staff[who],
+                                 json={**week, "unit": "GL-X-DATON"}), 403,
+                     "locked_above_your_grant")
+    r = client.post("/api/v1/reports/bulk", headers=auth("daton"), json={
+        "campaign": LIVE, "items": [{"unit": "GL-X-DATON", "period": "2024-W34",
+                                     "values": {"staff_total": 999, "staff_installed": 1}}]})
+    assert [c["code"] for c in r.json()["conflicts"]] == ["period_locked"], r.text
+    assert client.post("/api/v1/locks/unlock", headers=auth("vanphong"),
+                       json={**week, "unit": "GL-X-DATON"}).status_code == 200
+
+
 @pytest.mark.parametrize("method,path,body", [
     ("POST", "/api/v1/units/GL-X-DATON/deactivate", None),
     ("PATCH", "/api/v1/units/GL-X-DATON", {"active": False}),

@@ -107,13 +107,14 @@ def ensure_unlocked(session: Session, campaign: Campaign, unit: Unit, period: st
         raise refusal
 
 
-def _ensure_reaches(session: Session, principal: Principal, state: LockState) -> None:
+def _ensure_reaches(session: Session, principal: Principal, campaign: Campaign,
+                    state: LockState) -> None:
     """An unlock reaches only as high as the caller's grant: a lock set on an ancestor (the
     district locked the week for everything under it) is lifted only by someone who manages
-    that ancestor, not by a commune manager for the commune."""
-    if state.row is None:
-        return
-    at = session.get(Unit, state.row.unit_id)
+    that ancestor, not by a commune manager for the commune. The automatic lock is the campaign
+    owner's rule, so only a manager of the owner unit lifts it."""
+    unit_id = state.row.unit_id if state.row is not None else campaign.owner_unit_id
+    at = session.get(Unit, unit_id)
     if at is not None and not principal.can(Action.manage, at.path):
         raise Forbidden("Tuần này do cấp trên khoá; chỉ cấp đó mới mở khoá được.",
                         field="unit", code="locked_above_your_grant")
@@ -130,7 +131,7 @@ def _decide(session: Session, principal: Principal, campaign_ref: str, period: s
         if not state.locked:
             raise Conflict(f"Tuần {week} của đơn vị này đang mở.", field="period",
                            code="period_not_locked")
-        _ensure_reaches(session, principal, state)
+        _ensure_reaches(session, principal, campaign, state)
     below = select(Unit.id).where(Unit.path.startswith(unit.path, autoescape=True))
     session.exec(update(PeriodLock).where(
         PeriodLock.campaign_id == campaign.id, PeriodLock.period == str(week),
