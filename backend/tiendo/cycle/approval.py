@@ -11,7 +11,7 @@ from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign
-from tiendo.cycle.locks import LockBook, ensure_unlocked
+from tiendo.cycle.locks import ensure_unlocked
 from tiendo.cycle.schemas import ApprovedReport, ApproveMany, ApproveManyResult, SkippedReport
 from tiendo.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from tiendo.reports.models import Report, ReportStatus
@@ -71,7 +71,6 @@ def return_report(session: Session, principal: Principal, report_id: int, reason
 SKIP = {
     "report_approved": "Đã được duyệt trước đó.",
     "report_returned": "Đã trả lại, đang chờ đơn vị sửa.",
-    "period_locked": "Tuần đã khoá sổ.",
     "report_changed": "Báo cáo vừa được sửa; hãy xem lại rồi duyệt.",
 }
 
@@ -79,7 +78,9 @@ SKIP = {
 def approve_many(session: Session, principal: Principal, data: ApproveMany,
                  now: datetime) -> ApproveManyResult:
     """Approves every submitted report of a week in a unit's subtree (or the listed ids); each
-    report that cannot be approved is skipped with the reason, never failing the rest."""
+    report that cannot be approved is skipped with the reason, never failing the rest. A locked
+    week is approved like an open one, as a single approval is: approving changes no figure
+    (returning one for correction is what a lock refuses)."""
     approved: list[ApprovedReport] = []
     skipped: list[SkippedReport] = []
     rows: list[tuple[Report, Unit]] = []
@@ -107,20 +108,9 @@ def approve_many(session: Session, principal: Principal, data: ApproveMany,
             .where(Report.campaign_id == campaign.id, Report.period == data.period,
                    Unit.path.startswith(root.path, autoescape=True))
             .order_by(Unit.path)).all())
-    campaigns: dict[int, Campaign] = {}
-    books: dict[tuple[int, str], LockBook] = {}
     for report, unit in rows:
         code = {ReportStatus.approved: "report_approved",
                 ReportStatus.returned: "report_returned"}.get(report.status)
-        if code is None:
-            campaign = campaigns.setdefault(report.campaign_id,
-                                            session.get(Campaign, report.campaign_id))
-            book = books.get((campaign.id, report.period))
-            if book is None:
-                book = books[(campaign.id, report.period)] = LockBook(
-                    session, campaign, [report.period], now)
-            if book.state(unit.path, report.period).locked:
-                code = "period_locked"
         if code is None:
             try:
                 _review(session, principal, report, unit, ReportStatus.approved, None, None, now)

@@ -188,7 +188,7 @@ class SkippedReport(BaseModel):
     unit_name: str | None
     period: str | None
     code: Literal["report_not_found", "forbidden", "report_approved", "report_returned",
-                  "period_locked", "report_changed"]
+                  "report_changed"]
     reason: str
 
 

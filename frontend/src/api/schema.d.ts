@@ -2935,7 +2935,7 @@ export interface components {
              * Code
              * @enum {string}
              */
-            code: "report_not_found" | "forbidden" | "report_approved" | "report_returned" | "period_locked" | "report_changed";
+            code: "report_not_found" | "forbidden" | "report_approved" | "report_returned" | "report_changed";
             /** Reason */
             reason: string;
         };
