@@ -52,6 +52,28 @@ def seed_demo(
                f"(also written to {creds})")
 
 
+@app.command("quality-scan")
+def quality_scan(
+    campaign: Annotated[str, typer.Option(help="Campaign code")],
+    period: Annotated[str | None, typer.Option(help="ISO week, e.g. 2024-W30 (default: the "
+                                                      "campaign's current week)")] = None,
+) -> None:
+    """Runs the week's data-quality checks and stores the flags (idempotent; for cron)."""
+    from tiendo.campaigns.calendar import Calendar
+    from tiendo.campaigns.service import get_campaign
+    from tiendo.core.clock import utcnow
+    from tiendo.db import get_engine
+    from tiendo.quality.scan import scan_week
+
+    with Session(get_engine()) as session:
+        c = get_campaign(session, None, campaign)
+        week = Calendar(c).week(period, utcnow())
+        out = scan_week(session, c, week, utcnow())
+        session.commit()
+    typer.echo(f"{c.code} {week}: {out.raised} new, {out.changed} changed, "
+               f"{out.cleared} cleared.")
+
+
 @app.command("create-user")
 def create_user(
     username: str,
