@@ -269,3 +269,36 @@ def test_settings_tune_the_threshold(client, auth, agencies):
     assert scan(client, auth)["raised"] == 0
     assert_error(client.put("/api/v1/campaigns/q-test/quality-settings",
                             headers=auth("vanphong"), json={"z_threshold": 0}), 422)
+
+
+def test_weekly_exports_can_list_the_open_flags(client, auth):
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    prev = previous(client, auth)
+    jumpy = {**steady(prev), "staff_total": prev["staff_total"] * 2}
+    existing = client.get("/api/v1/reports", headers=auth("daton"),
+                          params={"campaign": LIVE, "unit": UNIT, "period": WEEK}).json()["data"]
+    if existing:
+        r = client.put(f"/api/v1/reports/{existing[0]['id']}", headers=auth("daton"),
+                       json={"values": jumpy, "note": "x", "version": existing[0]["version"]})
+    else:
+        r = client.post("/api/v1/reports", headers=auth("daton"), json=body(jumpy))
+    assert r.is_success, r.text
+    params = {"campaign": LIVE, "period": WEEK}
+    plain = client.get("/api/v1/exports/weekly-report.xlsx", headers=auth("vanphong"),
+                       params=params)
+    assert "Số liệu cần xác minh" not in load_workbook(io.BytesIO(plain.content)).sheetnames
+    xlsx = client.get("/api/v1/exports/weekly-report.xlsx", headers=auth("vanphong"),
+                      params={**params, "flags": "true"})
+    assert xlsx.status_code == 200, xlsx.text
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Số liệu cần xác minh"]
+    assert UNIT in [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    docx = client.get("/api/v1/exports/weekly-report.docx", headers=auth("vanphong"),
+                      params={**params, "flags": "true"})
+    assert docx.status_code == 200, docx.text
+    text = "\n".join(c.text for t in Document(io.BytesIO(docx.content)).tables
+                     for row in t.rows for c in row.cells)
+    assert "staff_total" in text
