@@ -77,7 +77,7 @@ def rule_flags(d: WeekData, rules: tuple[RuleSpec, ...]) -> list[Raised]:
 
 def outlier_flags(d: WeekData) -> list[Raised]:
     s, out = d.settings, []
-    history = d.weeks[-1 - s.history_weeks:-1]
+    history = d.weeks[-1 - s.history_length:-1]
     by_kind: dict[str, list[Unit]] = defaultdict(list)
     for u in d.units:
         by_kind[u.kind].append(u)
@@ -136,8 +136,8 @@ def _complete(d: WeekData, u: Unit, values: dict[str, int]) -> bool:
 
 
 def stale_flags(d: WeekData) -> list[Raised]:
-    """The same figures sent `stale_weeks` weeks running while most peers' figures moved."""
-    n, out = d.settings.stale_weeks, []
+    """The same figures sent `stale_streak` weeks running while most peers' figures moved."""
+    n, out = d.settings.stale_streak, []
     span = d.weeks[-n:]
     first = span[0]
 
@@ -166,8 +166,8 @@ def stale_flags(d: WeekData) -> list[Raised]:
 
 
 def churn_flags(d: WeekData) -> list[Raised]:
-    """A reported denominator (e.g. staff_total) that changed in each of `churn_weeks` weeks."""
-    n, out = d.settings.churn_weeks, []
+    """A reported denominator (e.g. staff_total) that changed in each of `churn_streak` weeks."""
+    n, out = d.settings.churn_streak, []
     span = d.weeks[-n - 1:]
     for u in d.units:
         for den in sorted({den for _, _, den in d.targets_of(u)}):

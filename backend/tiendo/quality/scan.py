@@ -31,7 +31,7 @@ def settings_of(session: Session, campaign_id: int) -> QualitySettingsIn:
 def week_data(session: Session, campaign: Campaign, week: Week) -> patterns.WeekData:
     config = campaign_config(session, None, campaign.id)
     settings = settings_of(session, campaign.id)
-    span = max(settings.history_weeks, settings.stale_weeks, settings.churn_weeks) + 1
+    span = max(settings.history_length, settings.stale_streak, settings.churn_streak) + 1
     weeks = [week.shift(-k) for k in range(span, -1, -1)]
     units = list(session.exec(select(Unit).where(*expected_filter(session, campaign, week))
                               .order_by(Unit.path)).all())

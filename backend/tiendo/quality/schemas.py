@@ -76,7 +76,7 @@ class QualitySettingsIn(BaseModel):
 
     z_threshold: float = Field(default=3.5, ge=1, le=50, allow_inf_nan=False, description=(
         "Ngưỡng điểm z hiệu chỉnh (0,6745·(x − trung vị)/MAD) của mức tăng tuần"))
-    history_weeks: int = Field(default=6, ge=3, le=26,
+    history_length: int = Field(default=6, ge=3, le=26,
                                description="Số tuần gần nhất dùng làm lịch sử của đơn vị")
     min_history: int = Field(default=3, ge=2, le=26, description=(
         "Số mức tăng tuần tối thiểu của đơn vị trước khi xét bất thường"))
@@ -86,9 +86,9 @@ class QualitySettingsIn(BaseModel):
         "Mức tăng phải vượt trung vị ít nhất chừng này mới bị coi là bất thường"))
     over_denominator_ratio: float = Field(default=1.05, ge=1, le=100, allow_inf_nan=False,
                                           description="Tử số vượt mẫu số quá tỉ lệ này")
-    stale_weeks: int = Field(default=4, ge=2, le=26,
+    stale_streak: int = Field(default=4, ge=2, le=26,
                              description="Số tuần liền giữ nguyên số liệu trong khi nơi khác tăng")
-    churn_weeks: int = Field(default=3, ge=2, le=26,
+    churn_streak: int = Field(default=3, ge=2, le=26,
                              description="Số tuần liền mẫu số (vd. tổng CBCCVC) đều thay đổi")
     official_ratio: float = Field(default=1.5, ge=1, le=100, allow_inf_nan=False, description=(
         "Số báo cáo vượt số liệu chính thức của địa bàn quá tỉ lệ này"))

@@ -2824,11 +2824,11 @@ export interface components {
              */
             z_threshold: number;
             /**
-             * History Weeks
+             * History Length
              * @description Số tuần gần nhất dùng làm lịch sử của đơn vị
              * @default 6
              */
-            history_weeks: number;
+            history_length: number;
             /**
              * Min History
              * @description Số mức tăng tuần tối thiểu của đơn vị trước khi xét bất thường
@@ -2854,17 +2854,17 @@ export interface components {
              */
             over_denominator_ratio: number;
             /**
-             * Stale Weeks
+             * Stale Streak
              * @description Số tuần liền giữ nguyên số liệu trong khi nơi khác tăng
              * @default 4
              */
-            stale_weeks: number;
+            stale_streak: number;
             /**
-             * Churn Weeks
+             * Churn Streak
              * @description Số tuần liền mẫu số (vd. tổng CBCCVC) đều thay đổi
              * @default 3
              */
-            churn_weeks: number;
+            churn_streak: number;
             /**
              * Official Ratio
              * @description Số báo cáo vượt số liệu chính thức của địa bàn quá tỉ lệ này
@@ -2881,11 +2881,11 @@ export interface components {
              */
             z_threshold: number;
             /**
-             * History Weeks
+             * History Length
              * @description Số tuần gần nhất dùng làm lịch sử của đơn vị
              * @default 6
              */
-            history_weeks: number;
+            history_length: number;
             /**
              * Min History
              * @description Số mức tăng tuần tối thiểu của đơn vị trước khi xét bất thường
@@ -2911,17 +2911,17 @@ export interface components {
              */
             over_denominator_ratio: number;
             /**
-             * Stale Weeks
+             * Stale Streak
              * @description Số tuần liền giữ nguyên số liệu trong khi nơi khác tăng
              * @default 4
              */
-            stale_weeks: number;
+            stale_streak: number;
             /**
-             * Churn Weeks
+             * Churn Streak
              * @description Số tuần liền mẫu số (vd. tổng CBCCVC) đều thay đổi
              * @default 3
              */
-            churn_weeks: number;
+            churn_streak: number;
             /**
              * Official Ratio
              * @description Số báo cáo vượt số liệu chính thức của địa bàn quá tỉ lệ này
