@@ -9,13 +9,21 @@ import { formatDateTime, formatNumber, formatWeek } from '../../format'
 import { getLang, t, type MessageKey } from '../../i18n'
 import { campaignWeeks, currentPeriod } from '../../period'
 import { Link } from '../../router'
+import { Rules } from './Rules'
 
 /** "Chất lượng số liệu": the week's flags for managers, each marked reviewed with a note. */
 export function QualityPage() {
   return (
     <Page title={t('quality.title')}>
       <CampaignPicker />
-      <WithCampaign>{(c) => <Quality key={c.code} campaign={c} />}</WithCampaign>
+      <WithCampaign>
+        {(c) => (
+          <>
+            <Quality key={c.code} campaign={c} />
+            <Rules key={`rules-${c.code}`} campaign={c} />
+          </>
+        )}
+      </WithCampaign>
     </Page>
   )
 }
