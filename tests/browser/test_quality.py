@@ -32,6 +32,8 @@ def test_form_warns_before_sending_and_the_manager_reviews_the_flag(browser, ser
     context = browser.new_context(base_url=server.url, locale="vi-VN")
     page = context.new_page()
     login(page, "vanphong")
+    page.goto("/units/GL-X-BATTRANG")
+    expect(page.get_by_text("Cần xác minh (1)")).to_be_visible()
     page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
         "link", name="Chất lượng số liệu").click()
     expect(page.get_by_role("heading", name="Chất lượng số liệu", level=1)).to_be_visible()
@@ -41,4 +43,9 @@ def test_form_warns_before_sending_and_the_manager_reviews_the_flag(browser, ser
     flag.get_by_label("Ghi chú xác minh").fill("Đã gọi xã: nhập nhầm.")
     flag.get_by_role("button", name="Đánh dấu đã xem").click()
     expect(flag).to_contain_text("Đã xem")
+    rules = page.get_by_role("region", name="Quy tắc kiểm tra số liệu")
+    expect(rules).to_contain_text("Số tài khoản vượt quá 105% dân số trên địa bàn.")
+    rules.get_by_label("Thông báo cho đơn vị").fill("Số áp phích phải tăng mỗi tuần.")
+    rules.get_by_role("button", name="Thêm quy tắc").click()
+    expect(rules).to_contain_text("Số áp phích phải tăng mỗi tuần.")
     context.close()
