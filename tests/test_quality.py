@@ -302,3 +302,56 @@ def test_weekly_exports_can_list_the_open_flags(client, auth):
     text = "\n".join(c.text for t in Document(io.BytesIO(docx.content)).tables
                      for row in t.rows for c in row.cells)
     assert "staff_total" in text
+
+
+def test_figures_by_week_is_the_latest_report_at_or_before_each_week(session):
+    """The checks' figures come from the one definition: a plain reading of every report."""
+    from tiendo.campaigns.models import Campaign
+    from tiendo.figures.values import figures_by_week
+
+    campaign = session.exec(select(Campaign).where(Campaign.code == "ihanoi-2024")).one()
+    units = session.exec(select(Unit).where(Unit.kind == "commune").order_by(Unit.id)).all()
+    weeks = [Week.parse(f"2024-W{n}") for n in range(27, 37)]
+    got = figures_by_week(session, campaign, [u.id for u in units], weeks)
+    reports = session.exec(select(Report).where(Report.campaign_id == campaign.id)).all()
+    values: dict[int, dict[int, int]] = {}
+    for rid, mid, v in session.exec(select(ReportValue.report_id, ReportValue.metric_id,
+                                           ReportValue.value)).all():
+        values.setdefault(rid, {})[mid] = v
+    for u in units:
+        mine = sorted((r for r in reports if r.unit_id == u.id), key=lambda r: r.period)
+        for w in weeks:
+            latest = [r for r in mine if r.period <= str(w)]
+            if not latest:
+                assert str(w) not in got[u.id]
+                continue
+            f = got[u.id][str(w)]
+            assert (f.period, f.values) == (latest[-1].period, values.get(latest[-1].id, {}))
+            assert f.fresh(w) == (latest[-1].period == str(w))
+
+
+def test_over_denominator_churn_and_above_the_official_count(client, auth, agencies, session):
+    from tiendo.official.models import OfficialCount
+
+    _, units, write, _ = agencies
+
+    def figures(ui: int, wi: int) -> tuple[int, int]:
+        done, total = steady_then_jump(ui % 7 + 1, wi)
+        if ui == 2 and wi == len(WEEKS) - 1:
+            return 1200, 1000  # more done than there are
+        if ui == 4:
+            return done, 900 + 7 * wi  # the total changes every week
+        return done, total
+
+    write(figures)
+    district = session.exec(select(Unit).where(Unit.code == "HN-GL")).one()
+    session.add(OfficialCount(unit_id=district.id, metric="done", source="EIC", value=100,
+                              observed_at=datetime(2024, 8, 14, 8, 0, tzinfo=UTC)))  # in W33
+    session.commit()
+    scan(client, auth)
+    found = {(f["kind"], f["unit"]) for f in flags(client, auth)}
+    # Unit 2's jump to 1,200 is also far above its own and its peers' increments.
+    assert found == {("over_denominator", units[2].code), ("outlier", units[2].code),
+                     ("denominator_churn", units[4].code), ("above_official", "HN-GL")}, found
+    above = flags(client, auth, kind="above_official")[0]
+    assert above["figures"]["official"] == 100 and above["figures"]["reported"] > 150
