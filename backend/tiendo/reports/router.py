@@ -44,7 +44,7 @@ def create_report(data: ReportCreate, session: SessionDep, principal: ReportWrit
 @router.post("/check", name="reports-check", summary="Kiểm tra báo cáo trước khi gửi",
              description="Cùng nội dung như khi gửi báo cáo; không lưu gì. Trả về các cảnh báo "
                          "của quy tắc kiểm tra số liệu (và quy tắc chặn, nếu có); các lỗi khác "
-                         "được trả như khi gửi.", responses=responses(404, 422, 423))
+                         "được trả như khi gửi.", responses=responses(404, 422))
 def check_report(data: ReportCreate, session: SessionDep, principal: ReportWriter,
                  now: NowDep) -> ReportCheck:
     return service.check_report(session, principal, data, now)

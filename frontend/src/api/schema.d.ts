@@ -11187,17 +11187,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Kỳ báo cáo đã khoá. */
-            423: {
-                headers: {
-                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
-                    "X-Request-ID"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description Lỗi hệ thống, vui lòng thử lại sau. */
             500: {
                 headers: {
