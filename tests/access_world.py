@@ -160,6 +160,14 @@ def build_world(client, conn) -> World:  # noqa: ANN001, PLR0915
         "campaign": "t-dt-camp", "code": "staff", "name": "Cài đặt", "numerator":
         "staff_installed", "denominator": "staff_total", "deadline": "2024-09-30",
         "unit_kinds": ["commune"]})["id"]
+    # A data-quality rule of that campaign, and the flag it raised on a report of Đa Tốn.
+    w.ids["quality_rule"] = post("/campaigns/t-dt-camp/quality-rules", {
+        "metric": "staff_installed", "op": "le", "right": "metric", "right_metric": "staff_total",
+        "factor": 0.5, "message": "Quá nửa số CBCCVC đã cài đặt?"})["id"]
+    post("/reports", {"campaign": "t-dt-camp", "unit": OWN_UNIT, "period": "2024-W35",
+                      "values": {"staff_total": 40, "staff_installed": 30}})
+    w.ids["flag"] = _ok(client.get("/api/v1/data-quality", headers=admin,
+                                   params={"campaign": "t-dt-camp"}))["data"][0]["id"]
     report = _ok(client.get("/api/v1/reports", headers=admin, params={
         "unit": OWN_UNIT, "campaign": "ihanoi-live", "period": "2024-W35"}))["data"][0]
     w.ids["report"] = report

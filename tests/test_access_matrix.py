@@ -275,6 +275,30 @@ RULES: dict[str, Rule] = {
     "webhooks-delete": Rule(send("DELETE", "/webhooks/{webhook}"), 204, ADMINS,
                             "webhook.delete"),
     "webhooks-deliveries": Rule(get("/webhooks/{webhook}/deliveries"), 200, ADMINS),
+    # data quality (the rule and the flag are in t-dt-camp, owned by Đa Tốn)
+    "reports-check": Rule(lambda w, c: Req("POST", "/reports/check", json={
+        "campaign": "ihanoi-live", "unit": OWN_UNIT, "period": "2024-W36",
+        "values": w.ids["report"]["values"], "note": "x"}), 200, REPORT_WRITERS),
+    "quality-rules-list": Rule(get("/campaigns/t-dt-camp/quality-rules"), 200, READERS),
+    "quality-rules-create": Rule(send("POST", "/campaigns/t-dt-camp/quality-rules", {
+        "metric": "staff_total", "measure": "change_pct", "op": "le", "right": "constant",
+        "constant": 10, "message": "Tổng số thay đổi quá 10%"}), 201, MANAGERS,
+        "quality_rule.create"),
+    "quality-rules-replace": Rule(send("PUT", "/campaigns/t-dt-camp/quality-rules/{quality_rule}", {
+        "metric": "staff_installed", "op": "le", "right": "metric", "right_metric": "staff_total",
+        "severity": "blocking", "message": "Số đã cài vượt tổng số"}), 200, MANAGERS,
+        "quality_rule.update"),
+    "quality-rules-delete": Rule(send("DELETE", "/campaigns/t-dt-camp/quality-rules/{quality_rule}"),
+                                 204, MANAGERS, "quality_rule.delete"),
+    "quality-settings-read": Rule(get("/campaigns/t-dt-camp/quality-settings"), 200, READERS),
+    "quality-settings-write": Rule(send("PUT", "/campaigns/t-dt-camp/quality-settings",
+                                        {"z_threshold": 4}), 200, MANAGERS,
+                                   "quality_settings.update"),
+    "data-quality-list": Rule(get("/data-quality", under=OWN_UNIT), 200, READERS, listing={}),
+    "data-quality-scan": Rule(send("POST", "/data-quality/scan", {
+        "campaign": "t-dt-camp", "period": "2024-W35"}), 200, MANAGERS),
+    "data-quality-review": Rule(send("POST", "/data-quality/{flag}/review", {"note": "Đã xem"}),
+                                200, MANAGERS, "quality.review"),
     # progress, official counts, exports
     "progress-read": Rule(get("/progress", campaign="ihanoi-live", under=OWN_UNIT), 200, READERS),
     "progress-series": Rule(get("/progress/series", campaign="ihanoi-live", under=OWN_UNIT), 200,

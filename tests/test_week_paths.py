@@ -150,6 +150,13 @@ REQUESTS: dict[Spot, Send] = {
         f"{V1}/reports/approve", headers=h, json={"campaign": LIVE, "period": w, "unit": u}),
     Spot("post", f"{V1}/reminders", "body", "period"): lambda c, h, u, w: c.post(
         f"{V1}/reminders", headers=h, json={"campaign": LIVE, "period": w, "under": u}),
+    Spot("post", f"{V1}/reports/check", "body", "period"): lambda c, h, u, w: c.post(
+        f"{V1}/reports/check", headers=h,
+        json={"campaign": LIVE, "unit": u, "period": w, "values": _values()}),
+    Spot("post", f"{V1}/data-quality/scan", "body", "period"): lambda c, h, u, w: c.post(
+        f"{V1}/data-quality/scan", headers=h, json={"campaign": LIVE, "period": w}),
+    Spot("get", f"{V1}/data-quality", "query", "period"): lambda c, h, u, w: c.get(
+        f"{V1}/data-quality", headers=h, params={"campaign": LIVE, "period": w}),
     Spot("get", f"{V1}/progress", "query", "period"): lambda c, h, u, w: c.get(
         f"{V1}/progress", headers=h, params={"campaign": LIVE, "period": w}),
     Spot("get", f"{V1}/exports/weekly-report.xlsx", "query", "period"): lambda c, h, u, w: c.get(

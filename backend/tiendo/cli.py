@@ -52,6 +52,40 @@ def seed_demo(
                f"(also written to {creds})")
 
 
+@app.command("quality-scan")
+def quality_scan(
+    campaign: Annotated[str | None, typer.Option(help="Campaign code (default: every campaign "
+                                                       "running now)")] = None,
+    period: Annotated[str | None, typer.Option(help="ISO week, e.g. 2024-W30 (default: the "
+                                                      "current week and the one before)")] = None,
+) -> None:
+    """Runs the data-quality checks of a week and stores the flags (idempotent; for cron)."""
+    from sqlmodel import select
+
+    from tiendo.campaigns.calendar import Calendar
+    from tiendo.campaigns.models import Campaign
+    from tiendo.campaigns.service import get_campaign
+    from tiendo.core.clock import utcnow
+    from tiendo.db import get_engine
+    from tiendo.quality.scan import scan_week
+
+    now = utcnow()
+    with Session(get_engine()) as session:
+        campaigns = ([get_campaign(session, None, campaign)] if campaign else
+                     [c for c in session.exec(select(Campaign).order_by(Campaign.id))
+                      if Calendar(c).running(now)])
+        for c in campaigns:
+            cal = Calendar(c)
+            current = cal.week(period, now)
+            weeks = [current] if period else [w for w in (current.shift(-1), current)
+                                              if cal.first <= w]
+            for week in weeks:
+                out = scan_week(session, c, week, now)
+                typer.echo(f"{c.code} {week}: {out.raised} new, {out.changed} changed, "
+                           f"{out.cleared} cleared.")
+        session.commit()
+
+
 @app.command("create-user")
 def create_user(
     username: str,

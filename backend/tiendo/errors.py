@@ -131,6 +131,10 @@ class ErrorCode(StrEnum):
     invalid_email = "invalid_email"
     invalid_phone = "invalid_phone"
     webhook_required = "webhook_required"
+    # data quality
+    quality_rule_failed = "quality_rule_failed"
+    quality_rule_not_found = "quality_rule_not_found"
+    flag_not_found = "flag_not_found"
 
 
 class ErrorBody(BaseModel):

@@ -5,6 +5,7 @@ from tiendo.auth.models import ApiToken, LoginFailure, RoleAssignment, User
 from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
 from tiendo.cycle.models import BulkImport, IdempotencyKey, PeriodLock
 from tiendo.official.models import OfficialCount
+from tiendo.quality.models import QualityFlag, QualityRule, QualitySettings
 from tiendo.reminders.models import (
     ReminderMessage,
     ReminderScheduleEntry,
@@ -16,7 +17,8 @@ from tiendo.units.models import Unit
 
 __all__ = [
     "ApiToken", "AuditEvent", "Baseline", "BulkImport", "Campaign", "IdempotencyKey",
-    "LoginFailure", "Metric", "OfficialCount", "PeriodLock", "Report", "ReportRevision",
+    "LoginFailure", "Metric", "OfficialCount", "PeriodLock", "QualityFlag", "QualityRule",
+    "QualitySettings", "Report", "ReportRevision",
     "ReminderMessage", "ReminderScheduleEntry", "ReportValue", "RoleAssignment", "Target", "Unit",
     "UnitReminderChannels", "User", "Webhook",
 ]

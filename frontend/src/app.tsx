@@ -17,6 +17,7 @@ import { matchRoute, navigate, useLocation, type Route } from './router'
 
 const ManagePage = lazyPage(() => import('./pages/manage/Manage').then((m) => m.ManagePage))
 const CampaignsPage = lazyPage(() => import('./pages/campaigns/Campaigns').then((m) => m.CampaignsPage))
+const QualityPage = lazyPage(() => import('./pages/quality/Quality').then((m) => m.QualityPage))
 const AdminPage = lazyPage<{ section?: string }>(() => import('./pages/admin/Admin').then((m) => m.AdminPage))
 
 interface Guarded extends Route {
@@ -30,6 +31,7 @@ const routes: Guarded[] = [
   { path: '/units/:code', role: 'viewer', render: (p) => <UnitPage code={p.code} /> },
   { path: '/manage', role: 'manager', render: () => <ManagePage /> },
   { path: '/campaigns', role: 'manager', render: () => <CampaignsPage /> },
+  { path: '/quality', role: 'manager', render: () => <QualityPage /> },
   { path: '/admin', role: 'admin', render: () => <AdminPage /> },
   { path: '/admin/:section', role: 'admin', render: (p) => <AdminPage section={p.section} /> },
   { path: '/account', role: 'viewer', render: () => <AccountPage /> },

@@ -182,6 +182,10 @@ def test_a_commune_sends_last_week_late_typing_numbers_its_own_way(page, browser
     note = page.get_by_label(re.compile("^Ghi chú"))
     note.fill("Nộp bù tuần trước.")
     page.get_by_role("button", name="Gửi báo cáo").click()
+    # 1.234 staff where the week before had a few dozen: the demo's data-quality rule warns
+    # before sending; the commune confirms.
+    expect(page.get_by_role("alert").filter(has_text="±10%")).to_be_visible()
+    page.get_by_role("button", name="Vẫn gửi báo cáo").click()
     sent = page.get_by_role("status").filter(has_text="Đã gửi báo cáo")
     expect(sent).to_contain_text("Nộp muộn")
     status, body = api_get(page, f"/api/v1/reports?campaign={LIVE}&unit=GL-X-DATON&period={week}")

@@ -23,6 +23,8 @@ from tiendo.campaigns.schemas import CampaignCreate, MetricIn, ReportSettings, T
 from tiendo.campaigns.service import insert_campaign, insert_target
 from tiendo.core.periods import Week, weeks_between
 from tiendo.official.models import OfficialCount
+from tiendo.quality.models import QualityRule
+from tiendo.quality.service import default_rules
 from tiendo.reports.models import Report, ReportValue, Source, Timeliness
 from tiendo.units.models import Unit, UnitKind
 from tiendo.units.schemas import UnitCreate
@@ -288,6 +290,13 @@ def seed_demo(session: Session, now: datetime | None = None, password: str | Non
     _set_populations(session, live, populations, now)
     count += seed_reports(session, live, units, weeks_between(start_week, this_week), now,
                           random.Random(seed + 1), populations, partial_current=this_week)
+
+    # Two of the rules of issue #18, as warnings. Not "broadcasts ≥ 1 a week": the demo's
+    # propaganda counts are drawn afresh each week, not cumulative, and would break it often.
+    for campaign in (historic, live):
+        for rule in default_rules()[:2]:
+            session.add(QualityRule(campaign_id=campaign.id, **rule.model_dump(mode="json"),
+                                    created_at=now, updated_at=now))
 
     passwords: dict[str, str] = {}
     for username, full_name, role, unit_code in DEMO_USERS:

@@ -11,12 +11,15 @@ from tiendo.core.periods import PeriodQuery
 from tiendo.db import SessionDep
 from tiendo.errors import responses
 from tiendo.exports import csv, letter, table, xlsx
+from tiendo.quality import export as quality_export
 
 router = APIRouter(prefix="/exports", tags=["exports"], route_class=ApiRoute)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CampaignQuery = Annotated[str, Query(max_length=64, description="Mã hoặc id chiến dịch")]
+FlagsQuery = Annotated[bool, Query(description="Thêm phần \"Số liệu cần xác minh\" (cờ dữ "
+                                              "liệu chưa xem xét của tuần)")]
 UnderQuery = Annotated[str | None, Query(max_length=64,
                                          description="Đơn vị gốc (mặc định: đơn vị cao nhất "
                                                      "bạn quản lý)")]
@@ -41,9 +44,13 @@ def _responses(media_type: str) -> dict:
             response_class=Response, responses=_responses(XLSX))
 def weekly_report_xlsx(session: SessionDep, principal: Manager, now: NowDep,
                        campaign: CampaignQuery, period: PeriodQuery = None,
-                       under: UnderQuery = None) -> Response:
+                       under: UnderQuery = None, flags: FlagsQuery = False) -> Response:
     report = table.build(session, principal, campaign, period, under, now)
-    return _file(xlsx.render(report), XLSX, report, "xlsx")
+    content = xlsx.render(report)
+    if flags:
+        content = quality_export.add_to_xlsx(content, quality_export.open_flags(
+            session, principal, campaign, period, under, now))
+    return _file(content, XLSX, report, "xlsx")
 
 
 @router.get("/weekly-report.csv", name="exports-weekly-report-csv",
@@ -67,7 +74,10 @@ def weekly_report_csv(session: SessionDep, principal: Manager, now: NowDep,
             response_class=Response, responses=_responses(DOCX))
 def weekly_report_docx(session: SessionDep, principal: Manager, now: NowDep,
                        campaign: CampaignQuery, period: PeriodQuery = None,
-                       under: UnderQuery = None) -> Response:
+                       under: UnderQuery = None, flags: FlagsQuery = False) -> Response:
     out = letter.render(session, principal, campaign, period, under, now)
+    if flags:
+        out.content = quality_export.add_to_docx(out.content, quality_export.open_flags(
+            session, principal, campaign, period, under, now))
     return Response(out.content, media_type=DOCX,
                     headers={"Content-Disposition": f'attachment; filename="{out.filename}"'})

@@ -31,6 +31,8 @@ from tiendo.cycle.models import BulkImport
 from tiendo.db import in_literal, insert_many
 from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_code, validation_detail
 from tiendo.figures.sql import report_before
+from tiendo.quality.flags import record_findings
+from tiendo.quality.schemas import Finding
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Timeliness
 from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import BulkItem, BulkStrategy, ImportConflict, ImportSummary
@@ -110,6 +112,7 @@ class BulkRun:
         self.session, self.principal, self.now = session, principal, now
         self.rules, self.campaign, self.strategy = rules, rules.campaign, strategy
         self.conflicts: list[ImportConflict] = []
+        self.findings: list[tuple[int, str, list[Finding]]] = []  # quality warnings per item
 
     def reject(self, item: Item, field: str | None, code: str, message: str) -> None:
         self.conflicts.append(ImportConflict(index=item.index, unit=item.unit, field=field,
@@ -211,7 +214,9 @@ class BulkRun:
             prev = _latest_before(previous.get((unit.id, item.period)), accepted[unit.id],
                                   item.period)
             try:
-                self.rules.check_values(unit, weeks[item.period], item.values, item.note, prev)
+                warnings = self.rules.check_values(unit, weeks[item.period], item.values,
+                                                   item.note, prev, session=self.session)
+                self.findings.append((unit.id, item.period, warnings))
             except Invalid as exc:
                 self.reject(item, exc.field, exc.code, exc.message)
                 continue
@@ -322,6 +327,11 @@ def run_bulk(session: Session, principal: Principal, rules: CampaignRules, raw_i
         plan = Plan([], [], plan.unchanged)
     if not dry_run:
         run.write(plan, source)
+        if rules.quality and (plan.creates or plan.updates):
+            written = {(u.id, i.period) for i, u in plan.creates}
+            written |= {(u.id, i.period) for i, u, _ in plan.updates}
+            record_findings(session, rules.campaign.id,
+                            [f for f in run.findings if (f[0], f[1]) in written], now)
     rejected = total - plan.unchanged - skipped if failed else len(run.conflicts)
     summary = ImportSummary(import_id=None, dry_run=dry_run, atomic=atomic, strategy=strategy,
                             total=total, created=len(plan.creates), updated=len(plan.updates),

@@ -12,6 +12,7 @@ from tiendo.core.periods import PeriodQuery
 from tiendo.cycle.idempotency import IdempotencyDep
 from tiendo.db import SessionDep
 from tiendo.errors import ETAG, LOCATION, responses, success_headers
+from tiendo.quality.schemas import ReportCheck
 from tiendo.reports import service
 from tiendo.reports.models import ReportStatus
 from tiendo.reports.schemas import ReportCreate, ReportPublic, ReportReplace, RevisionPublic
@@ -38,6 +39,15 @@ def create_report(data: ReportCreate, session: SessionDep, principal: ReportWrit
     report = service.create_report(session, principal, data, now)
     return idem.respond(session, 201, report, {"Location": f"/api/v1/reports/{report.id}",
                                                "ETag": f'"{report.version}"'})
+
+
+@router.post("/check", name="reports-check", summary="Kiểm tra báo cáo trước khi gửi",
+             description="Cùng nội dung như khi gửi báo cáo; không lưu gì. Trả về các cảnh báo "
+                         "của quy tắc kiểm tra số liệu (và quy tắc chặn, nếu có); các lỗi khác "
+                         "được trả như khi gửi.", responses=responses(404, 422))
+def check_report(data: ReportCreate, session: SessionDep, principal: ReportWriter,
+                 now: NowDep) -> ReportCheck:
+    return service.check_report(session, principal, data, now)
 
 
 @router.get("", name="reports-list", summary="Danh sách báo cáo trong phạm vi",

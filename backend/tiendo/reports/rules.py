@@ -16,6 +16,8 @@ from tiendo.campaigns.config import CampaignConfig, campaign_config
 from tiendo.campaigns.models import Campaign, Metric, Target
 from tiendo.core.periods import Week
 from tiendo.errors import Invalid
+from tiendo.quality.rules import RuleSpec, baseline_lookup, evaluate, load_rules
+from tiendo.quality.schemas import Finding
 from tiendo.units.models import Unit
 
 
@@ -40,12 +42,24 @@ class CampaignRules:
 
     @classmethod
     def load(cls, session: Session, campaign: Campaign) -> CampaignRules:
-        return cls.of(campaign_config(session, None, campaign.id))
+        return cls.of(campaign_config(session, None, campaign.id)).with_quality(session)
 
     @classmethod
     def for_writing(cls, session: Session, principal: Principal, ref: str) -> CampaignRules:
         """The rules of a campaign `principal` may report into (else 404)."""
-        return cls.of(campaign_config(session, principal, ref, action=Action.report_write))
+        return cls.of(campaign_config(session, principal, ref, action=Action.report_write)
+                      ).with_quality(session)
+
+    def with_quality(self, session: Session) -> CampaignRules:
+        """Loads the campaign's data-quality rules once per configuration: changing a rule
+        gives the campaign a new config tag (`touch_config`), hence new CampaignRules."""
+        if "quality" not in self.__dict__:
+            self.__dict__["quality"] = load_rules(session, self.campaign.id)
+        return self
+
+    @property
+    def quality(self) -> tuple[RuleSpec, ...]:
+        return self.__dict__.get("quality", ())
 
     @cached_property
     def metric_codes(self) -> dict[int, str]:
@@ -80,7 +94,12 @@ class CampaignRules:
                           f"tuần {week} ({day:%d/%m/%Y}).", field="unit", code="unit_not_open")
 
     def check_values(self, unit: Unit, week: Week, values: Mapping[str, int], note: str,
-                     previous: Mapping[str, int] | None, prefix: str = "values") -> None:
+                     previous: Mapping[str, int] | None, prefix: str = "values",
+                     session: Session | None = None) -> list[Finding]:
+        """Refuses values the campaign does not accept (a blocking quality rule among them,
+        `quality_rule_failed`); answers the warnings of its quality rules, for the caller to
+        record with the report (`tiendo.quality.flags.record_findings`)."""
+        warnings, blocking = self.check_quality(unit, values, previous, session)
         self.check_open(unit, week)
         if not values.keys() <= self._weekly_codes.get(unit.kind, frozenset()):
             self._refuse_codes(unit, values, prefix)
@@ -102,6 +121,26 @@ class CampaignRules:
                         "hãy ghi chú lý do.", field="note", code="decrease_needs_note",
                         details=[{"field": f"{prefix}.{code}", "previous": previous[code],
                                   "value": value}])
+        if blocking:
+            raise Invalid("; ".join(f.message for f in blocking),
+                          field=f"{prefix}.{blocking[0].metric}", code="quality_rule_failed",
+                          details=[f.model_dump(mode="json") for f in blocking])
+        return warnings
+
+    def check_quality(self, unit: Unit, values: Mapping[str, int],
+                      previous: Mapping[str, int] | None, session: Session | None,
+                      ) -> tuple[list[Finding], list[Finding]]:
+        """(warnings, blocking) of the campaign's quality rules for these values."""
+        if not self.quality:
+            return [], []
+        if session is None:
+            def baseline(_: str) -> None:
+                return None
+        else:
+            baseline = baseline_lookup(session, self.campaign.id, unit.id)
+        found = evaluate(self.quality, unit.kind, values, previous, baseline)
+        return ([f for f in found if f.severity == "warning"],
+                [f for f in found if f.severity == "blocking"])
 
     def _refuse_codes(self, unit: Unit, values: Mapping[str, int], prefix: str) -> None:
         """Says why a code is not one this unit reports weekly."""

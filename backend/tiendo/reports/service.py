@@ -22,6 +22,8 @@ from tiendo.cycle.locks import ensure_unlocked
 from tiendo.db import in_literal
 from tiendo.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from tiendo.figures.sql import report_at, report_before
+from tiendo.quality.flags import record_findings
+from tiendo.quality.schemas import ReportCheck
 from tiendo.reports.models import (
     Report,
     ReportRevision,
@@ -174,9 +176,13 @@ def create_report(session: Session, principal: Principal, data: ReportCreate,
     if latest is not None and latest[0] == str(week):
         raise Conflict(f"Đơn vị đã có báo cáo tuần {week}; hãy sửa báo cáo đó.",
                        field="period", code="report_exists")
-    rules.check_values(unit, week, data.values, data.note, latest[1] if latest else None)
-    return insert_report(session, principal, rules, unit, week, data.values, data.note,
-                         source_for(principal), now)
+    warnings = rules.check_values(unit, week, data.values, data.note,
+                                  latest[1] if latest else None, session=session)
+    report = insert_report(session, principal, rules, unit, week, data.values, data.note,
+                           source_for(principal), now)
+    if rules.quality:
+        record_findings(session, campaign.id, [(unit.id, str(week), warnings)], now)
+    return report
 
 
 def parse_if_match(header: str | None) -> int | None:
@@ -228,10 +234,27 @@ def replace_report(session: Session, principal: Principal, report_id: int, data:
     rules = CampaignRules.load(session, session.get(Campaign, report.campaign_id))
     prev = previous_values(session, report.campaign_id, unit.id, report.period,
                            rules.metric_codes)
-    rules.check_values(unit, Week.parse(report.period), data.values, data.note, prev)
+    warnings = rules.check_values(unit, Week.parse(report.period), data.values, data.note, prev,
+                                  session=session)
     report = update_values(session, principal, rules, report, unit, data.values, data.note,
                            expected, source_for(principal), now)
+    if rules.quality:
+        record_findings(session, report.campaign_id, [(unit.id, report.period, warnings)], now)
     return report, unit
+
+
+def check_report(session: Session, principal: Principal, data: ReportCreate,
+                 now: datetime) -> ReportCheck:
+    """What the campaign's quality rules say about a report (new or corrected) before it is
+    sent; the other checks refuse as sending would. Nothing is stored."""
+    rules = CampaignRules.for_writing(session, principal, data.campaign)
+    unit = get_unit_row(session, principal, data.unit, Action.report_write, field="unit")
+    week = rules.check_period(data.period, now)
+    prev = previous_values(session, rules.campaign.id, unit.id, str(week), rules.metric_codes)
+    warnings, blocking = rules.check_quality(unit, data.values, prev, session)
+    if not blocking:
+        rules.check_values(unit, week, data.values, data.note, prev, session=session)
+    return ReportCheck(ok=not blocking, warnings=warnings, blocking=blocking)
 
 
 def get_report(session: Session, principal: Principal, report_id: int,

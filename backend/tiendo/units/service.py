@@ -279,10 +279,18 @@ def deactivate_unit(session: Session, principal: Principal, ref: str, now: datet
 
 def delete_unit(session: Session, principal: Principal, ref: str, now: datetime) -> None:
     """Only a unit nothing refers to can be deleted; anything with history is deactivated."""
-    from tiendo.models import ApiToken, Baseline, OfficialCount, Report, RoleAssignment, Target
+    from tiendo.models import (
+        ApiToken,
+        Baseline,
+        OfficialCount,
+        QualityFlag,
+        Report,
+        RoleAssignment,
+        Target,
+    )
 
     unit = get_unit_from_above(session, principal, ref)
-    for model in (Report, Baseline, RoleAssignment, ApiToken, Target, OfficialCount):
+    for model in (Report, Baseline, RoleAssignment, ApiToken, Target, OfficialCount, QualityFlag):
         if session.exec(select(model).where(model.unit_id == unit.id).limit(1)).first():
             raise Conflict("Đơn vị đã có dữ liệu gắn với nó; hãy ngừng hoạt động thay vì xoá.",
                            code="unit_in_use")

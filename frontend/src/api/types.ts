@@ -37,3 +37,6 @@ export type SeriesPoint = S['SeriesPoint']
 export type ChasePublic = S['ChasePublic']
 export type ChaseWeek = S['ChaseWeek']
 export type ChaseUnit = S['ChaseUnit']
+// data quality
+export type Finding = S['Finding']
+export type FlagPublic = S['FlagPublic']

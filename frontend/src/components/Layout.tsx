@@ -15,6 +15,7 @@ const NAV: { href: string; key: MessageKey; role: Role }[] = [
   { href: '/units', key: 'nav.units', role: 'viewer' },
   { href: '/manage', key: 'nav.manage', role: 'manager' },
   { href: '/campaigns', key: 'nav.campaigns', role: 'manager' },
+  { href: '/quality', key: 'nav.quality', role: 'manager' },
   { href: '/admin', key: 'nav.admin', role: 'admin' },
   { href: '/account', key: 'nav.account', role: 'viewer' },
 ]

@@ -3,7 +3,7 @@ import { api, call, type ApiError } from '../api/client'
 import { isUnsent } from '../offline/outbox'
 import { submitReport, useOutbox } from '../offline/queue'
 import type { ApiResult } from '../api/errors'
-import type { CampaignPublic, ReportPublic, TargetPublic, UnitPublic } from '../api/types'
+import type { CampaignPublic, Finding, ReportPublic, TargetPublic, UnitPublic } from '../api/types'
 import { ErrorBox } from '../components/ErrorBox'
 import { Loading } from '../components/Loading'
 import { StatusBadge } from '../components/StatusBadge'
@@ -76,6 +76,9 @@ function Form({ campaign, unit, period, loaded, reload }: Props & { loaded: Load
   const [busy, setBusy] = useState(false)
   const [done, setDone] = useState<{ report: ReportPublic; corrected: boolean } | null>(null)
   const [locked, setLocked] = useState(loaded.locked)
+  // The data-quality rules' findings for the values as typed: shown before sending; sending the
+  // same values again (after reading the warnings) goes through.
+  const [quality, setQuality] = useState<{ key: string; warnings: Finding[]; blocking: Finding[] } | null>(null)
   const confirmation = useRef<HTMLDivElement>(null)
   const shownAt = useRef(new Date().toISOString())
   useEffect(() => confirmation.current?.focus(), [done])
@@ -114,6 +117,22 @@ function Form({ campaign, unit, period, loaded, reload }: Props & { loaded: Load
       return
     }
     setBusy(true)
+    const key = JSON.stringify([checked.values, note])
+    if (!quality || quality.key !== key || quality.blocking.length > 0) {
+      const c = await call(api.POST('/api/v1/reports/check', {
+        body: { campaign: campaign.code, unit: unit.code, period, values: checked.values, note },
+      }))
+      if (c.error && c.error.code !== 'network') {
+        setBusy(false)
+        return showApiError(c.error)
+      }
+      if (c.data && (c.data.warnings.length > 0 || c.data.blocking.length > 0)) {
+        setQuality({ key, warnings: c.data.warnings, blocking: c.data.blocking })
+        setBusy(false)
+        return // read the warnings first; sending again sends
+      }
+      setQuality(null) // offline: the server checks again when the outbox sends
+    }
     // Through the outbox: a key made now, kept on the device until the server has the report.
     const label = { campaign: campaign.code, unit: unit.code, unitName: unit.name, period,
       metrics: metrics.map((m) => ({ code: m.code, name: m.name })) }
@@ -205,6 +224,7 @@ function Form({ campaign, unit, period, loaded, reload }: Props & { loaded: Load
       )}
       {Object.keys(errors).length > 0 && <p class="field-error" role="alert">{t('check.fix_marked')}</p>}
       <ErrorBox error={apiError} onRetry={apiError?.code === 'version_mismatch' ? reload : undefined} />
+      {quality && !done && <QualityFindings warnings={quality.warnings} blocking={quality.blocking} />}
       {done && (
         <div class="success" role="status" tabIndex={-1} ref={confirmation}>
           <p class="success-title">{done.corrected ? t('report.corrected_title') : t('report.sent_title')}</p>
@@ -224,10 +244,30 @@ function Form({ campaign, unit, period, loaded, reload }: Props & { loaded: Load
       )}
       {!readOnly && metrics.length > 0 && (
         <button type="submit" class="btn btn-primary btn-wide" disabled={busy}>
-          {busy ? t('common.sending') : report ? t('report.save_correction') : t('report.submit')}
+          {busy
+            ? t('common.sending')
+            : quality && quality.warnings.length > 0 && quality.blocking.length === 0
+              ? t('quality.send_anyway')
+              : report ? t('report.save_correction') : t('report.submit')}
         </button>
       )}
     </form>
+  )
+}
+
+function QualityFindings({ warnings, blocking }: { warnings: Finding[]; blocking: Finding[] }) {
+  return (
+    <div class="notice notice-warn quality-findings" role="alert">
+      <p>
+        <strong>{blocking.length > 0 ? t('quality.blocked') : t('quality.check_warnings')}</strong>
+      </p>
+      <ul>
+        {[...blocking, ...warnings].map((f, i) => (
+          <li key={i}>{f.message}</li>
+        ))}
+      </ul>
+      {blocking.length === 0 && <p class="small">{t('quality.send_anyway_hint')}</p>}
+    </div>
   )
 }
 

@@ -7,6 +7,7 @@ import { Chart } from '../components/Chart'
 import { ErrorBox } from '../components/ErrorBox'
 import { Loading } from '../components/Loading'
 import { Page } from '../components/Page'
+import { QualityBadge } from '../components/QualityBadge'
 import { StatusBadge } from '../components/StatusBadge'
 import { formatDateTime, formatNumber, formatWeek, isOverdue, shortWeek, weekRange } from '../format'
 import { useApi } from '../hooks'
@@ -101,6 +102,7 @@ function UnitHistory({ campaign, unit }: { campaign: CampaignPublic; unit: UnitP
   const ascending = [...reports].sort((a, b) => a.period.localeCompare(b.period))
   return (
     <>
+      <QualityBadge campaign={campaign.code} unit={unit.code} />
       <Record campaign={campaign} reports={reports} />
       <div class="chart-cards">
       {targetsFor(targets, unit).map((tg) => {

@@ -15,6 +15,12 @@ export function Chase({ campaign, under, version = 0 }: { campaign: string; unde
     () => call(api.GET('/api/v1/chase', { params: { query: { campaign, under } } })),
     [campaign, under, version],
   )
+  // Units with figures still to verify (open data-quality flags): a badge beside their name.
+  const flagged = useApi(
+    () => call(api.GET('/api/v1/data-quality', { params: { query: { campaign, under, state: 'open', limit: 500 } } })),
+    [campaign, under, version],
+  )
+  const toVerify = new Set((flagged.data?.data ?? []).map((f) => f.unit))
   const data = res.data
   return (
     <section class="card chase" aria-labelledby="chase-title">
@@ -24,12 +30,12 @@ export function Chase({ campaign, under, version = 0 }: { campaign: string; unde
       </div>
       {res.loading && !data && <Loading />}
       <ErrorBox error={res.error} onRetry={res.reload} />
-      {data && data.weeks.map((w) => <Week key={w.period} week={w} />)}
+      {data && data.weeks.map((w) => <Week key={w.period} week={w} toVerify={toVerify} />)}
     </section>
   )
 }
 
-function Week({ week }: { week: ChaseWeek }) {
+function Week({ week, toVerify }: { week: ChaseWeek; toVerify: Set<string> }) {
   const lang = getLang()
   const units = week.groups.reduce((n, g) => n + g.units.length, 0)
   return (
@@ -57,7 +63,7 @@ function Week({ week }: { week: ChaseWeek }) {
           </h4>
           <ul class="chase-list">
             {g.units.map((u) => (
-              <Row key={u.unit_id} unit={u} />
+              <Row key={u.unit_id} unit={u} flagged={toVerify.has(u.unit)} />
             ))}
           </ul>
         </div>
@@ -66,12 +72,13 @@ function Week({ week }: { week: ChaseWeek }) {
   )
 }
 
-function Row({ unit: u }: { unit: ChaseUnit }) {
+function Row({ unit: u, flagged }: { unit: ChaseUnit; flagged: boolean }) {
   const c = u.contact
   return (
     <li>
       <div class="chase-name">
         <Link href={`/units/${encodeURIComponent(u.unit)}`}>{u.unit_name}</Link> <StatusBadge status={u.status} />
+        {flagged && <span class="badge badge-warn quality-badge"> {t('quality.badge')}</span>}
         {u.ratio !== null && u.ratio !== undefined && <span class="muted small"> {t('chase.ratio', { ratio: formatFraction(u.ratio) })}</span>}
       </div>
       <div class="chase-people small">
