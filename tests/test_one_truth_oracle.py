@@ -566,9 +566,23 @@ def check_week(api: Api, plan: Plan, oracle: Oracle, week: str, problems: list[s
                                 f"{(s['numerator'], s['denominator'])} (units {mine})")
 
     # completeness
-    body = api.call("GET", "/completeness", params=params).json()
+    # paged (#14): small pages, walked to the end, the summary the same on every page
+    body, have, offset = None, {}, 0
+    while True:
+        page = api.call("GET", "/completeness",
+                        params={**params, "limit": 3, "offset": offset}).json()
+        summary = {k: v for k, v in page.items() if k not in ("data", "offset")}
+        if body is not None and summary != body:
+            problems.append(f"{week} completeness summary moved between pages: {summary}")
+        body = summary
+        have.update({u["unit"]: u["status"] for u in page["data"]})
+        offset += 3
+        if offset >= page["count"]:
+            break
     want = {c: oracle.status(c, week, now) for c in oracle.expected_any(week, root)}
-    have = {u["unit"]: u["status"] for u in body["units"]}
+    if len(have) != body["count"]:
+        problems.append(f"{week} completeness pages listed {len(have)} units, count "
+                        f"{body['count']}")
     if body["expected"] != len(want) or have != want:
         diff = {c: (have.get(c), want.get(c)) for c in set(want) | set(have)
                 if have.get(c) != want.get(c)}

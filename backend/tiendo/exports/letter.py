@@ -23,8 +23,9 @@ from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Target
 from tiendo.campaigns.schemas import ReportSettings
 from tiendo.campaigns.service import get_campaign, metrics_of, targets_of
+from tiendo.core.pagination import PageParams
 from tiendo.core.periods import Week
-from tiendo.cycle.completeness import completeness
+from tiendo.cycle.completeness import CompletenessFilter, completeness
 from tiendo.exports import table
 from tiendo.figures.units import unit_figures
 from tiendo.progress.service import progress
@@ -37,6 +38,8 @@ STATUS_VI = {"met": "đã đạt", "on_track": "đúng tiến độ", "at_risk":
 MOTTO_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
+
+MISSING_NAMED = 100  # units not yet reported named in the letter; the rest counted
 
 def vn(n: int | float) -> str:
     return f"{n:,.0f}".replace(",", ".")
@@ -168,7 +171,11 @@ def render(session: Session, principal: Principal, campaign_ref: str, period: st
     tz = ZoneInfo(campaign.timezone)
     settings = ReportSettings.model_validate(campaign.report_settings or {})
     prog = progress(session, principal, campaign.code, under.code, str(week), now)
-    done = completeness(session, principal, campaign, str(week), under.code, now)
+    # Named in the letter: the first units not yet reported, in chasing order (a province has
+    # thousands); the rest counted.
+    done = completeness(session, principal, campaign, str(week), under.code, now,
+                        PageParams(limit=MISSING_NAMED, offset=0),
+                        CompletenessFilter(statuses=["missing", "pending"]))
     sheet = table.build(session, principal, campaign.code, str(week), under.code, now)
     dated = min(now, Calendar(campaign).due(week)).astimezone(tz)
     span = f"từ {week.monday:%d/%m} đến {dmy(week.sunday)}"
@@ -216,9 +223,10 @@ def render(session: Session, principal: Principal, campaign_ref: str, period: st
     _par(doc, f"- Đã báo cáo {vn(done.on_time + done.late)}/{vn(done.expected)} đơn vị (đúng hạn "
               f"{vn(done.on_time)}, muộn {vn(done.late)}); chưa báo cáo {vn(done.missing)} "
               "đơn vị.")
-    missing = [u.unit_name for u in done.units if u.status in ("missing", "pending")]
+    missing = [u.unit_name for u in done.data]
     if missing:
-        _par(doc, "- Các đơn vị chưa báo cáo: " + ", ".join(missing) + ".")
+        more = f" và {vn(done.count - len(missing))} đơn vị khác" if done.count > len(missing) else ""
+        _par(doc, "- Các đơn vị chưa báo cáo: " + ", ".join(missing) + more + ".")
     for tp in prog.targets:
         behind = [f"{c.unit_name} ({pct(c.ratio)})" for c in tp.children if c.status == "behind"]
         if behind:
