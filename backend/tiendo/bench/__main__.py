@@ -108,10 +108,10 @@ def table(results: dict) -> str:
         def get(r: dict) -> str:
             lat = r["submit"]["latency"][name]
             return (f"{r['submit'][f'{name}_per_s']:,} "
-                    f"({lat['p50_ms']}/{lat['p95_ms']}/{lat['p99_ms']} ms)")
+                    f"({lat['p50_ms']}/{lat['p95_ms']}/{lat['p99_ms']})")
         return get
 
-    row("wrk POST, req/s (p50/p95/p99)", lambda r: "")
+    row("wrk: req/s (p50/p95/p99 ms)", lambda r: "")
     row("  POST /api/v1/reports", rate("reports"), "≥ 300", "submit >= 300/s")
     row("  tutorial SQLModel (in the app)", rate("tutorial"))
     row("  raw driver insert (in the app)", rate("raw"))
@@ -122,9 +122,9 @@ def table(results: dict) -> str:
         "submit_vs_bare_raw >= 0.25")
     for scope in ("district", "city"):
         for workers in (1, 2):
-            row(f"wrk GET /progress {scope}, {workers} worker(s), req/s (p50/p95/p99)",
+            row(f"  GET /progress {scope}, {workers} worker{'s' if workers > 1 else ''}",
                 lambda r, s=scope, w=workers: (
-                    lambda x: f"{x['ok_per_s']:,} ({x['p50_ms']}/{x['p95_ms']}/{x['p99_ms']} ms)")(
+                    lambda x: f"{x['ok_per_s']:,} ({x['p50_ms']}/{x['p95_ms']}/{x['p99_ms']})")(
                     r["reads"][f"workers_{w}"][s]))
         row(f"  {scope}: 2 workers ÷ 1", lambda r, s=scope: f"{r['reads']['scaling'][s]}×",
             "≥ 1.6×", f"reads_{scope}_2_workers >= 1.6")
