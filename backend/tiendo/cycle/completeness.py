@@ -77,9 +77,18 @@ def completeness(session: Session, principal: Principal | None, campaign: Campai
     def count_of(value: str):  # noqa: ANN202
         return func.coalesce(func.sum(case((status == value, 1), else_=0)), 0)
 
-    expected, on_time, late, not_sent = run(session, select(
-        func.count(), count_of("on_time"), count_of("late"), count_of(unsent),
-    ).select_from(joined).where(*where)).one()
+    # One aggregate per kind: the subtree's counts, and any filter's count, without a window
+    # over the page's rows.
+    by_kind = {kind: dict(zip(("on_time", "late", unsent), counts, strict=True))
+               for kind, *counts in run(session, select(
+                   Unit.kind, count_of("on_time"), count_of("late"), count_of(unsent),
+               ).select_from(joined).where(*where).group_by(Unit.kind)).all()}
+    on_time = sum(c["on_time"] for c in by_kind.values())
+    late = sum(c["late"] for c in by_kind.values())
+    not_sent = sum(c[unsent] for c in by_kind.values())
+    expected = on_time + late + not_sent
+    matching = sum(n for kind, counts in by_kind.items() if not only.kind or kind == only.kind
+                   for st, n in counts.items() if not only.statuses or st in only.statuses)
 
     filters = list(where)
     if only.statuses:
@@ -91,21 +100,14 @@ def completeness(session: Session, principal: Principal | None, campaign: Campai
                      else_=len(KIND_ORDER))
     rows = run(session, select(
         Unit.id, Unit.code, Unit.name, Unit.kind, status, report.c.id, report.c.received_at,
-        report.c.sender_name, report.c.status, func.count().over(),
+        report.c.sender_name, report.c.status,
     ).select_from(joined).where(*filters)
         .order_by(rank, kind_rank, Unit.kind, Unit.code)
         .limit(page.limit).offset(page.offset)).all()
     units = [CompletenessUnit(unit_id=uid, unit=code, unit_name=name, kind=kind, status=st,
                               report_id=rid, received_at=as_utc(received), sender_name=sender,
                               report_status=rstatus)
-             for uid, code, name, kind, st, rid, received, sender, rstatus, _ in rows]
-    if rows:
-        matching = rows[0][-1]
-    elif page.offset == 0 and not only.statuses and not only.kind:
-        matching = expected
-    else:  # a page past the end: count the matching rows on their own
-        matching = run(session, select(func.count()).select_from(joined)
-                       .where(*filters)).scalar_one()
+             for uid, code, name, kind, st, rid, received, sender, rstatus in rows]
     pending = not_sent if unsent == "pending" else 0
     reported = on_time + late
     locked = LockBook(session, campaign, [str(week)], now).state(root.path, str(week)).locked
