@@ -212,7 +212,8 @@ def _reads(server: Server, token: str, city: City, workdir: Path, seconds: float
     out = {}
     for scope, paths in _read_paths(city, workdir).items():
         env = {"BENCH_PATHS": str(paths), "BENCH_TOKEN": token}
-        wrk.run(server.url, "get.lua", 1, concurrency, env=env)  # warm-up
+        # Warm-up long enough for every worker (a fresh worker's first requests are slow).
+        wrk.run(server.url, "get.lua", 3, concurrency, env=env)
         out[scope] = wrk.run(server.url, "get.lua", seconds, concurrency, env=env)
     return out
 
