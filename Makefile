@@ -7,7 +7,7 @@ WEB_SOURCES := $(shell find frontend/src frontend/build frontend/public frontend
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install web migrate seed serve lint bench openapi client clean browser compose-tool
+.PHONY: run test install web migrate seed serve lint bench bench-national wrk openapi client clean browser compose-tool
 
 run: install web migrate seed serve ## install, build the web app, migrate, load the demo, serve
 
@@ -51,8 +51,14 @@ openapi: install ## regenerate the typed web client from the backend's schema
 	$(PY_VENV)/bin/python -m tiendo.openapi frontend/openapi.json
 	cd frontend && npm run gen:api --silent
 
-bench: install web
+wrk: ## Debian's wrk, the load generator of `make bench` (C, not the bottleneck here)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+bench: install web wrk ## wrk against the app, the tutorial route and a bare raw-insert app; reads with 1 and 2 workers
 	$(PY_VENV)/bin/python -m tiendo.bench
+
+bench-national: install wrk ## 99,100 units × 52 weeks on PostgreSQL: the issue-14 table (~5 min)
+	$(PY_VENV)/bin/python -m tiendo.bench.national
 
 clean:
 	rm -rf $(PY_VENV) frontend/node_modules frontend/dist var

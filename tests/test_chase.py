@@ -20,7 +20,7 @@ def chase(client, headers, **params) -> dict:
 
 def completeness(client, headers, period: str) -> dict:
     r = client.get("/api/v1/completeness", headers=headers,
-                   params={"campaign": LIVE, "period": period})
+                   params={"campaign": LIVE, "period": period, "limit": 500})
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -38,7 +38,7 @@ def test_thursday_morning_chases_this_week_and_last_week_still_open(client, auth
         assert w["not_reported"] == done["missing"] == w["missing"] + w["pending"]
         assert w["late"] == done["late"]
         listed = [u for g in w["groups"] for u in g["units"]]
-        want = {u["unit"]: u["status"] for u in done["units"]
+        want = {u["unit"]: u["status"] for u in done["data"]
                 if u["status"] in ("missing", "pending", "late")
                 or u["report_status"] == "returned"}
         assert {u["unit"] for u in listed} == set(want)

@@ -18,14 +18,14 @@ def at(hour: int, minute: int, second: int = 0, day: int = 5) -> datetime:
 
 
 def view(client, headers, **params) -> dict:
-    r = client.get("/api/v1/completeness", headers=headers, params={"campaign": LIVE, **params})
+    r = client.get("/api/v1/completeness", headers=headers, params={"campaign": LIVE, "limit": 500, **params})
     assert r.status_code == 200, r.text
     return r.json()
 
 
 def check_counts(body: dict) -> dict[str, str]:
     """The counts and rates agree with the unit list; returns unit → status."""
-    statuses = {u["unit"]: u["status"] for u in body["units"]}
+    statuses = {u["unit"]: u["status"] for u in body["data"]}
     n = {s: sum(1 for v in statuses.values() if v == s)
          for s in ("on_time", "late", "missing", "pending")}
     assert body["expected"] == len(statuses)
@@ -51,7 +51,7 @@ def test_a_week_of_the_district_replayed_around_the_deadline(client, clock, auth
     assert start["expected"] == 139  # 22 communes + agencies, schools, party, mass orgs
     assert {"on_time", "pending"} == set(expected.values())
     assert start["late"] == 0 and start["missing"] == start["pending"] > 0
-    units = {u["unit"]: u for u in start["units"]}
+    units = {u["unit"]: u for u in start["data"]}
     assert all(u["received_at"] and u["sender_name"] and u["report_status"] == "submitted"
                for u in units.values() if u["status"] == "on_time")
     # Units still to report that reported last week (their values carry over, no decrease).
@@ -89,7 +89,7 @@ def test_a_week_of_the_district_replayed_around_the_deadline(client, clock, auth
             assert now["pending"] == 0
     assert statuses[e] == "missing"
     final = view(client, manager)
-    seen = {u["unit"]: u for u in final["units"]}
+    seen = {u["unit"]: u for u in final["data"]}
     assert seen[c]["status"] == "late" and seen[c]["received_at"].startswith("2024-09-05T08:00:00")
     assert final["late"] == 2 and final["on_time"] == start["on_time"] + 2
 
@@ -111,7 +111,7 @@ def test_past_week_and_one_subtree(client, auth):
                         params={"campaign": LIVE, "period": "2024-W35", "limit": 500}).json()
     assert past["on_time"] + past["late"] == listed["count"]
     commune = view(client, manager, under="GL-X-DATON")
-    assert [u["unit"] for u in commune["units"]] == ["GL-X-DATON"]  # villages do not report
+    assert [u["unit"] for u in commune["data"]] == ["GL-X-DATON"]  # villages do not report
     own = view(client, auth("daton"))
     assert own["under"]["code"] == "GL-X-DATON" and own["expected"] == 1
 
@@ -124,7 +124,7 @@ def test_past_week_and_one_subtree(client, auth):
 ])
 def test_completeness_refusals(client, auth, params, status, code, field):
     r = client.get("/api/v1/completeness", headers=auth("daton"),
-                   params={"campaign": LIVE, **params})
+                   params={"campaign": LIVE, "limit": 500, **params})
     assert_error(r, status, code, field)
 
 
@@ -161,3 +161,69 @@ def test_due_list_of_a_unit(client, clock, auth):
     assert {e["unit"] for e in client.get("/api/v1/due", headers=daton).json()["data"]} == {
         "GL-X-DATON", school}
     assert_error(client.get("/api/v1/due", headers=login(client, "lanhdao")), 403)
+
+
+RANK = {"missing": 0, "late": 1, "pending": 2, "on_time": 3}
+KINDS = ["commune", "agency", "public_service", "school", "party", "mass_org", "village"]
+
+
+def chasing_key(u: dict) -> tuple:
+    return (RANK[u["status"]], KINDS.index(u["kind"]), u["kind"], u["unit"])
+
+
+def test_pages_walk_the_subtree_in_chasing_order(client, auth):
+    manager = auth("vanphong")
+    whole = view(client, manager, period="2024-W35")
+    everyone = whole["data"]
+    assert whole["count"] == whole["expected"] == len(everyone) == 139
+    assert everyone == sorted(everyone, key=chasing_key)  # missing, late, on time; kind; code
+    assert everyone[0]["status"] == "missing" and everyone[-1]["status"] == "on_time"
+    first = client.get("/api/v1/completeness", headers=manager, params={
+        "campaign": LIVE, "period": "2024-W35"}).json()
+    assert (first["limit"], first["offset"], len(first["data"])) == (50, 0, 50)  # the default
+    walked, offset = [], 0
+    while offset < whole["count"]:
+        page = view(client, manager, period="2024-W35", limit=40, offset=offset)
+        # The summary is the whole subtree's on every page.
+        assert {k: page[k] for k in ("expected", "on_time", "late", "missing", "pending")} == \
+            {k: whole[k] for k in ("expected", "on_time", "late", "missing", "pending")}
+        walked += page["data"]
+        offset += 40
+    assert walked == everyone
+    past_end = view(client, manager, period="2024-W35", offset=500)
+    assert past_end["data"] == [] and past_end["count"] == 139
+
+
+def test_filters_by_status_and_kind(client, auth):
+    manager = auth("vanphong")
+    whole = view(client, manager, period="2024-W35")["data"]
+    late = view(client, manager, period="2024-W35", status="late")
+    assert late["count"] == late["late"] == len(late["data"]) > 0
+    assert late["data"] == [u for u in whole if u["status"] == "late"]
+    both = view(client, manager, period="2024-W35", status=["late", "missing"])
+    assert both["data"] == [u for u in whole if u["status"] in ("late", "missing")]
+    schools = view(client, manager, period="2024-W35", kind="school", limit=5)
+    want = [u for u in whole if u["kind"] == "school"]
+    assert schools["count"] == len(want) and schools["data"] == want[:5]
+    assert schools["expected"] == 139  # the counts stay the subtree's
+    late_schools = view(client, manager, period="2024-W35", kind="school", status="late",
+                        offset=1000)
+    assert late_schools["data"] == [] and late_schools["count"] == sum(
+        1 for u in want if u["status"] == "late")
+    commune = view(client, manager, period="2024-W35", under="GL-X-DATON", kind="commune")
+    assert [u["unit"] for u in commune["data"]] == ["GL-X-DATON"]
+    # Before the deadline nobody is missing yet: the unsent are pending.
+    now = view(client, manager, status="pending")
+    assert now["count"] == now["pending"] > 0 and view(client, manager, status="missing")[
+        "count"] == 0
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"limit": 0}, "limit"), ({"limit": 501}, "limit"), ({"limit": "x"}, "limit"),
+    ({"offset": -1}, "offset"), ({"status": "lost"}, "status.0"), ({"kind": "planet"}, "kind"),
+    ({"status": ["late"] * 5}, "status"),
+])
+def test_paging_and_filter_refusals(client, auth, params, field):
+    r = client.get("/api/v1/completeness", headers=auth("vanphong"),
+                   params={"campaign": LIVE, **params})
+    assert_error(r, 422, "validation_error", field)

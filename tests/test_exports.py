@@ -222,3 +222,75 @@ def test_propaganda_metrics_are_columns_with_each_units_figure(client, manager):
                                                   period="2024-W33").content))
     header = [c.value for c in wb.worksheets[0][9]]  # the heading row
     assert labels[0] in header
+
+
+def csv_rows(client, headers, **params) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(
+        export(client, headers, "csv", **params).content.decode("utf-8-sig"))))
+
+
+def test_a_row_per_child_with_its_subtree_and_depth_two_for_one_more_level(client, auth, clock):
+    """#14: a district lists its children, a child's row is its whole subtree (the progress
+    child's figures) with "sent/expected"; depth=2 puts each child's own rows beneath it."""
+    admin = auth("admin")
+    parent = new_unit(client, admin, "agency")
+    kids = [new_unit(client, admin, "public_service", parent=parent["code"]) for _ in range(2)]
+    clock.set(datetime(2024, 8, 15, 14, 0, tzinfo=HN))
+    assert client.post("/api/v1/reports", headers=admin, json=staff_report(
+        kids[0]["code"], "2024-W33", 10, 4)).status_code == 201
+    rows = [r for r in csv_rows(client, admin, period="2024-W33", under="HN-GL")
+            if r["Chỉ tiêu"] == "staff"]
+    api = progress(client, admin, period="2024-W33", under="HN-GL")["staff"]
+    units, total = rows[:-1], rows[-1]
+    assert [r["Mã đơn vị"] for r in units] == [c["unit"] for c in sorted(
+        api["children"], key=lambda c: c["unit_id"])] or {r["Mã đơn vị"] for r in units} == {
+        c["unit"] for c in api["children"]}
+    mine = next(r for r in units if r["Mã đơn vị"] == parent["code"])
+    assert (mine["Tổng số"], mine["Đã đạt"]) == ("10", "4")  # the agency and its two units
+    assert mine["Tình trạng báo cáo"] == "1/3 đã nộp"
+    assert mine["Ghi chú"] == "2 đơn vị chưa có số liệu"
+    assert int(total["Đã đạt"]) == api["numerator"] and total["Tình trạng báo cáo"] == \
+        f"{sum(int(r['Tình trạng báo cáo'].split('/')[0]) if '/' in r['Tình trạng báo cáo'] else r['Tình trạng báo cáo'] in ('đúng hạn', 'muộn') for r in units)}/{api['units_expected']} đã nộp"  # noqa: E501
+
+    deep = [r for r in csv_rows(client, admin, period="2024-W33", under="HN-GL", depth=2)
+            if r["Chỉ tiêu"] == "staff"]
+    at = next(i for i, r in enumerate(deep) if r["Mã đơn vị"] == parent["code"])
+    stt = deep[at]["STT"]
+    beneath = deep[at + 1:at + 4]
+    assert [r["STT"] for r in beneath] == [f"{stt}.1", f"{stt}.2", f"{stt}.3"]
+    assert [r["Mã đơn vị"] for r in beneath] == [parent["code"], kids[0]["code"], kids[1]["code"]]
+    assert [r["Tình trạng báo cáo"] for r in beneath] == ["chưa nộp", "đúng hạn", "chưa nộp"]
+    assert beneath[1]["Đã đạt"] == "4"
+    # The sub-rows are the child's own export; totals do not count them twice.
+    theirs = [r for r in csv_rows(client, admin, period="2024-W33", under=parent["code"])
+              if r["Chỉ tiêu"] == "staff"]
+    assert [(r["Mã đơn vị"], r["Đã đạt"]) for r in theirs[:-1]] == \
+        [(r["Mã đơn vị"], r["Đã đạt"]) for r in beneath]
+    assert deep[-1]["Đã đạt"] == total["Đã đạt"] and deep[-1]["Tổng số"] == total["Tổng số"]
+    assert len([r for r in deep if "." not in r["STT"] and r["STT"]]) == len(units)
+
+
+def test_subtotals_by_kind_add_up_to_the_total(client, manager):
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, manager, "xlsx", period="2024-W33")
+                                           .content))
+    for ws in wb.worksheets:
+        groups, rows, current = {}, [], None
+        for r in range(HEADER_ROW + 1, ws.max_row + 1):
+            stt, name, num = ws.cell(r, 1).value, ws.cell(r, 2).value, ws.cell(r, 4).value
+            if stt in ("I", "II", "III", "IV", "V", "VI", "VII"):
+                current = name
+                groups[current] = [num, 0, ws.cell(r, 7).value]
+            elif isinstance(stt, int):
+                groups[current][1] += 0 if num == "—" else num
+                rows.append(num)
+            elif name == "TỔNG CỘNG":
+                assert num == sum(g[0] for g in groups.values())
+        assert all(sub == listed for sub, listed, _ in groups.values()), groups
+        assert all(status.endswith(" đã nộp") for _, _, status in groups.values())
+
+
+@pytest.mark.parametrize("depth", ["0", "3", "x"])
+def test_depth_is_one_or_two(client, manager, depth):
+    r = client.get("/api/v1/exports/weekly-report.csv", headers=manager,
+                   params={"campaign": "ihanoi-2024", "depth": depth})
+    assert_error(r, 422, "validation_error", "depth")

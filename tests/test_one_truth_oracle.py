@@ -566,9 +566,23 @@ def check_week(api: Api, plan: Plan, oracle: Oracle, week: str, problems: list[s
                                 f"{(s['numerator'], s['denominator'])} (units {mine})")
 
     # completeness
-    body = api.call("GET", "/completeness", params=params).json()
+    # paged (#14): small pages, walked to the end, the summary the same on every page
+    body, have, offset = None, {}, 0
+    while True:
+        page = api.call("GET", "/completeness",
+                        params={**params, "limit": 3, "offset": offset}).json()
+        summary = {k: v for k, v in page.items() if k not in ("data", "offset")}
+        if body is not None and summary != body:
+            problems.append(f"{week} completeness summary moved between pages: {summary}")
+        body = summary
+        have.update({u["unit"]: u["status"] for u in page["data"]})
+        offset += 3
+        if offset >= page["count"]:
+            break
     want = {c: oracle.status(c, week, now) for c in oracle.expected_any(week, root)}
-    have = {u["unit"]: u["status"] for u in body["units"]}
+    if len(have) != body["count"]:
+        problems.append(f"{week} completeness pages listed {len(have)} units, count "
+                        f"{body['count']}")
     if body["expected"] != len(want) or have != want:
         diff = {c: (have.get(c), want.get(c)) for c in set(want) | set(have)
                 if have.get(c) != want.get(c)}
@@ -630,22 +644,39 @@ def parse_xlsx(plan: Plan, data: bytes) -> dict[str, dict[str, tuple]]:
 
 def check_export(plan: Plan, oracle: Oracle, week: str, now: datetime, what: str,
                  got: dict[str, dict[str, tuple]], problems: list[str]) -> None:
+    """A row per child of the district under which the target counts a unit (#14): the sums of
+    its subtree and "sent/expected đã nộp"; a child that is the only unit counted under it shows
+    its own status instead."""
+    root = plan.district
+    children = [u.code for u in plan.units if u.parent == root]
     for t in plan.targets:
-        units = oracle.expected(t, week, plan.district)
+        units = oracle.expected(t, week, root)
+        rows = {}
+        for child in [root, *children]:
+            mine = [c for c in units if (c == root if child == root else oracle.under(c, child))]
+            if mine:
+                rows[child] = mine
         have = got.get(t.code, {})
-        if set(have) != set(units):
-            problems.append(f"{week} {what} {t.code}: units API {sorted(have)}, oracle "
-                            f"{sorted(units)}")
-        for c in set(have) & set(units):
-            den = oracle.figure(c, t.denominator, week) or 0
-            num = oracle.figure(c, t.numerator, week) or 0
+        if set(have) != set(rows):
+            problems.append(f"{week} {what} {t.code}: rows API {sorted(have)}, oracle "
+                            f"{sorted(rows)}")
+        for c in set(have) & set(rows):
+            mine = rows[c]
+            s = oracle.sums(t, week, mine)
             d, n, status = have[c]
             # empty, or "—" in the .xlsx where a unit has no figure yet: nothing, counted as 0
             d = 0 if d in ("", None, "—") else int(d)
             n = 0 if n in ("", None, "—") else int(n)
-            if (d, n) != (den, num) or status not in STATUS_VI[oracle.status(c, week, now)]:
+            if mine == [c]:
+                ok = status in STATUS_VI[oracle.status(c, week, now)]
+                want_status = oracle.status(c, week, now)
+            else:
+                want_status = f"{s['counted']}/{len(mine)} đã nộp"
+                ok = status == want_status
+            if (d, n) != (s["denominator"], s["numerator"]) or not ok:
                 problems.append(f"{week} {what} {t.code} {c}: API ({d}, {n}, {status}), oracle "
-                                f"({den}, {num}, {oracle.status(c, week, now)})")
+                                f"({s['denominator']}, {s['numerator']}, {want_status}) "
+                                f"(units {mine})")
 
 
 def check_template(plan: Plan, oracle: Oracle, week: str, data: bytes,

@@ -37,8 +37,8 @@ def hook(client, admin, url: str, unit: str = "HN-GL", **extra) -> dict:
 
 def waiting_units(client, headers, **params) -> list[str]:
     view = client.get("/api/v1/completeness", headers=headers,
-                      params={"campaign": LIVE, **params}).json()
-    return [u["unit"] for u in view["units"] if u["status"] in ("pending", "missing")]
+                      params={"campaign": LIVE, "limit": 500, **params}).json()
+    return [u["unit"] for u in view["data"] if u["status"] in ("pending", "missing")]
 
 
 def messages(client, headers, **params) -> list[dict]:

@@ -211,8 +211,8 @@ def setting(client, auth):  # noqa: ANN001, ANN201
     """The demo's admin, and an agency of the live campaign still to report this week."""
     admin = auth("admin")
     body = client.get(f"{V1}/completeness", headers=admin,
-                      params={"campaign": LIVE, "period": THIS_WEEK}).json()
-    pending = [u["unit"] for u in body["units"]
+                      params={"campaign": LIVE, "period": THIS_WEEK, "limit": 500}).json()
+    pending = [u["unit"] for u in body["data"]
                if u["status"] == "pending" and u["kind"] == "agency"]
     assert pending, body
     return admin, pending[0]

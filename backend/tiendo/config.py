@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(default=10, gt=0)  # seconds to wait for a free connection
     db_pool_recycle: int = Field(default=1800, ge=-1)  # seconds before a connection is renewed
     db_connect_timeout: int = Field(default=5, ge=1)
+    # Behind PgBouncer in transaction mode: no startup options, no server-side prepared statements.
+    db_pgbouncer: bool = False
 
     @field_validator("allowed_hosts", "cors_origins", "metrics_networks", mode="before")
     @classmethod

@@ -88,21 +88,22 @@ def make_engine(url: str) -> Engine:
     # pre_ping replaces connections that died with a restarted or failed-over server, so the
     # app recovers by itself; a short connect timeout turns an outage into quick 503s.
     settings = get_settings()
+    # No session state is set on a connection after it opens (no SET, no LISTEN, no session
+    # advisory lock): a pooler in transaction mode may hand each transaction another server
+    # connection. JIT compiling costs tens of milliseconds and pays off only in long analytic
+    # scans (this app's statements are index probes), so it is off from the connection's
+    # startup parameters; behind PgBouncer (TIENDO_DB_PGBOUNCER=true) those are not passed
+    # and psycopg's server-side prepared statements are off too (README: set jit on the
+    # database instead, `ALTER DATABASE … SET jit = off`).
+    connect_args: dict = {"connect_timeout": settings.db_connect_timeout}
+    if settings.db_pgbouncer:
+        connect_args["prepare_threshold"] = None
+    else:
+        connect_args["options"] = "-c jit=off"
     engine = create_engine(
         url, pool_pre_ping=True, pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout,
-        pool_recycle=settings.db_pool_recycle,
-        connect_args={"connect_timeout": settings.db_connect_timeout})
-
-    @event.listens_for(engine, "connect")
-    def _pg_settings(dbapi_conn, _record) -> None:  # noqa: ANN001
-        # JIT compiling costs tens of milliseconds and pays off only in long analytic scans;
-        # this app's statements are index probes (the progress sums of a city would be JIT
-        # compiled on every call). Once per connection, not once per request.
-        with dbapi_conn.cursor() as cur:
-            cur.execute("SET jit = off")
-        dbapi_conn.commit()
-
+        pool_recycle=settings.db_pool_recycle, connect_args=connect_args)
     return engine
 
 

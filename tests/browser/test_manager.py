@@ -72,6 +72,7 @@ def test_manager_sees_late_and_missing_units_and_reminds(page) -> None:  # noqa:
     page.get_by_role("link", name="Quản lý báo cáo").click()
     page.get_by_label("Kỳ báo cáo").select_option(_previous_week())
     week = page.get_by_role("region", name=re.compile("Tình hình nộp báo cáo"))
+    week.get_by_label("Hiển thị").select_option(label="Nộp muộn")  # the list shows one state
     late = week.get_by_role("group").filter(
         has=page.get_by_text(re.compile(r"^Đơn vị nộp muộn \([1-9]\d*\)$")))
     expect(late.get_by_role("listitem").first).to_contain_text("Nộp muộn")
@@ -143,3 +144,41 @@ def test_manager_downloads_the_weekly_export(page) -> None:  # noqa: ANN001
     with open(download.path(), "rb") as f:
         assert f.read(2) == b"PK"  # an .xlsx is a zip
     expect(page.get_by_role("status").filter(has_text="Đã tải tệp")).to_be_visible()
+
+
+def test_completeness_pages_through_the_district_with_filters(page) -> None:  # noqa: ANN001
+    """The card lists one page of units in chasing order; "Xem thêm" appends the next page
+    until every unit the filter matches is shown; the kind filter narrows the same list."""
+    from browser.helpers import api_get
+    from browser.server import LIVE
+
+    login(page, "vanphong")
+    status, whole = api_get(page, f"/api/v1/completeness?campaign={LIVE}&limit=500")
+    assert status == 200 and whole["expected"] > 100  # more than two pages of 50
+    card = page.get_by_role("region", name=re.compile("Tình hình nộp báo cáo"))
+    card.get_by_label("Hiển thị").select_option(label="Tất cả đơn vị")
+    n = f"{whole['expected']:,}".replace(",", ".")
+    expect(card.get_by_text(f"Các đơn vị phải báo cáo ({n})")).to_be_visible()
+    items = card.locator(".unit-list > li")
+    expect(items).to_have_count(50)
+    # The first page is the API's, in its chasing order.
+    names = [u["unit_name"] for u in whole["data"]]
+    expect(items.first).to_contain_text(names[0])
+    shown = 50
+    while shown < whole["expected"]:
+        step = min(50, whole["expected"] - shown)
+        card.get_by_role("button", name=f"Xem thêm {step} đơn vị").click()
+        shown += step
+        expect(items).to_have_count(shown)
+    expect(card.get_by_role("button", name=re.compile("^Xem thêm"))).to_have_count(0)
+    expect(items.last).to_contain_text(names[-1])
+    shoot(page, "completeness-all")
+
+    card.get_by_label("Loại đơn vị").select_option(label="Trường học")
+    schools = [u for u in whole["data"] if u["kind"] == "school"]
+    expect(card.get_by_text(f"Các đơn vị phải báo cáo ({len(schools)})")).to_be_visible()
+    expect(items).to_have_count(min(50, len(schools)))
+    expect(items.first).to_contain_text(schools[0]["unit_name"])
+    # The tiles stay the whole district's.
+    tiles = card.get_by_role("list", name="Tổng hợp nộp báo cáo")
+    expect(tiles).to_contain_text(f"{whole['on_time']:,}".replace(",", "."))

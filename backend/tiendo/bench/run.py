@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import secrets
 import tempfile
@@ -16,9 +17,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
-from tiendo.bench import sql
+from tiendo.bench import sql, wrk
 from tiendo.bench.generate import CITY, City, add_weeks, create_city, last_week
-from tiendo.bench.server import Server, latencies, load
+from tiendo.bench.server import Server, latencies
 from tiendo.db import make_engine, migrate
 from tiendo.demo.seed import STAFF_KINDS
 
@@ -143,28 +144,84 @@ def _bulk(engine, client: httpx.Client, city: City, paths: set[str], batches: in
     return out
 
 
-def _submit(server: Server, token: str, city: City, seconds: float, rounds: int,
-            concurrency: int) -> dict:
-    hero = itertools.repeat({"name": "Nguyễn Văn A", "age": 42})
-    reports = _report_bodies(city, 1)
-    routes = {"raw": (server.url + "/bench/raw", hero, {}),
-              "tutorial": (server.url + "/bench/tutorial", hero, {}),
-              "reports": (server.url + "/api/v1/reports", reports,
-                          {"Authorization": f"Bearer {token}"})}
-    best: dict[str, float] = {}
-    errors: dict[str, dict] = {}
-    for _ in range(rounds):  # interleaved, best of each: the machine's noise hits all alike
-        for name, (url, bodies, headers) in routes.items():
-            load(url, bodies, min(1.0, seconds / 3), concurrency, headers)  # warm-up
-            result = load(url, bodies, seconds, concurrency, headers)
-            best[name] = max(best.get(name, 0.0), round(result.rate, 1))
-            if result.failed:
-                errors[name] = result.statuses
-    out = {f"{k}_per_s": v for k, v in best.items()}
-    out["vs_tutorial"] = round(best["reports"] / best["tutorial"], 2)
-    out["vs_raw"] = round(best["reports"] / best["raw"], 3)
+def _bodies_file(city: City, path: Path, wanted: int) -> Path:
+    """Report bodies, one a line, every (unit, week) once: each submission creates a report."""
+    with path.open("w", encoding="utf-8") as f:
+        for n, body in enumerate(_report_bodies(city, 1)):
+            if n >= wanted or body["period"] > str(last_week(city).shift(50)):
+                break
+            f.write(json.dumps(body, ensure_ascii=False) + "\n")
+    return path
+
+
+def _best(runs: list[dict]) -> dict:
+    return max(runs, key=lambda r: r["ok_per_s"])
+
+
+def _submit(server: Server, bare: Server, token: str, city: City, workdir: Path, seconds: float,
+            rounds: int, concurrency: int) -> dict:
+    """Requests/s and latencies from wrk: report submission, the tutorial route and a raw
+    driver insert inside the product's app, and the same raw insert in a bare FastAPI app (the
+    limit). Interleaved rounds, best of each: the machine's noise hits all alike."""
+    hero = json.dumps({"name": "Nguyễn Văn A", "age": 42}, ensure_ascii=False)
+    bodies = _bodies_file(city, workdir / "reports.jsonl", 60_000)
+    routes = {"reports": (server.url + "/api/v1/reports",
+                          {"BENCH_BODIES": str(bodies), "BENCH_TOKEN": token}),
+              "tutorial": (server.url + "/bench/tutorial", {"BENCH_BODY": hero}),
+              "raw": (server.url + "/bench/raw", {"BENCH_BODY": hero}),
+              "bare_raw": (bare.url + "/bench/raw", {"BENCH_BODY": hero})}
+    runs: dict[str, list[dict]] = {name: [] for name in routes}
+    offset = 0  # the next unsent body: each report is created once
+    for _ in range(rounds):
+        for name, (url, env) in routes.items():
+            for warm_up in (True, False):
+                r = wrk.run(url, "post.lua", 1 if warm_up else seconds, concurrency,
+                            env={**env, "BENCH_OFFSET": str(offset)})
+                if name == "reports":
+                    offset += r["requests"] + 2 * concurrency
+                if not warm_up:
+                    runs[name].append(r)
+    best = {name: _best(rs) for name, rs in runs.items()}
+    out: dict = {f"{name}_per_s": b["ok_per_s"] for name, b in best.items()}
+    out["latency"] = {name: {k: b[k] for k in ("p50_ms", "p95_ms", "p99_ms")}
+                      for name, b in best.items()}
+    out["vs_tutorial"] = round(best["reports"]["ok_per_s"] / best["tutorial"]["ok_per_s"], 2)
+    out["vs_raw"] = round(best["reports"]["ok_per_s"] / best["raw"]["ok_per_s"], 3)
+    out["vs_bare_raw"] = round(best["reports"]["ok_per_s"] / best["bare_raw"]["ok_per_s"], 3)
+    errors = {name: sum(r["errors"] for r in rs) for name, rs in runs.items()
+              if any(r["errors"] for r in rs)}
     if errors:
         out["errors"] = errors
+    return out
+
+
+def _read_paths(city: City, workdir: Path) -> dict[str, Path]:
+    period = str(last_week(city))
+    out = {}
+    for scope, code in (("district", f"{CITY}-D01"), ("city", CITY)):
+        path = workdir / f"read-{scope}.txt"
+        path.write_text(f"{PROGRESS}?campaign={city.campaign.code}&under={code}"
+                        f"&period={period}\n")
+        out[scope] = path
+    return out
+
+
+def _reads(server: Server, token: str, city: City, workdir: Path, seconds: float,
+           concurrency: int) -> dict:
+    """Dashboard reads under load (GET /progress of a district and of the city), from wrk."""
+    out = {}
+    files = _read_paths(city, workdir)
+    with httpx.Client(base_url=server.url, timeout=120,
+                      headers={"Authorization": f"Bearer {token}"}) as client:
+        # A fresh worker's first requests build and compile its statements: every worker
+        # answers a few of each read before wrk measures (one at a time, then in parallel).
+        for path in files.values():
+            for _ in range(4 * server.workers):
+                client.get(path.read_text().strip()).raise_for_status()
+    for scope, paths in files.items():
+        env = {"BENCH_PATHS": str(paths), "BENCH_TOKEN": token}
+        wrk.run(server.url, "get.lua", 3, concurrency, env=env)  # warm-up
+        out[scope] = wrk.run(server.url, "get.lua", seconds, concurrency, env=env)
     return out
 
 
@@ -188,6 +245,7 @@ def run_database(kind: str, opts) -> dict:  # noqa: ANN001
         _analyze(engine)
         gen_seconds = time.perf_counter() - started
         server = Server(url, Path(tmp))
+        bare = Server(url, Path(tmp), app="tiendo.bench.bare:create_bare_app")
         try:
             client = httpx.Client(base_url=server.url, timeout=120)
             token = client.post("/api/v1/auth/token", data={
@@ -204,12 +262,26 @@ def run_database(kind: str, opts) -> dict:  # noqa: ANN001
                                   "rows_per_s": round(city.rows / gen_seconds)}
             progress[f"weeks_{city.weeks}"] = _progress(engine, client, city, paths, opts.repeat)
             result["progress"] = progress
-            result["submit"] = _submit(server, token, city, opts.seconds, opts.rounds,
-                                       opts.concurrency)
+            result["reads"] = {"workers_1": _reads(server, token, city, Path(tmp), opts.seconds,
+                                                   opts.concurrency)}
+            result["submit"] = _submit(server, bare, token, city, Path(tmp), opts.seconds,
+                                       opts.rounds, opts.concurrency)
             result["bulk"] = _bulk(engine, client, city, paths, opts.bulk_batches)
             result["peak_memory_mb"] = round(server.peak_memory_mb(), 1)
             client.close()
         finally:
             server.stop()
+            bare.stop()
             engine.dispose()
+        # The same reads from two worker processes (tiendo serve --workers 2).
+        two = Server(url, Path(tmp), workers=2)
+        try:
+            result["reads"]["workers_2"] = _reads(two, token, city, Path(tmp), opts.seconds,
+                                                  opts.concurrency)
+        finally:
+            two.stop()
+        for scope in ("district", "city"):
+            one = result["reads"]["workers_1"][scope]["ok_per_s"]
+            result["reads"].setdefault("scaling", {})[scope] = (
+                round(result["reads"]["workers_2"][scope]["ok_per_s"] / one, 2) if one else None)
     return result

@@ -14,7 +14,7 @@ from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.service import get_campaign, targets_of
 from tiendo.core.periods import Week
-from tiendo.cycle.completeness import completeness
+from tiendo.cycle.completeness import EVERY, completeness
 from tiendo.cycle.locks import LockBook
 from tiendo.cycle.schemas import ChaseGroup, ChasePublic, ChaseUnit, ChaseWeek, UnitSummary
 from tiendo.figures.units import unit_figures
@@ -113,10 +113,10 @@ def chase(session: Session, principal: Principal, campaign_ref: str, under: str 
     root = resolve_under(session, principal, under, Action.manage)
     out_weeks: list[ChaseWeek] = []
     for week in weeks_due(session, campaign, root, now):
-        done = completeness(session, principal, campaign, str(week), root.code, now)
+        done = completeness(session, principal, campaign, str(week), root.code, now, EVERY)
         figures = _figures(session, campaign, root, week)
         wanted = []
-        for cu in done.units:
+        for cu in done.data:
             status = ("returned" if cu.report_status == "returned"
                       else cu.status if cu.status in ("missing", "pending", "late") else None)
             if status is not None:

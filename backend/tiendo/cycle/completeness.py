@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from sqlalchemy import String, and_, case, func, literal, select
 from sqlmodel import Session
 
 from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.calendar import Calendar, reporting_status
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign, list_campaigns
+from tiendo.core.pagination import PageParams
 from tiendo.cycle.locks import LockBook
 from tiendo.cycle.schemas import (
     CompletenessPublic,
@@ -18,15 +21,39 @@ from tiendo.cycle.schemas import (
     UnitSummary,
 )
 from tiendo.errors import NotFound
-from tiendo.figures.units import week_reports
+from tiendo.figures.sql import run
+from tiendo.figures.units import expected_filter, week_reports
+from tiendo.reports.models import Report
 from tiendo.units.models import Unit
 from tiendo.units.service import find_unit, get_unit, resolve_under
 
+# Chasing order: who has not sent first, then who sent late, then the rest; communes before
+# agencies and schools (the order a district calls them), then by code.
+STATUS_RANK = {"missing": 0, "late": 1, "pending": 2, "on_time": 3}
+KIND_ORDER = ["commune", "agency", "public_service", "school", "party", "mass_org", "village",
+              "district", "city"]
+
+
+# Internal readers that act on every unit of a district (the chase list, reminders).
+EVERY = PageParams(limit=2**31 - 1, offset=0)
+
+
+@dataclass
+class CompletenessFilter:
+    statuses: list[str] | None = None
+    kind: str | None = None
+
 
 def completeness(session: Session, principal: Principal | None, campaign: Campaign | str,
-                 period: str | None, under: str | None, now: datetime) -> CompletenessPublic:
+                 period: str | None, under: str | None, now: datetime,
+                 page: PageParams | None = None,
+                 only: CompletenessFilter | None = None) -> CompletenessPublic:
+    """The week's counts over the whole subtree (one aggregate statement) and one page of its
+    units in chasing order (one statement with LIMIT/OFFSET): never every unit in Python."""
     if not isinstance(campaign, Campaign):
         campaign = get_campaign(session, principal, campaign)
+    page = page or PageParams(limit=50, offset=0)
+    only = only or CompletenessFilter()
     cal = Calendar(campaign)
     week = cal.week(period, now)
     if under is not None:
@@ -37,28 +64,67 @@ def completeness(session: Session, principal: Principal | None, campaign: Campai
     else:
         root = session.get(Unit, campaign.owner_unit_id)
     due = cal.due(week)
-    units = []
-    counts = {"on_time": 0, "late": 0, "missing": 0, "pending": 0}
-    for row in week_reports(session, campaign, week, Unit.path.startswith(root.path, autoescape=True)):
-        r = row.report
-        status = reporting_status(r.period if r else None, r.timeliness if r else None, week,
-                                  due, now)
-        counts[status] += 1
-        units.append(CompletenessUnit(
-            unit_id=row.unit.id, unit=row.unit.code, unit_name=row.unit.name, kind=row.unit.kind,
-            status=status, report_id=r.id if r else None, received_at=r.received_at if r else None,
-            sender_name=r.sender_name if r else None, report_status=r.status if r else None))
-    expected = len(units)
-    reported = counts["on_time"] + counts["late"]
+    # Before the deadline an unreported unit is pending, after it missing (reporting_status).
+    unsent = reporting_status(None, None, week, due, now)
+    report = Report.__table__.alias("r")
+    joined = Unit.__table__.outerjoin(report, and_(
+        report.c.campaign_id == campaign.id, report.c.unit_id == Unit.id,
+        report.c.period == str(week)))
+    where = [*expected_filter(session, campaign, week),
+             Unit.path.startswith(root.path, autoescape=True)]
+    status = func.coalesce(report.c.timeliness, literal(unsent, String))
+
+    def count_of(value: str):  # noqa: ANN202
+        return func.coalesce(func.sum(case((status == value, 1), else_=0)), 0)
+
+    # One aggregate per kind: the subtree's counts, and any filter's count, without a window
+    # over the page's rows.
+    by_kind = {kind: dict(zip(("on_time", "late", unsent), counts, strict=True))
+               for kind, *counts in run(session, select(
+                   Unit.kind, count_of("on_time"), count_of("late"), count_of(unsent),
+               ).select_from(joined).where(*where).group_by(Unit.kind)).all()}
+    on_time = sum(c["on_time"] for c in by_kind.values())
+    late = sum(c["late"] for c in by_kind.values())
+    not_sent = sum(c[unsent] for c in by_kind.values())
+    expected = on_time + late + not_sent
+    matching = sum(n for kind, counts in by_kind.items() if not only.kind or kind == only.kind
+                   for st, n in counts.items() if not only.statuses or st in only.statuses)
+
+    filters = list(where)
+    if only.statuses:
+        filters.append(status.in_(only.statuses))
+    if only.kind:
+        filters.append(Unit.kind == only.kind)
+    rank = case(*((status == s, n) for s, n in STATUS_RANK.items()), else_=len(STATUS_RANK))
+    kind_rank = case(*((Unit.kind == k, n) for n, k in enumerate(KIND_ORDER)),
+                     else_=len(KIND_ORDER))
+    rows = run(session, select(
+        Unit.id, Unit.code, Unit.name, Unit.kind, status, report.c.id, report.c.received_at,
+        report.c.sender_name, report.c.status,
+    ).select_from(joined).where(*filters)
+        .order_by(rank, kind_rank, Unit.kind, Unit.code)
+        .limit(page.limit).offset(page.offset)).all()
+    units = [CompletenessUnit(unit_id=uid, unit=code, unit_name=name, kind=kind, status=st,
+                              report_id=rid, received_at=as_utc(received), sender_name=sender,
+                              report_status=rstatus)
+             for uid, code, name, kind, st, rid, received, sender, rstatus in rows]
+    pending = not_sent if unsent == "pending" else 0
+    reported = on_time + late
     locked = LockBook(session, campaign, [str(week)], now).state(root.path, str(week)).locked
     return CompletenessPublic(
         campaign=campaign.code, period=str(week), due_at=due, as_of=now, locked=locked,
         under=UnitSummary(id=root.id, code=root.code, name=root.name), expected=expected,
-        on_time=counts["on_time"], late=counts["late"],
-        missing=counts["missing"] + counts["pending"], pending=counts["pending"],
+        on_time=on_time, late=late, missing=expected - reported, pending=pending,
         reporting_rate=round(reported / expected, 3) if expected else 0.0,
-        on_time_rate=round(counts["on_time"] / expected, 3) if expected else 0.0,
-        units=units)
+        on_time_rate=round(on_time / expected, 3) if expected else 0.0,
+        data=units, count=matching, limit=page.limit, offset=page.offset)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A Core row's timestamp: SQLite gives it back naive (stored in UTC)."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
 
 
 def get_unit_unchecked(session: Session, ref: str) -> Unit:

@@ -18,6 +18,7 @@ from tiendo.cycle.schemas import (
     ApproveManyResult,
     ChasePublic,
     CompletenessPublic,
+    CompletenessStatus,
     DueEntry,
     LockCreate,
     LockPublic,
@@ -29,6 +30,7 @@ from tiendo.db import SessionDep
 from tiendo.errors import ETAG, responses, success_headers
 from tiendo.reports.schemas import ReportPublic
 from tiendo.reports.service import to_public
+from tiendo.units.models import UnitKind
 
 router = APIRouter(responses=responses(401, 403), route_class=ApiRoute)
 CampaignQuery = Annotated[str, Query(max_length=64, description="Mã chiến dịch")]
@@ -41,15 +43,24 @@ IfMatch = Annotated[str | None, Header(max_length=32,
 
 @router.get("/completeness", name="completeness-read", tags=["cycle"],
             summary="Tình hình nộp báo cáo của một tuần: đúng hạn, muộn, chưa nộp",
-            description="Mỗi đơn vị phải báo cáo (đơn vị đang hoạt động thuộc loại mà chỉ tiêu "
-                        "của chiến dịch áp dụng) với trạng thái on_time, late, missing hoặc "
-                        "pending (chưa nộp, hạn chưa đến). `missing` đếm mọi đơn vị chưa nộp, "
-                        "kể cả `pending`.",
+            description="Số đếm cho cả cây đơn vị `under` (đơn vị đang hoạt động thuộc loại mà "
+                        "chỉ tiêu của chiến dịch áp dụng): on_time, late, missing, pending (chưa "
+                        "nộp, hạn chưa đến; `missing` đếm mọi đơn vị chưa nộp, kể cả `pending`), "
+                        "và MỘT trang đơn vị (`limit`, `offset`; lọc theo `status`, `kind`) theo "
+                        "thứ tự đôn đốc: chưa nộp trước, rồi muộn, rồi theo loại đơn vị và mã.",
             responses=responses(404, 422))
-def read_completeness(session: SessionDep, principal: Reader, now: NowDep,
+def read_completeness(session: SessionDep, principal: Reader, now: NowDep, page: PageDep,
                       campaign: CampaignQuery, period: PeriodQuery = None,
-                      under: UnitQuery = None) -> CompletenessPublic:
-    return completeness.completeness(session, principal, campaign, period, under, now)
+                      under: UnitQuery = None,
+                      status: Annotated[list[CompletenessStatus] | None, Query(
+                          max_length=4, description="Chỉ các đơn vị có trạng thái này "
+                                                    "(lặp lại được)")] = None,
+                      kind: Annotated[UnitKind | None, Query(
+                          description="Chỉ các đơn vị loại này")] = None,
+                      ) -> CompletenessPublic:
+    only = completeness.CompletenessFilter(statuses=status, kind=kind)
+    return completeness.completeness(session, principal, campaign, period, under, now, page,
+                                     only)
 
 
 @router.get("/chase", name="chase-list", tags=["cycle"],

@@ -20,12 +20,15 @@ class UnitSummary(BaseModel):
     name: str
 
 
+CompletenessStatus = Literal["on_time", "late", "missing", "pending"]
+
+
 class CompletenessUnit(BaseModel):
     unit_id: int
     unit: str
     unit_name: str
     kind: str
-    status: Literal["on_time", "late", "missing", "pending"] = Field(
+    status: CompletenessStatus = Field(
         description="pending = chưa báo cáo, hạn nộp chưa đến; missing = quá hạn chưa báo cáo")
     report_id: int | None
     received_at: datetime | None
@@ -47,7 +50,13 @@ class CompletenessPublic(BaseModel):
     pending: int = Field(description="Trong số `missing`: chưa báo cáo nhưng hạn chưa đến")
     reporting_rate: float = Field(description="(on_time + late) / expected, 0..1")
     on_time_rate: float = Field(description="on_time / expected, 0..1")
-    units: list[CompletenessUnit]
+    data: list[CompletenessUnit] = Field(
+        description="Một trang đơn vị theo thứ tự đôn đốc: chưa nộp, muộn, chờ hạn, đúng hạn; "
+                    "rồi theo loại đơn vị và mã")
+    count: int = Field(description="Số đơn vị khớp bộ lọc (mọi trang); các số đếm ở trên luôn "
+                                   "tính cho cả cây đơn vị")
+    limit: int
+    offset: int
 
 
 class DueEntry(BaseModel):

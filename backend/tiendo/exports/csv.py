@@ -1,4 +1,5 @@
-"""The weekly report as CSV: the same rows as the .xlsx (unit rows and a total per target), in
+"""The weekly report as CSV: the same rows as the .xlsx (a row per child of the unit, with
+depth=2 their children numbered "1.1", and a total per target), in
 UTF-8 with a BOM so that Excel opens Vietnamese correctly. Counts are plain integers, the rate a
 percentage with a decimal comma (76,4), times dd/mm/yyyy HH:MM."""
 
@@ -38,6 +39,8 @@ def render(report: WeeklyReport) -> bytes:
             for line in group.lines:
                 stt += 1
                 writer.writerow(_row(sheet.code, group.label, stt, line))
+                for n, sub in enumerate(line.sub, start=1):  # depth=2: "1.1", "1.2"…
+                    writer.writerow(_row(sheet.code, group.label, f"{stt}.{n}", sub))
         total = _row(sheet.code, "", "", sheet.total)
         if sheet.official:  # the outside count, in the total's note
             total[HEADER.index("Ghi chú")] = sheet.official

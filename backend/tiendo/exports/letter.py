@@ -20,13 +20,11 @@ from sqlmodel import Session
 
 from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.calendar import Calendar
-from tiendo.campaigns.models import Target
 from tiendo.campaigns.schemas import ReportSettings
-from tiendo.campaigns.service import get_campaign, metrics_of, targets_of
-from tiendo.core.periods import Week
-from tiendo.cycle.completeness import completeness
+from tiendo.campaigns.service import get_campaign
+from tiendo.core.pagination import PageParams
+from tiendo.cycle.completeness import CompletenessFilter, completeness
 from tiendo.exports import table
-from tiendo.figures.units import unit_figures
 from tiendo.progress.service import progress
 from tiendo.units.service import resolve_under
 
@@ -37,6 +35,8 @@ STATUS_VI = {"met": "đã đạt", "on_track": "đúng tiến độ", "at_risk":
 MOTTO_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
+
+MISSING_NAMED = 100  # units not yet reported named in the letter; the rest counted
 
 def vn(n: int | float) -> str:
     return f"{n:,.0f}".replace(",", ".")
@@ -132,21 +132,6 @@ def _sign(doc, s: ReportSettings) -> None:  # noqa: ANN001
                   (s.signer_name or "………………………", BODY, True, False)])
 
 
-def _propaganda(session: Session, campaign, under, week: Week, used: set[int]) -> list[tuple]:  # noqa: ANN001
-    """(metric name, sum) of every reported metric no target uses (broadcasts, posters…), read
-    through the figures engine: each unit's latest report at or before the week."""
-    out = []
-    for m in metrics_of(session, campaign.id):
-        if m.is_baseline or m.id in used:
-            continue
-        probe = Target(campaign_id=campaign.id, code=m.code, name=m.name,
-                       numerator_metric_id=m.id, denominator_metric_id=m.id,
-                       deadline=campaign.end_date, unit_kinds=list(m.unit_kinds))
-        rows = unit_figures(session, campaign, probe, under, week)
-        out.append((m.name, sum(r.numerator for r in rows)))
-    return out
-
-
 def _forecast(tp, end) -> str:  # noqa: ANN001
     if tp.status == "met":
         return "Đã đạt chỉ tiêu."
@@ -168,7 +153,11 @@ def render(session: Session, principal: Principal, campaign_ref: str, period: st
     tz = ZoneInfo(campaign.timezone)
     settings = ReportSettings.model_validate(campaign.report_settings or {})
     prog = progress(session, principal, campaign.code, under.code, str(week), now)
-    done = completeness(session, principal, campaign, str(week), under.code, now)
+    # Named in the letter: the first units not yet reported, in chasing order (a province has
+    # thousands); the rest counted.
+    done = completeness(session, principal, campaign, str(week), under.code, now,
+                        PageParams(limit=MISSING_NAMED, offset=0),
+                        CompletenessFilter(statuses=["missing", "pending"]))
     sheet = table.build(session, principal, campaign.code, str(week), under.code, now)
     dated = min(now, Calendar(campaign).due(week)).astimezone(tz)
     span = f"từ {week.monday:%d/%m} đến {dmy(week.sunday)}"
@@ -194,9 +183,6 @@ def render(session: Session, principal: Principal, campaign_ref: str, period: st
               f"{dmy(min(now, week.end(campaign.timezone)).astimezone(tz))}, như sau:")
 
     _par(doc, "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", bold=True, indent=True)
-    used: set[int] = set()
-    for t in targets_of(session, campaign.id):
-        used.update({t.numerator_metric_id, t.denominator_metric_id})
     for i, tp in enumerate(prog.targets, start=1):
         _par(doc, f"{i}. {tp.name}", bold=True)
         _par(doc, f"- Đã thực hiện: {vn(tp.numerator)}/{vn(tp.denominator)}, đạt {pct(tp.ratio)}"
@@ -209,16 +195,17 @@ def render(session: Session, principal: Principal, campaign_ref: str, period: st
         _par(doc, "- " + _forecast(tp, campaign.end_date))
 
     _par(doc, "II. CÔNG TÁC TUYÊN TRUYỀN", bold=True)
-    for name, total in _propaganda(session, campaign, under, week, used):
+    for name, total in sheet.other_totals:  # the figures engine's sums over the subtree
         _par(doc, f"- {name}: {vn(total)}.")
 
     _par(doc, "III. TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ", bold=True)
     _par(doc, f"- Đã báo cáo {vn(done.on_time + done.late)}/{vn(done.expected)} đơn vị (đúng hạn "
               f"{vn(done.on_time)}, muộn {vn(done.late)}); chưa báo cáo {vn(done.missing)} "
               "đơn vị.")
-    missing = [u.unit_name for u in done.units if u.status in ("missing", "pending")]
+    missing = [u.unit_name for u in done.data]
     if missing:
-        _par(doc, "- Các đơn vị chưa báo cáo: " + ", ".join(missing) + ".")
+        more = f" và {vn(done.count - len(missing))} đơn vị khác" if done.count > len(missing) else ""
+        _par(doc, "- Các đơn vị chưa báo cáo: " + ", ".join(missing) + more + ".")
     for tp in prog.targets:
         behind = [f"{c.unit_name} ({pct(c.ratio)})" for c in tp.children if c.status == "behind"]
         if behind:
@@ -266,14 +253,16 @@ def render(session: Session, principal: Principal, campaign_ref: str, period: st
             _cell(merged, [(group.label, SMALL, True, False)], WD_ALIGN_PARAGRAPH.LEFT)
             for line in group.lines:
                 n += 1
-                values = [str(n), line.name,
-                          "—" if line.denominator is None else vn(line.denominator),
-                          "—" if line.note == "Chưa có số liệu" else vn(line.numerator),
-                          pct(line.ratio), line.reporting]
-                cells = tbl.add_row().cells
-                for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
-                    _cell(cell, [(value, SMALL, False, False)],
-                          WD_ALIGN_PARAGRAPH.LEFT if i == 1 else WD_ALIGN_PARAGRAPH.CENTER)
+                for stt, shown in [(str(n), line)] + [(f"{n}.{k}", sub) for k, sub
+                                                       in enumerate(line.sub, start=1)]:
+                    values = [stt, shown.name,
+                              "—" if shown.denominator is None else vn(shown.denominator),
+                              "—" if shown.note == "Chưa có số liệu" else vn(shown.numerator),
+                              pct(shown.ratio), shown.reporting]
+                    cells = tbl.add_row().cells
+                    for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
+                        _cell(cell, [(value, SMALL, False, False)],
+                              WD_ALIGN_PARAGRAPH.LEFT if i == 1 else WD_ALIGN_PARAGRAPH.CENTER)
         total = sh.total
         cells = tbl.add_row().cells
         for i, (cell, value) in enumerate(zip(cells, ["", total.name, vn(total.denominator or 0),

@@ -23,9 +23,14 @@ FlagsQuery = Annotated[bool, Query(description="Thêm phần \"Số liệu cần
 UnderQuery = Annotated[str | None, Query(max_length=64,
                                          description="Đơn vị gốc (mặc định: đơn vị cao nhất "
                                                      "bạn quản lý)")]
-DESCRIPTION = ("Báo cáo tuần gửi thành phố: mỗi đơn vị một dòng, theo nhóm (STT, đơn vị, tổng "
-               "số, đã đạt, tỷ lệ, còn lại, tình trạng báo cáo: đúng hạn / muộn / chưa nộp), "
-               "có dòng tổng. Cùng số liệu với GET /progress. Dành cho người quản lý.")
+DepthQuery = Annotated[int, Query(ge=1, le=2, description="1: các đơn vị trực thuộc `under`; "
+                                                            "2: thêm một cấp (đơn vị trực thuộc "
+                                                            "của từng đơn vị)")]
+DESCRIPTION = ("Báo cáo tuần gửi thành phố: mỗi đơn vị trực thuộc `under` một dòng (số liệu của "
+               "cả cây đơn vị bên dưới nó), theo nhóm loại đơn vị có dòng cộng nhóm (STT, đơn "
+               "vị, tổng số, đã đạt, tỷ lệ, còn lại, tình trạng báo cáo: đúng hạn / muộn / chưa "
+               "nộp, hoặc số đơn vị đã nộp), có dòng tổng; `depth=2` thêm một cấp. Cùng số liệu "
+               "với GET /progress. Dành cho người quản lý.")
 
 
 def _file(content: bytes, media_type: str, report: table.WeeklyReport, ext: str) -> Response:
@@ -44,8 +49,9 @@ def _responses(media_type: str) -> dict:
             response_class=Response, responses=_responses(XLSX))
 def weekly_report_xlsx(session: SessionDep, principal: Manager, now: NowDep,
                        campaign: CampaignQuery, period: PeriodQuery = None,
-                       under: UnderQuery = None, flags: FlagsQuery = False) -> Response:
-    report = table.build(session, principal, campaign, period, under, now)
+                       under: UnderQuery = None, depth: DepthQuery = 1,
+                       flags: FlagsQuery = False) -> Response:
+    report = table.build(session, principal, campaign, period, under, now, depth)
     content = xlsx.render(report)
     if flags:
         content = quality_export.add_to_xlsx(content, quality_export.open_flags(
@@ -58,8 +64,8 @@ def weekly_report_xlsx(session: SessionDep, principal: Manager, now: NowDep,
             response_class=Response, responses=_responses(CSV))
 def weekly_report_csv(session: SessionDep, principal: Manager, now: NowDep,
                       campaign: CampaignQuery, period: PeriodQuery = None,
-                      under: UnderQuery = None) -> Response:
-    report = table.build(session, principal, campaign, period, under, now)
+                      under: UnderQuery = None, depth: DepthQuery = 1) -> Response:
+    report = table.build(session, principal, campaign, period, under, now, depth)
     return _file(csv.render(report), CSV, report, "csv")
 
 

@@ -1,5 +1,10 @@
-"""The weekly report to the city as one table per target: a row per unit, grouped by kind,
-with the same figures as GET /progress (each unit's latest report at or before the week)."""
+"""The weekly report to the city as one table per target: a row per direct child of `under`
+(a district lists its communes, agencies and schools; a province its districts; the nation its
+provinces), grouped by kind with subtotals and a total. A child's row is its whole subtree's
+figures, the same sums as GET /progress (`sums_by_target`); a child that is itself the only unit
+counted under it shows its own report (on time, late, not sent, carried from an earlier week).
+`depth=2` adds each child's own children beneath it. The file grows with the children shown,
+never with the units below them."""
 
 from __future__ import annotations
 
@@ -7,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from tiendo.auth.principal import Action, Principal
-from tiendo.campaigns.calendar import Calendar, reporting_status
+from tiendo.campaigns.calendar import Calendar, is_open_on, reporting_status
 from tiendo.campaigns.models import Campaign, Metric, Target
 from tiendo.campaigns.service import get_campaign, metrics_of, targets_of
 from tiendo.core.periods import Week
-from tiendo.figures.units import UnitFigures, unit_figures
+from tiendo.figures.subtree import SubtreeSums, Sums, sums_by_target
 from tiendo.progress.schemas import OfficialFigure
 from tiendo.progress.service import (
     latest_officials,
@@ -23,6 +28,7 @@ from tiendo.progress.service import (
     remaining_of,
     reported_at_official_weeks,
 )
+from tiendo.reports.models import Report
 from tiendo.units.models import Unit
 from tiendo.units.service import resolve_under
 
@@ -44,7 +50,7 @@ REPORTING_VI = {"on_time": "đúng hạn", "late": "muộn", "missing": "chưa n
 
 @dataclass
 class Line:
-    """A unit row, or a subtotal / total (code empty)."""
+    """A child's row (its subtree's figures), or a subtotal / total (code empty)."""
 
     code: str
     name: str
@@ -57,6 +63,9 @@ class Line:
     # The campaign's other metrics (broadcasts, posters, meetings…) as of the same week; None
     # where the unit does not report that metric or has no figure for it.
     others: list[int | None] = field(default_factory=list)
+    units: int = 1  # units counted in the row, and how many of them sent this week's report
+    sent: int = 0
+    sub: list[Line] = field(default_factory=list)  # with depth=2: the child's own children
 
     @property
     def ratio(self) -> float | None:
@@ -69,12 +78,12 @@ class Line:
 
 def summed(name: str, lines: list[Line], goal: float) -> Line:
     """A subtotal or total; its reporting column says how many of its units sent this week."""
-    sent = sum(x.reporting in (REPORTING_VI["on_time"], REPORTING_VI["late"]) for x in lines)
+    sent, units = sum(x.sent for x in lines), sum(x.units for x in lines)
     width = max((len(x.others) for x in lines), default=0)
     others = [sum(x.others[i] or 0 for x in lines) for i in range(width)]
     return Line("", name, sum(x.denominator or 0 for x in lines),
-                sum(x.numerator for x in lines), goal, f"{sent}/{len(lines)} đã nộp",
-                others=others)
+                sum(x.numerator for x in lines), goal, f"{sent}/{units} đã nộp",
+                others=others, units=units, sent=sent)
 
 
 @dataclass
@@ -108,21 +117,8 @@ class WeeklyReport:
     sunday: date
     as_of: datetime  # local, naive
     sheets: list[Sheet]
-
-
-def _line(row: UnitFigures, goal: float, week: Week, due: datetime, now: datetime,
-          tz: ZoneInfo) -> Line:
-    status = reporting_status(row.period, row.timeliness, week, due, now)
-    if row.period is None:
-        note = "Chưa có số liệu"
-    elif row.period != str(week):
-        note = f"Dùng số liệu tuần {row.period}"
-    else:
-        note = ""
-    received = (row.received_at.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
-                if row.received_at and row.period == str(week) else None)
-    return Line(row.code, row.name, row.denominator, row.numerator, goal,
-                REPORTING_VI[status], received, note)
+    # The campaign's other metrics summed over the whole subtree (the letter's propaganda).
+    other_totals: list[tuple[str, int]] = field(default_factory=list)
 
 
 def official_sentence(figure: OfficialFigure, tz: ZoneInfo) -> str:
@@ -137,35 +133,104 @@ def vn_int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def other_metrics(session: Session, campaign: Campaign, targets: list[Target],
-                  metrics: list[Metric], under: Unit, week: Week,
-                  ) -> list[tuple[Metric, dict[int, int]]]:
+def other_probes(campaign: Campaign, targets: list[Target], metrics: list[Metric],
+                 ) -> list[tuple[Metric, Target]]:
     """The campaign's weekly metrics that no target uses (propaganda: broadcasts, posters,
-    village meetings…), each with every reporting unit's figure at the week, read through the
-    figures engine like the targets' (a metric counted on its own, as a target of it over
-    itself would be)."""
+    village meetings…), each as a target of itself over itself, so that the figures engine
+    reads it like the targets (each unit's latest report at or before the week). Not stored;
+    negative ids keep them apart from the real targets."""
     used = {m for t in targets for m in (t.numerator_metric_id, t.denominator_metric_id)}
     out = []
     for m in sorted(metrics, key=lambda m: m.position):
         if m.is_baseline or m.id in used:
             continue
-        probe = Target(campaign_id=campaign.id, code=m.code, name=m.name, unit_kinds=m.unit_kinds,
-                       numerator_metric_id=m.id, denominator_metric_id=m.id,
-                       deadline=campaign.end_date)
-        out.append((m, {f.unit_id: f.numerator for f in unit_figures(
-            session, campaign, probe, under, week) if f.period is not None}))
+        out.append((m, Target(id=-1 - len(out), campaign_id=campaign.id, code=m.code,
+                              name=m.name, unit_kinds=list(m.unit_kinds),
+                              numerator_metric_id=m.id, denominator_metric_id=m.id,
+                              deadline=campaign.end_date)))
     return out
 
 
+@dataclass
+class Level:
+    """One call of the figures engine under a node, with what its rows need of the children:
+    the Unit rows (open dates, kind) and each one's own report for the week."""
+
+    root: Unit
+    sums: SubtreeSums
+    units: dict[int, Unit]
+    own: dict[int, Report]
+
+
+def read_level(session: Session, campaign: Campaign, targets: list[Target], root: Unit,
+               week: Week) -> Level:
+    sums = sums_by_target(session, campaign, targets, root, week)
+    ids = [root.id] + [c.id for c in sums.children.values()]
+    units = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(ids)))}
+    own = {r.unit_id: r for r in session.exec(select(Report).where(
+        Report.campaign_id == campaign.id, Report.period == str(week),
+        col(Report.unit_id).in_(ids)))}
+    return Level(root, sums, units, own)
+
+
+class Rows:
+    """Builds a sheet's lines for one target from the levels read."""
+
+    def __init__(self, campaign: Campaign, target: Target, probes: list[Target], week: Week,
+                 now: datetime) -> None:
+        self.target, self.probes, self.week, self.now = target, probes, week, now
+        cal = Calendar(campaign)
+        self.due, self.due_date = cal.due(week), cal.due_date(week)
+        self.tz = ZoneInfo(campaign.timezone)
+
+    def counts_itself(self, unit: Unit) -> bool:
+        t = self.target
+        kinds = t.unit_kinds or []
+        return ((t.unit_id == unit.id or (t.unit_id is None and unit.kind in kinds))
+                and is_open_on(unit, self.due_date))
+
+    def lines(self, level: Level) -> list[tuple[Unit, Line]]:
+        """(child, its line) for each child under which the target counts a unit, the root
+        itself first when it counts, then the children in creation order."""
+        mine = level.sums.by_target.get(self.target.id, {})
+        out = []
+        for key in sorted(mine, key=lambda k: -1 if k == "" else int(k)):
+            unit = level.root if key == "" else level.units[int(key)]
+            line = self.line(unit, mine[key], level)
+            line.others = [level.sums.by_target[p.id][key].numerator
+                           if key in level.sums.by_target.get(p.id, {}) else None
+                           for p in self.probes]
+            out.append((unit, line))
+        return out
+
+    def line(self, unit: Unit, s: Sums, level: Level) -> Line:
+        goal = self.target.goal_ratio
+        if s.expected == 1 and self.counts_itself(unit):  # the child alone: its own report
+            report = level.own.get(unit.id)
+            status = reporting_status(report and report.period, report and report.timeliness,
+                                      self.week, self.due, self.now)
+            note = ("Chưa có số liệu" if s.missing else
+                    f"Dùng số liệu tuần {s.oldest_period}" if s.stale else "")
+            received = (report.received_at.astimezone(self.tz)
+                        .replace(tzinfo=None, second=0, microsecond=0) if report else None)
+            # A unit that never reported and has no baseline has no denominator at all.
+            den = None if s.missing and not s.denominator else s.denominator
+            return Line(unit.code, unit.name, den, s.numerator, goal, REPORTING_VI[status],
+                        received, note, units=1, sent=s.fresh)
+        note = f"{s.missing} đơn vị chưa có số liệu" if s.missing else ""
+        return Line(unit.code, unit.name, s.denominator, s.numerator, goal,
+                    f"{s.fresh}/{s.expected} đã nộp", None, note, units=s.expected,
+                    sent=s.fresh)
+
+
 def build(session: Session, principal: Principal, campaign_ref: str, period: str | None,
-          under_ref: str | None, now: datetime) -> WeeklyReport:
+          under_ref: str | None, now: datetime, depth: int = 1) -> WeeklyReport:
     """Managers only: the report goes upward in the district's name. The figures are "as of"
     now for the current week, else the last minute of the week."""
     campaign = get_campaign(session, principal, campaign_ref)
     under = resolve_under(session, principal, under_ref, Action.manage)
     week = Calendar(campaign).week(period, now)
     tz = ZoneInfo(campaign.timezone)
-    due = Calendar(campaign).due(week)
     metrics = {m.id: m for m in metrics_of(session, campaign.id)}
     codes = {m.id: m.code for m in metrics.values()}
     targets = targets_of(session, campaign.id)
@@ -173,18 +238,23 @@ def build(session: Session, principal: Principal, campaign_ref: str, period: str
                                  sorted({codes[t.numerator_metric_id] for t in targets}), week)
     reported_at = reported_at_official_weeks(session, campaign, targets, under, week, officials,
                                              codes)
-    others = other_metrics(session, campaign, targets, list(metrics.values()), under, week)
+    probes = other_probes(campaign, targets, list(metrics.values()))
+    counted = targets + [p for _, p in probes]
+    top = read_level(session, campaign, counted, under, week)
+    below: dict[int, Level] = {}  # depth=2: a child's own level, read once for every target
     sheets = []
     for target in targets:
-        rows = unit_figures(session, campaign, target, under, week)
-        if not rows:
+        rows = Rows(campaign, target, [p for _, p in probes], week, now)
+        lines = rows.lines(top)
+        if not lines:
             continue
         groups = {kind: Group(kind, label) for kind, label in KIND_GROUPS.items()}
-        for row in rows:
-            group = groups.setdefault(row.kind, Group(row.kind, row.kind))
-            line = _line(row, target.goal_ratio, week, due, now, tz)
-            line.others = [by_unit.get(row.unit_id) for _, by_unit in others]
-            group.lines.append(line)
+        for unit, line in lines:
+            if depth > 1 and unit.id != under.id and line.units > 1:
+                if unit.id not in below:
+                    below[unit.id] = read_level(session, campaign, counted, unit, week)
+                line.sub = [sub for _, sub in rows.lines(below[unit.id])]
+            groups.setdefault(unit.kind, Group(unit.kind, unit.kind)).lines.append(line)
         kept = [g for g in groups.values() if g.lines]
         total = summed("TỔNG CỘNG", [x for g in kept for x in g.lines], target.goal_ratio)
         official = officials.get(codes[target.numerator_metric_id])
@@ -195,10 +265,12 @@ def build(session: Session, principal: Principal, campaign_ref: str, period: str
             deadline=target.deadline, groups=kept, total=total,
             official=official_sentence(official_figure(
                 campaign, target, official, week, total.numerator, reported_at), tz)
-            if official else None, other_labels=[m.name for m, _ in others]))
+            if official else None, other_labels=[m.name for m, _ in probes]))
+    other_totals = [(m.name, sum(s.numerator for s in top.sums.by_target[p.id].values()))
+                    for m, p in probes]
     as_of = min(now, week.end(campaign.timezone) - timedelta(minutes=1))
     return WeeklyReport(campaign=campaign.code, campaign_name=campaign.name,
                         under_code=under.code, under_name=under.name, period=str(week),
                         monday=week.monday, sunday=week.sunday,
                         as_of=as_of.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0),
-                        sheets=sheets)
+                        sheets=sheets, other_totals=other_totals)

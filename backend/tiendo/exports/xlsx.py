@@ -1,7 +1,8 @@
 """The weekly report as an .xlsx in the usual form of a Vietnamese administrative report:
 the issuing body and the national motto, a title, "Số liệu tính đến dd/mm/yyyy HH:MM", then a
-table (STT, unit, total, done, rate, still to go, reporting status) grouped by kind with Roman
-numerals and subtotals, and a grand total. One sheet per target, ready to print: A4
+table (STT, unit, total, done, rate, still to go, reporting status) of the direct children of
+the unit, grouped by kind with Roman numerals and subtotals (with depth=2 each child's own
+children beneath it, numbered 1.1, 1.2…), and a grand total. One sheet per target, ready to print: A4
 landscape, fitted to the page width, the table header repeated on every page."""
 
 from __future__ import annotations
@@ -142,6 +143,11 @@ def render(report: WeeklyReport) -> bytes:
             for stt, line in enumerate(group.lines, start=1):
                 _write(ws, row, stt, line, bold=False)
                 row += 1
+                for n, sub in enumerate(line.sub, start=1):  # depth=2: "1.1", indented
+                    _write(ws, row, f"{stt}.{n}", sub, bold=False)
+                    ws.cell(row, 2).alignment = Alignment(wrap_text=True, vertical="center",
+                                                          indent=2)
+                    row += 1
         _write(ws, row, "", sheet.total, bold=True)
         if sheet.official:
             row += 2

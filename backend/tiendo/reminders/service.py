@@ -16,7 +16,7 @@ from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign
 from tiendo.config import get_settings
 from tiendo.core.pagination import Page, PageParams
-from tiendo.cycle.completeness import completeness
+from tiendo.cycle.completeness import EVERY, completeness
 from tiendo.reminders.channels import CHANNELS
 from tiendo.reminders.models import ReminderMessage, UnitReminderChannels, Webhook
 from tiendo.reminders.schedule import due_entries, entries_of
@@ -59,13 +59,13 @@ def _address(unit: Unit, channel: str) -> str | None:
 def plan(session: Session, principal: Principal | None, campaign: Campaign, period: str | None,
          kind: str, under: str | None, now: datetime, configured: list[str]) -> Plan:
     """The messages of one reminder; `configured` are the server's unit channels."""
-    view = completeness(session, principal, campaign, period, under, now)
+    view = completeness(session, principal, campaign, period, under, now, EVERY)
     base = {"campaign": campaign.code, "campaign_name": campaign.name, "period": view.period,
             "due_at": view.due_at.isoformat(), "tz": campaign.timezone}
     public_url = get_settings().public_url
     if kind == "digest":
         owner = session.get(Unit, campaign.owner_unit_id)
-        missing = [u.unit_name for u in view.units if u.status in ("missing", "pending")]
+        missing = [u.unit_name for u in view.data if u.status in ("missing", "pending")]
         payload = {**base, "unit": owner.code, "unit_name": owner.name,
                    "expected": view.expected, "on_time": view.on_time, "late": view.late,
                    "missing": view.missing, "reporting_rate": view.reporting_rate,
@@ -76,7 +76,7 @@ def plan(session: Session, principal: Principal | None, campaign: Campaign, peri
                     if "email" in configured and owner.contact_email else [])
         return Plan(campaign, view.period, kind, view.missing, messages,
                     [] if messages else [owner.code])
-    waiting = [u for u in view.units if u.status in TARGETS[kind]]
+    waiting = [u for u in view.data if u.status in TARGETS[kind]]
     ids = [u.unit_id for u in waiting]
     rows = session.exec(select(Unit, UnitReminderChannels)
                         .outerjoin(UnitReminderChannels,

@@ -604,7 +604,7 @@ export interface paths {
         };
         /**
          * Tình hình nộp báo cáo của một tuần: đúng hạn, muộn, chưa nộp
-         * @description Mỗi đơn vị phải báo cáo (đơn vị đang hoạt động thuộc loại mà chỉ tiêu của chiến dịch áp dụng) với trạng thái on_time, late, missing hoặc pending (chưa nộp, hạn chưa đến). `missing` đếm mọi đơn vị chưa nộp, kể cả `pending`.
+         * @description Số đếm cho cả cây đơn vị `under` (đơn vị đang hoạt động thuộc loại mà chỉ tiêu của chiến dịch áp dụng): on_time, late, missing, pending (chưa nộp, hạn chưa đến; `missing` đếm mọi đơn vị chưa nộp, kể cả `pending`), và MỘT trang đơn vị (`limit`, `offset`; lọc theo `status`, `kind`) theo thứ tự đôn đốc: chưa nộp trước, rồi muộn, rồi theo loại đơn vị và mã.
          */
         get: operations["completeness-read"];
         put?: never;
@@ -1060,7 +1060,7 @@ export interface paths {
         };
         /**
          * Báo cáo tuần (Excel, sẵn sàng in)
-         * @description Báo cáo tuần gửi thành phố: mỗi đơn vị một dòng, theo nhóm (STT, đơn vị, tổng số, đã đạt, tỷ lệ, còn lại, tình trạng báo cáo: đúng hạn / muộn / chưa nộp), có dòng tổng. Cùng số liệu với GET /progress. Dành cho người quản lý.
+         * @description Báo cáo tuần gửi thành phố: mỗi đơn vị trực thuộc `under` một dòng (số liệu của cả cây đơn vị bên dưới nó), theo nhóm loại đơn vị có dòng cộng nhóm (STT, đơn vị, tổng số, đã đạt, tỷ lệ, còn lại, tình trạng báo cáo: đúng hạn / muộn / chưa nộp, hoặc số đơn vị đã nộp), có dòng tổng; `depth=2` thêm một cấp. Cùng số liệu với GET /progress. Dành cho người quản lý.
          */
         get: operations["exports-weekly-report-xlsx"];
         put?: never;
@@ -1080,7 +1080,7 @@ export interface paths {
         };
         /**
          * Báo cáo tuần (CSV, UTF-8 có BOM)
-         * @description Báo cáo tuần gửi thành phố: mỗi đơn vị một dòng, theo nhóm (STT, đơn vị, tổng số, đã đạt, tỷ lệ, còn lại, tình trạng báo cáo: đúng hạn / muộn / chưa nộp), có dòng tổng. Cùng số liệu với GET /progress. Dành cho người quản lý.
+         * @description Báo cáo tuần gửi thành phố: mỗi đơn vị trực thuộc `under` một dòng (số liệu của cả cây đơn vị bên dưới nó), theo nhóm loại đơn vị có dòng cộng nhóm (STT, đơn vị, tổng số, đã đạt, tỷ lệ, còn lại, tình trạng báo cáo: đúng hạn / muộn / chưa nộp, hoặc số đơn vị đã nộp), có dòng tổng; `depth=2` thêm một cấp. Cùng số liệu với GET /progress. Dành cho người quản lý.
          */
         get: operations["exports-weekly-report-csv"];
         put?: never;
@@ -1953,8 +1953,20 @@ export interface components {
              * @description on_time / expected, 0..1
              */
             on_time_rate: number;
-            /** Units */
-            units: components["schemas"]["CompletenessUnit"][];
+            /**
+             * Data
+             * @description Một trang đơn vị theo thứ tự đôn đốc: chưa nộp, muộn, chờ hạn, đúng hạn; rồi theo loại đơn vị và mã
+             */
+            data: components["schemas"]["CompletenessUnit"][];
+            /**
+             * Count
+             * @description Số đơn vị khớp bộ lọc (mọi trang); các số đếm ở trên luôn tính cho cả cây đơn vị
+             */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
         };
         /** CompletenessUnit */
         CompletenessUnit: {
@@ -8562,6 +8574,13 @@ export interface operations {
                 period?: string | null;
                 /** @description Mã đơn vị; mặc định đơn vị cao nhất của bạn */
                 under?: string | null;
+                /** @description Chỉ các đơn vị có trạng thái này (lặp lại được) */
+                status?: ("on_time" | "late" | "missing" | "pending")[] | null;
+                /** @description Chỉ các đơn vị loại này */
+                kind?: components["schemas"]["UnitKind"] | null;
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path?: never;
@@ -12075,6 +12094,8 @@ export interface operations {
                 period?: string | null;
                 /** @description Đơn vị gốc (mặc định: đơn vị cao nhất bạn quản lý) */
                 under?: string | null;
+                /** @description 1: các đơn vị trực thuộc `under`; 2: thêm một cấp (đơn vị trực thuộc của từng đơn vị) */
+                depth?: number;
                 /** @description Thêm phần "Số liệu cần xác minh" (cờ dữ liệu chưa xem xét của tuần) */
                 flags?: boolean;
             };
@@ -12174,6 +12195,8 @@ export interface operations {
                 period?: string | null;
                 /** @description Đơn vị gốc (mặc định: đơn vị cao nhất bạn quản lý) */
                 under?: string | null;
+                /** @description 1: các đơn vị trực thuộc `under`; 2: thêm một cấp (đơn vị trực thuộc của từng đơn vị) */
+                depth?: number;
             };
             header?: never;
             path?: never;

@@ -33,7 +33,7 @@ async function loadForm(campaign: string, unit: string, period: string): Promise
     // Newest first: any open week may be picked, so read enough weeks to find the one before it.
     call(api.GET('/api/v1/reports', { params: { query: { campaign, unit, limit: 60 } } })),
     call(api.GET('/api/v1/targets', { params: { query: { campaign, limit: 500 } } })),
-    call(api.GET('/api/v1/completeness', { params: { query: { campaign, under: unit, period } } })),
+    call(api.GET('/api/v1/completeness', { params: { query: { campaign, under: unit, period, limit: 1 } } })),
   ])
   if (reports.error) return { error: reports.error }
   if (targets.error) return { error: targets.error }

@@ -7,6 +7,7 @@ import { StatusBadge } from '../../components/StatusBadge'
 import { countdownText, formatDateTime, formatFraction, formatNumber, formatWeek } from '../../format'
 import { useApi } from '../../hooks'
 import { getLang, t } from '../../i18n'
+import type { MessageKey } from '../../messages/vi'
 import { Link } from '../../router'
 
 interface Props {
@@ -19,11 +20,27 @@ interface Props {
   version?: number
 }
 
-/** This week's reporting: on time / late / missing, the missing listed, reminders. */
+type Show = 'unsent' | 'late' | 'on_time' | 'all'
+type Status = CompletenessUnit['status']
+const SHOWN: Record<Show, Status[] | undefined> = {
+  unsent: ['missing', 'pending'],
+  late: ['late'],
+  on_time: ['on_time'],
+  all: undefined,
+}
+const KINDS = ['commune', 'agency', 'public_service', 'school', 'party', 'mass_org', 'village'] as const
+type Kind = (typeof KINDS)[number]
+const PAGE = 50
+
+/** This week's reporting: the subtree's counts, then its units a page at a time in chasing
+ *  order (not sent first, then late), filtered by state and kind; reminders for managers. */
 export function Completeness({ campaign, period, under, canRemind, version = 0 }: Props) {
+  const [show, setShow] = useState<Show>('unsent')
+  const [kind, setKind] = useState<Kind | ''>('')
+  const query = { campaign, period, under, status: SHOWN[show], kind: kind || undefined, limit: PAGE }
   const res = useApi(
-    () => call(api.GET('/api/v1/completeness', { params: { query: { campaign, period, under } } })),
-    [campaign, period, under, version],
+    () => call(api.GET('/api/v1/completeness', { params: { query } })),
+    [campaign, period, under, version, show, kind],
   )
   const lang = getLang()
   return (
@@ -33,17 +50,42 @@ export function Completeness({ campaign, period, under, canRemind, version = 0 }
       </h2>
       {res.loading && !res.data && <Loading />}
       <ErrorBox error={res.error} onRetry={res.reload} />
-      {res.data && <Body data={res.data} canRemind={canRemind} />}
+      {res.data && (
+        <>
+          <Summary data={res.data} canRemind={canRemind} />
+          <div class="filters completeness-filters">
+            <label>
+              {t('completeness.show')}
+              <select value={show} onChange={(e) => setShow((e.target as HTMLSelectElement).value as Show)}>
+                {(Object.keys(SHOWN) as Show[]).map((s) => (
+                  <option key={s} value={s}>
+                    {t(`completeness.show.${s}` as MessageKey)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t('completeness.kind')}
+              <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as Kind | '')}>
+                <option value="">{t('completeness.kind.all')}</option>
+                {KINDS.map((k) => (
+                  <option key={k} value={k}>
+                    {t(`kind.${k}` as MessageKey)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          {/* Keyed by the first page: new filters or a reload start the list afresh. */}
+          <Units key={`${show}|${kind}|${version}|${res.data.as_of}`} first={res.data} query={query} show={show} />
+        </>
+      )}
     </section>
   )
 }
 
-function Body({ data, canRemind }: { data: Data; canRemind?: boolean }) {
+function Summary({ data, canRemind }: { data: Data; canRemind?: boolean }) {
   const lang = getLang()
-  const by = (s: string) => data.units.filter((u) => u.status === s)
-  const missing = by('missing')
-  const pending = by('pending')
-  const late = by('late')
   return (
     <>
       <p>
@@ -70,10 +112,66 @@ function Body({ data, canRemind }: { data: Data; canRemind?: boolean }) {
           <span class="stat-label">{t('completeness.rate', { n: formatNumber(data.expected) })}</span>
         </li>
       </ul>
-      {canRemind && (missing.length > 0 || pending.length > 0) && <Remind campaign={data.campaign} period={data.period} under={data.under.code} />}
-      <UnitList title={t('completeness.missing_list', { n: data.missing })} units={[...missing, ...pending]} />
-      <UnitList title={t('completeness.late_list', { n: late.length })} units={late} />
+      {canRemind && data.missing > 0 && <Remind campaign={data.campaign} period={data.period} under={data.under.code} />}
     </>
+  )
+}
+
+type Query = { campaign: string; period: string; under?: string | null; status?: Status[]; kind?: Kind; limit: number }
+
+/** The first page, then "Xem thêm" appends the next one (offset = units shown). */
+function Units({ first, query, show }: { first: Data; query: Query; show: Show }) {
+  const [more, setMore] = useState<CompletenessUnit[]>([])
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<ApiError | null>(null)
+  const units = [...first.data, ...more]
+  const next = async () => {
+    setBusy(true)
+    setError(null)
+    const r = await call(api.GET('/api/v1/completeness', { params: { query: { ...query, offset: units.length } } }))
+    setBusy(false)
+    if (r.error) setError(r.error)
+    else setMore((m) => [...m, ...r.data.data])
+  }
+  const n = formatNumber(first.count)
+  const title =
+    show === 'unsent'
+      ? t('completeness.missing_list', { n })
+      : show === 'late'
+        ? t('completeness.late_list', { n })
+        : show === 'on_time'
+          ? t('completeness.on_time_list', { n })
+          : t('completeness.all_list', { n })
+  return (
+    <details class="unit-group" open>
+      <summary>{title}</summary>
+      {units.length === 0 ? (
+        <p class="muted">{t('completeness.none')}</p>
+      ) : (
+        <ul class="unit-list">
+          {units.map((u) => (
+            <li key={u.unit_id}>
+              <span class="unit-list-name">
+                <Link href={`/units/${encodeURIComponent(u.unit)}`}>{u.unit_name}</Link>
+                <span class="muted small"> · {t(`kind.${u.kind}` as MessageKey)}</span>
+                {u.received_at && <span class="muted small"> · {formatDateTime(u.received_at)}</span>}
+              </span>
+              <StatusBadge status={u.status} />
+              {u.report_status && u.report_status !== 'submitted' && <StatusBadge status={u.report_status} />}
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorBox error={error} onRetry={next} />
+      {units.length < first.count && (
+        <p class="pager">
+          <span class="muted small">{t('completeness.shown', { n: formatNumber(units.length), total: n })}</span>{' '}
+          <button type="button" class="btn" onClick={next} disabled={busy}>
+            {busy ? t('common.loading') : t('completeness.more', { n: formatNumber(Math.min(PAGE, first.count - units.length)) })}
+          </button>
+        </p>
+      )}
+    </details>
   )
 }
 
@@ -83,30 +181,6 @@ function Stat({ status, n }: { status: string; n: number }) {
       <span class="stat-n">{formatNumber(n)}</span>
       <StatusBadge status={status} />
     </li>
-  )
-}
-
-function UnitList({ title, units }: { title: string; units: CompletenessUnit[] }) {
-  if (units.length === 0) return null
-  const list = (
-    <ul class="unit-list">
-      {units.map((u) => (
-        <li key={u.unit_id}>
-          <span class="unit-list-name">
-            <Link href={`/units/${encodeURIComponent(u.unit)}`}>{u.unit_name}</Link>
-            {u.received_at && <span class="muted small"> · {formatDateTime(u.received_at)}</span>}
-          </span>
-          <StatusBadge status={u.status} />
-          {u.report_status && u.report_status !== 'submitted' && <StatusBadge status={u.report_status} />}
-        </li>
-      ))}
-    </ul>
-  )
-  return (
-    <details class="unit-group" open>
-      <summary>{title}</summary>
-      {list}
-    </details>
   )
 }
 
