@@ -131,6 +131,16 @@ class ErrorCode(StrEnum):
     invalid_email = "invalid_email"
     invalid_phone = "invalid_phone"
     webhook_required = "webhook_required"
+    # reorganisations
+    reorg_conflicting_successor = "reorg_conflicting_successor"
+    reorg_incomplete_successor = "reorg_incomplete_successor"
+    reorg_duplicate_unit = "reorg_duplicate_unit"
+    reorg_shares = "reorg_shares"
+    reorg_roles_target = "reorg_roles_target"
+    reorg_no_denominator = "reorg_no_denominator"
+    reorganization_not_found = "reorganization_not_found"
+    reorganization_undone = "reorganization_undone"
+    reorganization_has_reports = "reorganization_has_reports"
 
 
 class ErrorBody(BaseModel):

@@ -115,6 +115,8 @@ def _line(row: UnitFigures, goal: float, week: Week, due: datetime, now: datetim
     status = reporting_status(row.period, row.timeliness, week, due, now)
     if row.period is None:
         note = "Chưa có số liệu"
+    elif row.source == "reorganization":  # no own report yet: the predecessors' shares
+        note = f"Chuyển từ sắp xếp đơn vị (số liệu tuần {row.period})"
     elif row.period != str(week):
         note = f"Dùng số liệu tuần {row.period}"
     else:

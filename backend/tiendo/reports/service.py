@@ -22,6 +22,7 @@ from tiendo.cycle.locks import ensure_unlocked
 from tiendo.db import in_literal
 from tiendo.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from tiendo.figures.sql import report_at, report_before
+from tiendo.reorg.carry import predecessor_wrote
 from tiendo.reports.models import (
     Report,
     ReportRevision,
@@ -154,6 +155,8 @@ def insert_report(session: Session, principal: Principal, rules: CampaignRules, 
     ])
     record(session, principal, "report.create", "report", report_id, unit_id=unit.id,
            detail={"period": str(week), "values": dict(values), "source": source}, at=now)
+    if unit.closed_on is not None:  # a predecessor's late figure: carried again
+        predecessor_wrote(session, campaign.id, unit.id, str(week), now)
     return ReportPublic(
         id=report_id, campaign_id=campaign.id, campaign=campaign.code, unit_id=unit.id,
         unit=unit.code, unit_name=unit.name, period=str(week), due_at=due, values=dict(values),
@@ -211,6 +214,8 @@ def update_values(session: Session, principal: Principal, rules: CampaignRules, 
     record(session, principal, action, "report", report.id, unit_id=unit.id,
            detail={"period": report.period, "version": report.version, "before": before,
                    "after": dict(values), "note": note}, at=now)
+    if unit.closed_on is not None:
+        predecessor_wrote(session, report.campaign_id, unit.id, report.period, now)
     return report
 
 
