@@ -172,6 +172,8 @@ def create_report(session: Session, principal: Principal, data: ReportCreate,
     unit = get_unit_row(session, principal, data.unit, Action.report_write, field="unit")
     week = rules.check_period(data.period, now)
     ensure_unlocked(session, campaign, unit, str(week), now)
+    # Before "already reported": a successor's week before it opened holds its carried figures.
+    rules.check_open(unit, week)
     latest = latest_values(session, campaign.id, unit.id, str(week), rules.metric_codes,
                            including=True)
     if latest is not None and latest[0] == str(week):
