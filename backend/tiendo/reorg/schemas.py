@@ -129,7 +129,7 @@ class CarriedFigures(BaseModel):
     values: dict[str, int]
 
 
-class BaselineSet(BaseModel):
+class SuccessorBaselineSet(BaseModel):
     campaign: str
     unit: str
     metric: str
@@ -162,7 +162,7 @@ class ReorganizationPublic(BaseModel):
     renamed: list[RenamedUnit]
     moved: list[MovedUnit]
     links: list[LinkPublic]
-    baselines: list[BaselineSet]
+    baselines: list[SuccessorBaselineSet]
     carried: list[CarriedFigures]
     access: list[AccessChange]
     undoable: bool = Field(description="Còn hoàn tác được (chưa đơn vị mới nào báo cáo)")

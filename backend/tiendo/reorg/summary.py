@@ -11,7 +11,7 @@ from tiendo.reorg.carry import carried_reports
 from tiendo.reorg.models import Reorganization, ReorganizationLink
 from tiendo.reorg.schemas import (
     AccessChange,
-    BaselineSet,
+    SuccessorBaselineSet,
     CarriedFigures,
     LinkPublic,
     MovedUnit,
@@ -90,7 +90,7 @@ def summary_of(session: Session, reorg: Reorganization) -> ReorganizationPublic:
                          parent=code(m["parent_id"])) for m in a.get("moved", [])],
         links=[LinkPublic(from_=code(x.from_unit_id), to=code(x.to_unit_id), share=x.share)
                for x in links],
-        baselines=[BaselineSet(campaign=campaigns[b["campaign_id"]].code, unit=code(b["unit_id"]),
+        baselines=[SuccessorBaselineSet(campaign=campaigns[b["campaign_id"]].code, unit=code(b["unit_id"]),
                                metric=metrics.get(b["metric_id"], "?"), value=b["value"],
                                derived=b["derived"]) for b in a.get("baselines", [])],
         carried=[CarriedFigures(campaign=campaigns[r.campaign_id].code, unit=code(r.unit_id),

@@ -1334,7 +1334,7 @@ export interface components {
          *       "value": 27000
          *     }
          */
-        "BaselineSet-Input": {
+        BaselineSet: {
             /** Campaign */
             campaign: string;
             /** Unit */
@@ -1348,22 +1348,6 @@ export interface components {
              * @default
              */
             note: string;
-        };
-        /** BaselineSet */
-        "BaselineSet-Output": {
-            /** Campaign */
-            campaign: string;
-            /** Unit */
-            unit: string;
-            /** Metric */
-            metric: string;
-            /** Value */
-            value: number;
-            /**
-             * Derived
-             * @description Tính theo tỷ lệ từ đơn vị cũ (không nhập trực tiếp)
-             */
-            derived: boolean;
         };
         /** Body_auth-token */
         "Body_auth-token": {
@@ -2882,7 +2866,7 @@ export interface components {
             /** Links */
             links: components["schemas"]["LinkPublic"][];
             /** Baselines */
-            baselines: components["schemas"]["BaselineSet-Output"][];
+            baselines: components["schemas"]["SuccessorBaselineSet"][];
             /** Carried */
             carried: components["schemas"]["CarriedFigures"][];
             /** Access */
@@ -3310,6 +3294,22 @@ export interface components {
             metric: string;
             /** Value */
             value: number;
+        };
+        /** SuccessorBaselineSet */
+        SuccessorBaselineSet: {
+            /** Campaign */
+            campaign: string;
+            /** Unit */
+            unit: string;
+            /** Metric */
+            metric: string;
+            /** Value */
+            value: number;
+            /**
+             * Derived
+             * @description Tính theo tỷ lệ từ đơn vị cũ (không nhập trực tiếp)
+             */
+            derived: boolean;
         };
         /**
          * TargetCreate
@@ -7819,7 +7819,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["BaselineSet-Input"];
+                "application/json": components["schemas"]["BaselineSet"];
             };
         };
         responses: {
