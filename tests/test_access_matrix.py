@@ -294,6 +294,7 @@ RULES: dict[str, Rule] = {
         "effective_date": "2024-09-01", "changes": [
             {"kind": "rename", "unit": f"{OWN_UNIT}-T1", "name": "Thôn mới tên"}]}), 201, ADMINS,
         "reorganization.apply"),
+    "reorganizations-template": Rule(get("/reorganizations/template"), 200, ADMINS, other="same"),
     "reorganizations-list": Rule(get("/reorganizations"), 200, ADMINS, other="list",
                                  listing={"limit": 500}),
     "reorganizations-read": Rule(get("/reorganizations/{reorganization}"), 200, ADMINS),

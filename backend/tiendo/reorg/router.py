@@ -9,9 +9,11 @@ from tiendo.core.clock import NowDep
 from tiendo.core.contract import ApiRoute
 from tiendo.core.pagination import Page, PageDep
 from tiendo.db import SessionDep
+from tiendo.directory.sheet import XLSX_MEDIA
 from tiendo.errors import responses
 from tiendo.reorg import service
 from tiendo.reorg.schemas import ReorganizationCreate, ReorganizationPublic
+from tiendo.reorg.sheet import reorg_template
 
 router = APIRouter(prefix="/reorganizations", tags=["reorganizations"],
                    responses=responses(401, 403), route_class=ApiRoute)
@@ -27,6 +29,14 @@ def create(data: ReorganizationCreate, session: SessionDep, principal: Admin, no
     if dry_run:
         response.status_code = 200
     return service.apply(session, principal, data, now, dry_run=dry_run)
+
+
+@router.get("/template", name="reorganizations-template", response_class=Response,
+            summary="Tải mẫu sắp xếp đơn vị (.xlsx) cho lệnh `tiendo reorganize`",
+            responses={200: {"content": {XLSX_MEDIA: {}}, "description": "Tệp mẫu .xlsx"}})
+def template(principal: Admin) -> Response:
+    return Response(reorg_template(), media_type=XLSX_MEDIA, headers={
+        "Content-Disposition": 'attachment; filename="mau-sap-xep-don-vi.xlsx"'})
 
 
 @router.get("", name="reorganizations-list", summary="Các đợt sắp xếp đơn vị")

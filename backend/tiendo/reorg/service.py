@@ -42,6 +42,16 @@ def figures_changed(session: Session, campaign_ids: list[int], unit_ids: list[in
     return None
 
 
+def system_principal(session: Session) -> Principal:
+    """The command line: an admin of every root of the tree."""
+    from tiendo.auth.models import Role
+    from tiendo.auth.principal import Grant
+
+    roots = session.exec(select(Unit).where(Unit.parent_id.is_(None))).scalars().all()
+    return Principal(name="tiendo reorganize (dòng lệnh)",
+                     grants=[Grant(Role.admin, u.id, u.path) for u in roots])
+
+
 def apply(session: Session, principal: Principal, data: ReorganizationCreate, now: datetime,
           dry_run: bool = False) -> ReorganizationPublic:
     plan = build_plan(session, principal, data, local_today(now))

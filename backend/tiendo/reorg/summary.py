@@ -11,12 +11,12 @@ from tiendo.reorg.carry import carried_reports
 from tiendo.reorg.models import Reorganization, ReorganizationLink
 from tiendo.reorg.schemas import (
     AccessChange,
-    SuccessorBaselineSet,
     CarriedFigures,
     LinkPublic,
     MovedUnit,
     RenamedUnit,
     ReorganizationPublic,
+    SuccessorBaselineSet,
     UnitBrief,
 )
 from tiendo.reports.models import ReportValue
