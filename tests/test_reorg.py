@@ -322,3 +322,10 @@ def test_refusals_say_which_change_and_unit(world: World, session) -> None:  # n
     r = w.call("POST", "/reorganizations", None, headers=h, json=w.change())
     assert r.status_code in (403, 404), r.text
     assert w.call("GET", f"/units/{w.a}")["closed_on"] is None
+
+
+def test_a_unit_in_a_reorganisation_is_not_deleted(world: World) -> None:
+    w = world
+    done = w.call("POST", "/reorganizations", 201, json=w.change())
+    assert_error(w.call("DELETE", f"/units/{w.a}", None), 409, "unit_in_use")
+    assert w.call("GET", f"/reorganizations/{done['id']}")["id"] == done["id"]
