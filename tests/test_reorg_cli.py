@@ -96,7 +96,7 @@ def test_the_demo_has_a_campaign_across_the_2025_reorganisation(tiendo) -> None:
 
     run, _ = tiendo
     client = TestClient(create_app(get_engine()))
-    r = client.post("/api/v1/auth/token", data={"username": "admin",
+    r = client.post("/api/v1/auth/token", data={"username": "thanhpho",
                                                 "password": "cli-demo-2024"})
     h = {"Authorization": f"Bearer {r.json()['access_token']}"}
     camp = client.get("/api/v1/campaigns/vneid-2025", headers=h)

@@ -3,8 +3,9 @@
 communes: Gia Lâm, Bát Tràng, Phù Đổng and Thuận An. Every figure is DEMO data and the
 assignment of old communes to new ones is an approximation for the demo.
 
-It lives in an area of its own ("Gia Lâm — địa bàn 2025"), so that the iHanoi campaigns and
-their units stay exactly as they are; the district level is gone since July 2025, the area is
+It lives in an area of its own under the city ("Gia Lâm — địa bàn 2025"), seen by a demo
+user of its own (`thanhpho`, admin of the city), so that the iHanoi campaigns, their units and
+the district users' view stay exactly as they are; the district level is gone since July 2025, the area is
 kept as one node so that the campaign has an owner. It is seeded only once the campaign is over
 (a demo loaded on or after 29/09/2025), through the same reorganisation service as the API.
 """
@@ -17,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from tiendo.auth.models import RoleAssignment, User
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Baseline, Campaign, Metric
 from tiendo.campaigns.schemas import CampaignCreate, MetricIn, TargetCreate
@@ -49,7 +49,8 @@ WHOLE = {"HN-X-GIALAM": ["X-COBI", "X-DANGXA", "X-PHUTHI", "X-KIMSON", "X-DONGDU
                           "X-YENTHUONG", "X-YENVIEN", "TT-YENVIEN"]}
 SPLIT = {"TT-TRAUQUY": [("HN-X-GIALAM", 0.5), ("HN-X-THUANAN", 0.5)],
          "X-DATON": [("HN-X-BATTRANG", 0.8), ("HN-X-GIALAM", 0.2)]}
-VIEWERS = ("admin", "vanphong", "lanhdao")  # the demo's district users see this area too
+# Seen by a city-level demo user of its own: the district users' view stays as it was.
+CITY_USER = ("thanhpho", "Quản trị thành phố (demo: đợt VNeID 2025)")
 
 
 def _old_code(suffix: str) -> str:
@@ -144,11 +145,5 @@ def seed_vneid_2025(session: Session, now: datetime, rng: random.Random) -> int:
             _write(session, campaign, unit, week, max(value, start),
                    metrics["vneid_level2"], received)
             count += 1
-    for username in VIEWERS:
-        user = session.exec(select(User).where(User.username == username)).first()
-        held = session.exec(select(RoleAssignment).where(RoleAssignment.user_id == user.id)
-                            ).first() if user else None
-        if held is not None:
-            session.add(RoleAssignment(user_id=user.id, role=held.role, unit_id=area.id))
     session.flush()
     return count
