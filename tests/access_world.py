@@ -178,5 +178,8 @@ def build_world(client, conn) -> World:  # noqa: ANN001, PLR0915
         "campaign": "ihanoi-live", "dry_run": True, "items": [
             {"unit": OWN_UNIT, "period": "2024-W35", "values": report["values"]}]}),
         200)["import_id"]
+    w.ids["reorganization"] = post("/reorganizations", {
+        "effective_date": "2024-09-01", "changes": [
+            {"kind": "rename", "unit": "T-DT-SPARE", "name": "Thôn thử (đổi tên)"}]})["id"]
     w.audit_floor = conn.execute(select(func.max(AuditEvent.id))).scalar_one()
     return w

@@ -313,6 +313,17 @@ RULES: dict[str, Rule] = {
                                            under=OWN_UNIT), 200, MANAGERS),
     "exports-weekly-report-docx": Rule(get("/exports/weekly-report.docx",
                                            campaign="ihanoi-live", under=OWN_UNIT), 200, MANAGERS),
+    # reorganisations: admins of the unit above every unit changed (here Đa Tốn)
+    "reorganizations-create": Rule(send("POST", "/reorganizations", {
+        "effective_date": "2024-09-01", "changes": [
+            {"kind": "rename", "unit": f"{OWN_UNIT}-T1", "name": "Thôn mới tên"}]}), 201, ADMINS,
+        "reorganization.apply"),
+    "reorganizations-template": Rule(get("/reorganizations/template"), 200, ADMINS, other="same"),
+    "reorganizations-list": Rule(get("/reorganizations"), 200, ADMINS, other="list",
+                                 listing={"limit": 500}),
+    "reorganizations-read": Rule(get("/reorganizations/{reorganization}"), 200, ADMINS),
+    "reorganizations-undo": Rule(send("POST", "/reorganizations/{reorganization}/undo"), 200,
+                                 ADMINS, "reorganization.undo"),
     "exports-weekly-report-csv": Rule(get("/exports/weekly-report.csv", campaign="ihanoi-live",
                                           under=OWN_UNIT), 200, MANAGERS),
 }

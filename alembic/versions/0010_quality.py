@@ -1,6 +1,6 @@
 """quality_rule, quality_settings, quality_flag: data-quality rules and flags
 
-Revision ID: 0010_quality
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-30 18:35:21
 
@@ -15,7 +15,7 @@ from alembic import op
 
 import tiendo.core.types
 
-revision: str = '0010_quality'
+revision: str = '0010'
 down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -207,6 +207,62 @@ def remind(
         raise typer.Exit(1)  # cron should know
 
 
+@app.command("reorganize")
+def reorganize(
+    file: Annotated[Path, typer.Argument(help="The .xlsx (see `tiendo reorganize-template`)")],
+    effective_date: Annotated[str, typer.Option(help="YYYY-MM-DD: predecessors close, "
+                                                     "successors open on this date")],
+    note: Annotated[str, typer.Option(help="The resolution, e.g. 'Nghị quyết 1656/NQ-UBTVQH15'")]
+    = "",
+    apply: Annotated[bool, typer.Option("--apply", help="Write it (default: a dry run)")] = False,
+) -> None:
+    """Merges, splits, renames and moves units from a spreadsheet, with the API's checks; prints
+    what changes. Without --apply nothing is written."""
+    from datetime import date
+
+    from tiendo.core.clock import utcnow
+    from tiendo.db import get_engine
+    from tiendo.errors import DomainError
+    from tiendo.reorg.service import apply as run
+    from tiendo.reorg.service import system_principal
+    from tiendo.reorg.sheet import request_of
+
+    try:
+        data = request_of(file.read_bytes(), date.fromisoformat(effective_date), note)
+        with Session(get_engine()) as session:
+            result = run(session, system_principal(session), data, utcnow(), dry_run=not apply)
+            session.commit()
+    except DomainError as exc:
+        typer.echo(f"Refused ({exc.code}{', ' + exc.field if exc.field else ''}): {exc.message}",
+                   err=True)
+        for d in exc.details[:20]:
+            typer.echo(f"  {d}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(("Applied" if apply else "Dry run (nothing written)") + f": {result.note}")
+    typer.echo(f"  opened: {', '.join(u.code for u in result.units_opened)}")
+    typer.echo(f"  closed: {', '.join(u.code for u in result.units_closed)}")
+    for r in result.renamed:
+        typer.echo(f"  renamed {r.code}: {r.old_name} → {r.name}")
+    for m in result.moved:
+        typer.echo(f"  moved {m.code}: {m.old_parent} → {m.parent}")
+    for c in result.carried:
+        typer.echo(f"  carried {c.unit} {c.campaign} {c.period}: {c.values}")
+    for b in result.baselines:
+        typer.echo(f"  baseline {b.unit} {b.campaign} {b.metric} = {b.value}"
+                   f"{' (by shares)' if b.derived else ''}")
+    for a in result.access:
+        typer.echo(f"  {a.what} {a.holder} {a.role or ''} {a.from_unit} → {a.to_unit or 'revoked'}")
+
+
+@app.command("reorganize-template")
+def reorganize_template(out: Path) -> None:
+    """Writes the empty .xlsx that `tiendo reorganize` reads."""
+    from tiendo.reorg.sheet import reorg_template
+
+    out.write_bytes(reorg_template())
+    typer.echo(f"Template written to {out}")
+
+
 @app.command()
 def purge(
     keep_days: Annotated[int, typer.Option(

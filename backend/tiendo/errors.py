@@ -135,6 +135,16 @@ class ErrorCode(StrEnum):
     quality_rule_failed = "quality_rule_failed"
     quality_rule_not_found = "quality_rule_not_found"
     flag_not_found = "flag_not_found"
+    # reorganisations
+    reorg_conflicting_successor = "reorg_conflicting_successor"
+    reorg_incomplete_successor = "reorg_incomplete_successor"
+    reorg_duplicate_unit = "reorg_duplicate_unit"
+    reorg_shares = "reorg_shares"
+    reorg_roles_target = "reorg_roles_target"
+    reorg_no_denominator = "reorg_no_denominator"
+    reorganization_not_found = "reorganization_not_found"
+    reorganization_undone = "reorganization_undone"
+    reorganization_has_reports = "reorganization_has_reports"
 
 
 class ErrorBody(BaseModel):

@@ -38,6 +38,7 @@ from tiendo.official.router import router as official_router
 from tiendo.progress.router import router as progress_router
 from tiendo.quality.router import router as quality_router
 from tiendo.reminders.router import router as reminders_router
+from tiendo.reorg.router import router as reorg_router
 from tiendo.reports.bulk_router import router as bulk_router
 from tiendo.reports.router import router as reports_router
 from tiendo.units.router import router as units_router
@@ -199,7 +200,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     # /units/{unit}.
     for router in (directory_router, auth_router, audit_router, units_router, campaigns_router, bulk_router,
                    cycle_router, reminders_router, reports_router, progress_router,
-                   official_router, exports_router, quality_router):
+                   official_router, exports_router, quality_router, reorg_router):
         api.include_router(router)
     app.include_router(api)
     install_docs(app, settings.static_dir)

@@ -12,13 +12,14 @@ from tiendo.reminders.models import (
     UnitReminderChannels,
     Webhook,
 )
+from tiendo.reorg.models import Reorganization, ReorganizationLink
 from tiendo.reports.models import Report, ReportRevision, ReportValue
 from tiendo.units.models import Unit
 
 __all__ = [
     "ApiToken", "AuditEvent", "Baseline", "BulkImport", "Campaign", "IdempotencyKey",
     "LoginFailure", "Metric", "OfficialCount", "PeriodLock", "QualityFlag", "QualityRule",
-    "QualitySettings", "Report", "ReportRevision",
-    "ReminderMessage", "ReminderScheduleEntry", "ReportValue", "RoleAssignment", "Target", "Unit",
+    "QualitySettings", "Report", "ReportRevision", "ReminderMessage", "Reorganization",
+    "ReorganizationLink", "ReminderScheduleEntry", "ReportValue", "RoleAssignment", "Target", "Unit",
     "UnitReminderChannels", "User", "Webhook",
 ]

@@ -22,6 +22,7 @@ from tiendo.campaigns.models import Baseline, Campaign, Metric
 from tiendo.campaigns.schemas import CampaignCreate, MetricIn, ReportSettings, TargetCreate
 from tiendo.campaigns.service import insert_campaign, insert_target
 from tiendo.core.periods import Week, weeks_between
+from tiendo.demo.reorg2025 import CITY_USER, seed_vneid_2025
 from tiendo.official.models import OfficialCount
 from tiendo.quality.models import QualityRule
 from tiendo.quality.service import default_rules
@@ -306,4 +307,15 @@ def seed_demo(session: Session, now: datetime | None = None, password: str | Non
                                               password=pw,
                                               roles=[RoleGrant(role=role, unit=unit_code)]), now)
     session.flush()
+    # The second campaign, across the reorganisation of 1 July 2025 (once it is history),
+    # with a city-level user to see it.
+    added = seed_vneid_2025(session, now, random.Random(seed + 2))
+    if added:
+        count += added
+        username, full_name = CITY_USER
+        passwords[username] = password or secrets.token_urlsafe(9)
+        create_user(session, None, UserCreate(
+            username=username, full_name=full_name, password=passwords[username],
+            roles=[RoleGrant(role=Role.admin, unit="HN")]), now)
+        session.flush()
     return DemoResult(created=True, passwords=passwords, units=len(units), reports=count)

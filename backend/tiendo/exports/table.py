@@ -154,12 +154,14 @@ def other_probes(campaign: Campaign, targets: list[Target], metrics: list[Metric
 @dataclass
 class Level:
     """One call of the figures engine under a node, with what its rows need of the children:
-    the Unit rows (open dates, kind) and each one's own report for the week."""
+    the Unit rows (open dates, kind), each one's own report for the week, and the week of the
+    figures a reorganisation carried to it (if any)."""
 
     root: Unit
     sums: SubtreeSums
     units: dict[int, Unit]
     own: dict[int, Report]
+    carried: dict[int, str]
 
 
 def read_level(session: Session, campaign: Campaign, targets: list[Target], root: Unit,
@@ -170,7 +172,10 @@ def read_level(session: Session, campaign: Campaign, targets: list[Target], root
     own = {r.unit_id: r for r in session.exec(select(Report).where(
         Report.campaign_id == campaign.id, Report.period == str(week),
         col(Report.unit_id).in_(ids)))}
-    return Level(root, sums, units, own)
+    carried = dict(session.exec(select(Report.unit_id, Report.period).where(
+        Report.campaign_id == campaign.id, Report.source == "reorganization",
+        Report.period <= str(week), col(Report.unit_id).in_(ids))).all())
+    return Level(root, sums, units, own, carried)
 
 
 class Rows:
@@ -209,8 +214,12 @@ class Rows:
             report = level.own.get(unit.id)
             status = reporting_status(report and report.period, report and report.timeliness,
                                       self.week, self.due, self.now)
-            note = ("Chưa có số liệu" if s.missing else
-                    f"Dùng số liệu tuần {s.oldest_period}" if s.stale else "")
+            if s.missing:
+                note = "Chưa có số liệu"
+            elif s.stale and level.carried.get(unit.id) == s.oldest_period:
+                note = f"Chuyển từ sắp xếp đơn vị (số liệu tuần {s.oldest_period})"
+            else:
+                note = f"Dùng số liệu tuần {s.oldest_period}" if s.stale else ""
             received = (report.received_at.astimezone(self.tz)
                         .replace(tzinfo=None, second=0, microsecond=0) if report else None)
             # A unit that never reported and has no baseline has no denominator at all.

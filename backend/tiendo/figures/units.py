@@ -40,6 +40,7 @@ class UnitFigures:
     received_at: datetime | None
     numerator: int
     denominator: int | None
+    source: str | None = None  # "reorganization": carried across a reorganisation
 
 
 def counted(unit: type[Unit], target: Target, due_date: date) -> ColumnElement[bool]:
@@ -87,7 +88,8 @@ def _latest(campaign_id: int, target: Target, root: Unit, week: Week, due_date: 
                func.coalesce(value_of(target.denominator_metric_id), baseline).label("den")]
     if detail:
         columns += [report_field(Report.timeliness).label("timeliness"),
-                    report_field(Report.received_at).label("received_at")]
+                    report_field(Report.received_at).label("received_at"),
+                    report_field(Report.source).label("source")]
     return select(*columns).cte("latest").prefix_with("MATERIALIZED")
 
 
@@ -99,13 +101,13 @@ def unit_figures(session: Session, campaign: Campaign, target: Target, root: Uni
                      detail=True)
     stmt = (
         select(Unit.id, Unit.code, Unit.name, Unit.kind, latest.c.period, latest.c.timeliness,
-               latest.c.received_at, latest.c.num, latest.c.den)
+               latest.c.received_at, latest.c.num, latest.c.den, latest.c.source)
         .join(latest, latest.c.unit_id == Unit.id)
         .order_by(Unit.id)
     )
     return [UnitFigures(uid, code, name, kind, period, timeliness, received, int(num),
-                        None if den is None else int(den))
-            for uid, code, name, kind, period, timeliness, received, num, den
+                        None if den is None else int(den), source)
+            for uid, code, name, kind, period, timeliness, received, num, den, source
             in run(session, stmt)]
 
 

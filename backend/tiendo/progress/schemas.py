@@ -5,6 +5,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, StrictBool
 
+from tiendo.units.schemas import UnitLink
+
 
 class Status(StrEnum):
     met = "met"
@@ -95,12 +97,17 @@ class TargetSeries(BaseModel):
     name: str
     goal_ratio: float
     points: list[SeriesPoint]
+    lineage: list[SeriesPoint] = Field(
+        default_factory=list, description="Trước khi đơn vị được thành lập: số liệu của các đơn "
+        "vị cũ theo tỷ lệ (sắp xếp đơn vị), để biểu đồ liền một đường")
 
 
 class SeriesPublic(BaseModel):
     campaign: str
     under: UnitRef
     targets: list[TargetSeries]
+    formed_from: list[UnitLink] = Field(
+        default_factory=list, description="Đơn vị cũ mà `under` được thành lập từ (nếu có)")
 
 
 class LeaderboardUnit(BaseModel):

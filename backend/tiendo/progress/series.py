@@ -25,6 +25,8 @@ from tiendo.progress.service import (
     rounded,
     unit_ref,
 )
+from tiendo.reorg.lineage import lineage_totals
+from tiendo.reorg.service import lineage_of
 from tiendo.units.models import Unit
 from tiendo.units.service import resolve_under
 
@@ -39,15 +41,22 @@ def progress_series(session: Session, principal: Principal, campaign_ref: str,
     targets = targets_of(session, campaign.id)
     # Every week in one statement; a week in which a target counts no unit under `under` has
     # no point.
-    totals = totals_by_week(session, campaign, targets, under,
-                            Calendar(campaign).weeks_until(now))
+    weeks = Calendar(campaign).weeks_until(now)
+    totals = totals_by_week(session, campaign, targets, under, weeks)
+    # A unit formed by a reorganisation: its predecessors' shares before it opened.
+    before = lineage_totals(session, campaign, targets, under, weeks)
+
+    def point(period: str, num: int, den: int) -> SeriesPoint:
+        return SeriesPoint(period=period, numerator=num, denominator=den,
+                           ratio=rounded(ratio_of(num, den)))
+
     out = [TargetSeries(target_id=t.id, code=t.code, name=t.name, goal_ratio=t.goal_ratio,
-                        points=[SeriesPoint(period=w.week, numerator=w.numerator,
-                                            denominator=w.denominator,
-                                            ratio=rounded(ratio_of(w.numerator, w.denominator)))
-                                for w in totals[t.id]])
-           for t in targets if totals[t.id]]
-    return SeriesPublic(campaign=campaign.code, under=unit_ref(under), targets=out)
+                        points=[point(w.week, w.numerator, w.denominator) for w in totals[t.id]],
+                        lineage=[point(*x) for x in before[t.id]])
+           for t in targets if totals[t.id] or before[t.id]]
+    formed_from = lineage_of(session, [under.id])[under.id][0]
+    return SeriesPublic(campaign=campaign.code, under=unit_ref(under), targets=out,
+                        formed_from=formed_from)
 
 
 def leaderboard(session: Session, campaign_ref: str, now: datetime) -> LeaderboardPublic:

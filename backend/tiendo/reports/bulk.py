@@ -33,6 +33,7 @@ from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_code
 from tiendo.figures.sql import report_before
 from tiendo.quality.flags import record_findings
 from tiendo.quality.schemas import Finding
+from tiendo.reorg.carry import predecessor_wrote
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Timeliness
 from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import BulkItem, BulkStrategy, ImportConflict, ImportSummary
@@ -296,6 +297,10 @@ class BulkRun:
         insert_many(conn, ReportValue.__table__, [
             {"report_id": rid, "metric_id": metric_ids[c], "value": v}
             for rid, i in changed for c, v in i.values.items()])
+        closed = {(u.id, i.period) for i, u in plan.creates if u.closed_on is not None}
+        closed |= {(u.id, i.period) for i, u, _ in plan.updates if u.closed_on is not None}
+        for unit_id, period in sorted(closed):  # a predecessor's late figure: carried again
+            predecessor_wrote(self.session, self.campaign.id, unit_id, period, now)
 
 
 def _latest_before(from_db: tuple[str, Values] | None, from_body: list[tuple[str, Values]],

@@ -26,6 +26,7 @@ class Source(StrEnum):
     web = "web"
     api = "api"
     import_ = "import"
+    reorganization = "reorganization"  # carried across a reorganisation (tiendo.reorg.carry)
 
 
 class Report(SQLModel, table=True):

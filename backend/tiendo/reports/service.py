@@ -24,6 +24,7 @@ from tiendo.errors import Conflict, NotFound, PreconditionFailed, PreconditionRe
 from tiendo.figures.sql import report_at, report_before
 from tiendo.quality.flags import record_findings
 from tiendo.quality.schemas import ReportCheck
+from tiendo.reorg.carry import predecessor_wrote
 from tiendo.reports.models import (
     Report,
     ReportRevision,
@@ -156,6 +157,8 @@ def insert_report(session: Session, principal: Principal, rules: CampaignRules, 
     ])
     record(session, principal, "report.create", "report", report_id, unit_id=unit.id,
            detail={"period": str(week), "values": dict(values), "source": source}, at=now)
+    if unit.closed_on is not None:  # a predecessor's late figure: carried again
+        predecessor_wrote(session, campaign.id, unit.id, str(week), now)
     return ReportPublic(
         id=report_id, campaign_id=campaign.id, campaign=campaign.code, unit_id=unit.id,
         unit=unit.code, unit_name=unit.name, period=str(week), due_at=due, values=dict(values),
@@ -171,6 +174,8 @@ def create_report(session: Session, principal: Principal, data: ReportCreate,
     unit = get_unit_row(session, principal, data.unit, Action.report_write, field="unit")
     week = rules.check_period(data.period, now)
     ensure_unlocked(session, campaign, unit, str(week), now)
+    # Before "already reported": a successor's week before it opened holds its carried figures.
+    rules.check_open(unit, week)
     latest = latest_values(session, campaign.id, unit.id, str(week), rules.metric_codes,
                            including=True)
     if latest is not None and latest[0] == str(week):
@@ -217,6 +222,8 @@ def update_values(session: Session, principal: Principal, rules: CampaignRules, 
     record(session, principal, action, "report", report.id, unit_id=unit.id,
            detail={"period": report.period, "version": report.version, "before": before,
                    "after": dict(values), "note": note}, at=now)
+    if unit.closed_on is not None:
+        predecessor_wrote(session, report.campaign_id, unit.id, report.period, now)
     return report
 
 

@@ -14,6 +14,17 @@ from tiendo.units import service
 from tiendo.units.models import UnitKind
 from tiendo.units.schemas import UnitClose, UnitContact, UnitCreate, UnitPublic, UnitUpdate
 
+
+def with_lineage(session, units: list[UnitPublic]) -> list[UnitPublic]:  # noqa: ANN001
+    """Adds "thành lập từ …" / "đã sáp nhập vào …" from applied reorganisations."""
+    from tiendo.reorg.service import lineage_of
+
+    links = lineage_of(session, [u.id for u in units])
+    for u in units:
+        u.formed_from, u.merged_into = links[u.id]
+    return units
+
+
 router = APIRouter(prefix="/units", tags=["units"], responses=responses(401, 403),
                    route_class=ApiRoute)
 UnitRef = Annotated[str, Path(max_length=64, description="Id hoặc mã đơn vị")]
@@ -34,8 +45,8 @@ def list_units(
     rows, total = service.list_units(session, principal, parent=parent, kind=kind, under=under,
                                      q=q, active=active, code=code, limit=page.limit,
                                      offset=page.offset)
-    return Page(data=[service.unit_public(r, principal) for r in rows], count=total,
-                limit=page.limit, offset=page.offset)
+    return Page(data=with_lineage(session, [service.unit_public(r, principal) for r in rows]),
+                count=total, limit=page.limit, offset=page.offset)
 
 
 @router.post("", name="units-create", status_code=201, summary="Tạo đơn vị",
@@ -48,7 +59,8 @@ def create_unit(data: UnitCreate, session: SessionDep, principal: Admin,
 @router.get("/{unit}", name="units-read", summary="Xem một đơn vị (theo id hoặc mã)",
             responses=responses(404))
 def read_unit(unit: UnitRef, session: SessionDep, principal: Reader) -> UnitPublic:
-    return service.unit_public(service.get_unit(session, principal, unit), principal)
+    return with_lineage(session, [service.unit_public(service.get_unit(session, principal, unit),
+                                                      principal)])[0]
 
 
 @router.patch("/{unit}", name="units-update", summary="Sửa hoặc chuyển đơn vị",

@@ -111,6 +111,16 @@ class UnitContact(BaseModel):
                                    zalo_phone=unit.contact_zalo_phone)
 
 
+class UnitLink(BaseModel):
+    """A unit this one was formed from, or merged into, by a reorganisation."""
+
+    code: str
+    name: str
+    share: float
+    effective_date: date
+    reorganization_id: int
+
+
 class UnitPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -130,3 +140,7 @@ class UnitPublic(BaseModel):
     updated_at: datetime
     contact: UnitContact | None = Field(
         default=None, description="Người báo cáo của đơn vị; chỉ người quản lý trở lên thấy")
+    formed_from: list[UnitLink] = Field(
+        default_factory=list, description="Thành lập từ (sắp xếp đơn vị): đơn vị cũ và tỷ lệ")
+    merged_into: list[UnitLink] = Field(
+        default_factory=list, description="Đã sáp nhập vào / chia tách thành: đơn vị mới")

@@ -294,6 +294,15 @@ def delete_unit(session: Session, principal: Principal, ref: str, now: datetime)
         if session.exec(select(model).where(model.unit_id == unit.id).limit(1)).first():
             raise Conflict("Đơn vị đã có dữ liệu gắn với nó; hãy ngừng hoạt động thay vì xoá.",
                            code="unit_in_use")
+    from tiendo.reorg.models import Reorganization, ReorganizationLink
+
+    link = ReorganizationLink
+    if session.exec(select(link.id).where(
+            (link.from_unit_id == unit.id) | (link.to_unit_id == unit.id)).limit(1)).first() \
+            or session.exec(select(Reorganization.id).where(
+                Reorganization.anchor_unit_id == unit.id).limit(1)).first():
+        raise Conflict("Đơn vị có trong một đợt sắp xếp; hãy ngừng hoạt động thay vì xoá.",
+                       code="unit_in_use")
     if session.exec(select(Unit).where(Unit.parent_id == unit.id).limit(1)).first():
         raise Conflict("Đơn vị còn đơn vị cấp dưới.", code="unit_has_children")
     from tiendo.campaigns.models import Campaign

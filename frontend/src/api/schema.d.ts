@@ -1225,10 +1225,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reorganizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các đợt sắp xếp đơn vị */
+        get: operations["reorganizations-list"];
+        put?: never;
+        /** Sắp xếp đơn vị: sáp nhập, chia tách, đổi tên, chuyển (chạy thử trước) */
+        post: operations["reorganizations-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reorganizations/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tải mẫu sắp xếp đơn vị (.xlsx) cho lệnh `tiendo reorganize` */
+        get: operations["reorganizations-template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reorganizations/{reorganization}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Xem một đợt sắp xếp */
+        get: operations["reorganizations-read"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reorganizations/{reorganization}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hoàn tác đợt sắp xếp (khi chưa đơn vị mới nào báo cáo) */
+        post: operations["reorganizations-undo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccessChange
+         * @description A role or an integration token on a closed unit: moved to a successor or revoked.
+         */
+        AccessChange: {
+            /**
+             * What
+             * @enum {string}
+             */
+            what: "role" | "token";
+            /**
+             * Holder
+             * @description Tên đăng nhập, hoặc tên mã tích hợp
+             */
+            holder: string;
+            /** Role */
+            role?: string | null;
+            /** From Unit */
+            from_unit: string;
+            /** To Unit */
+            to_unit?: string | null;
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "moved" | "revoked";
+        };
         /** ApiTokenCreated */
         ApiTokenCreated: {
             /** Id */
@@ -1754,6 +1850,26 @@ export interface components {
             public_leaderboard?: boolean;
             report_settings?: components["schemas"]["ReportSettings"];
         };
+        /**
+         * CarriedFigures
+         * @description A successor's figures carried across the change for one campaign: its figure in the
+         *     weeks it is expected until its first own report (stale, "chuyển từ sắp xếp").
+         */
+        CarriedFigures: {
+            /** Campaign */
+            campaign: string;
+            /** Unit */
+            unit: string;
+            /**
+             * Period
+             * @description Tuần cuối trước khi đơn vị mới được tính
+             */
+            period: string;
+            /** Values */
+            values: {
+                [key: string]: number;
+            };
+        };
         /** ChaseGroup */
         ChaseGroup: {
             /**
@@ -2068,7 +2184,7 @@ export interface components {
          *     switch on them; tests/test_error_codes.py fails when the code raises one missing here.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_not_open" | "unit_closed" | "invalid_date" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "duplicate_column" | "file_too_large_unpacked" | "cell_too_long" | "xml_entities_refused" | "approve_scope" | "file_too_large" | "empty_file" | "wrong_columns" | "unit_above_your_grant" | "locked_above_your_grant" | "address_not_allowed" | "invalid_url" | "address_unresolvable" | "webhook_not_found" | "channel_not_configured" | "recipient_required" | "invalid_email" | "invalid_phone" | "webhook_required" | "quality_rule_failed" | "quality_rule_not_found" | "flag_not_found";
+        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "not_acceptable" | "conflict" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "invalid" | "validation_error" | "invalid_body" | "locked" | "version_required" | "too_many_requests" | "internal_error" | "unavailable" | "database_unavailable" | "schema_outdated" | "http_error" | "invalid_host" | "invalid_credentials" | "invalid_token" | "token_expired" | "token_revoked" | "token_not_found" | "user_required" | "user_exists" | "user_not_found" | "wrong_password" | "same_password" | "self_grant" | "self_reset" | "metrics_token_required" | "metrics_forbidden" | "unit_exists" | "unit_not_found" | "unit_inactive" | "unit_not_open" | "unit_closed" | "invalid_date" | "unit_in_use" | "unit_has_children" | "invalid_parent" | "campaign_exists" | "campaign_not_found" | "metric_exists" | "unknown_metric" | "metric_not_for_unit" | "not_a_baseline" | "baseline_metric" | "target_exists" | "target_not_found" | "leaderboard_not_found" | "invalid_period" | "period_in_future" | "period_outside_campaign" | "period_locked" | "period_not_locked" | "report_exists" | "report_not_found" | "report_approved" | "report_returned" | "missing_metric" | "numerator_exceeds_denominator" | "decrease_needs_note" | "observed_in_future" | "concurrent_write" | "duplicate_item" | "import_not_found" | "unreadable_file" | "missing_unit_column" | "unknown_column" | "not_an_integer" | "too_many_rows" | "idempotency_in_progress" | "idempotency_key_reused" | "duplicate_column" | "file_too_large_unpacked" | "cell_too_long" | "xml_entities_refused" | "approve_scope" | "file_too_large" | "empty_file" | "wrong_columns" | "unit_above_your_grant" | "locked_above_your_grant" | "address_not_allowed" | "invalid_url" | "address_unresolvable" | "webhook_not_found" | "channel_not_configured" | "recipient_required" | "invalid_email" | "invalid_phone" | "webhook_required" | "quality_rule_failed" | "quality_rule_not_found" | "flag_not_found" | "reorg_conflicting_successor" | "reorg_incomplete_successor" | "reorg_duplicate_unit" | "reorg_shares" | "reorg_roles_target" | "reorg_no_denominator" | "reorganization_not_found" | "reorganization_undone" | "reorganization_has_reports";
         /**
          * ErrorResponse
          * @description The one shape of every 4xx and 5xx answer.
@@ -2312,6 +2428,18 @@ export interface components {
             rank: number | null;
         };
         /**
+         * LinkPublic
+         * @description A predecessor's share going to a successor.
+         */
+        LinkPublic: {
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+            /** Share */
+            share: number;
+        };
+        /**
          * LockCreate
          * @example {
          *       "campaign": "ihanoi-live",
@@ -2370,6 +2498,26 @@ export interface components {
          * @enum {string}
          */
         Measure: "value" | "change" | "change_pct";
+        /**
+         * MergeChange
+         * @description Whole units merged into one successor.
+         */
+        MergeChange: {
+            /** From */
+            from: string[];
+            /** To */
+            to: components["schemas"]["Successor"][];
+            /**
+             * Roles To
+             * @description Người dùng, vai trò và mã tích hợp của đơn vị cũ chuyển sang đơn vị mới này (một trong `to`); trống: thu hồi
+             */
+            roles_to?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "merge";
+        };
         /** MetricIn */
         MetricIn: {
             /** Code */
@@ -2403,6 +2551,27 @@ export interface components {
             name?: string;
             /** Unit Kinds */
             unit_kinds?: components["schemas"]["UnitKind"][];
+        };
+        /** MoveChange */
+        MoveChange: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "move";
+            /** Unit */
+            unit: string;
+            /** Parent */
+            parent: string;
+        };
+        /** MovedUnit */
+        MovedUnit: {
+            /** Code */
+            code: string;
+            /** Old Parent */
+            old_parent: string;
+            /** Parent */
+            parent: string;
         };
         /** NewUserPassword */
         NewUserPassword: {
@@ -2631,6 +2800,17 @@ export interface components {
         Page_ReminderMessagePublic_: {
             /** Data */
             data: components["schemas"]["ReminderMessagePublic"][];
+            /** Count */
+            count: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** Page[ReorganizationPublic] */
+        Page_ReorganizationPublic_: {
+            /** Data */
+            data: components["schemas"]["ReorganizationPublic"][];
             /** Count */
             count: number;
             /** Limit */
@@ -3043,6 +3223,139 @@ export interface components {
              */
             channels: string[];
         };
+        /** RenameChange */
+        RenameChange: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "rename";
+            /** Unit */
+            unit: string;
+            /** Name */
+            name: string;
+        };
+        /** RenamedUnit */
+        RenamedUnit: {
+            /** Code */
+            code: string;
+            /** Old Name */
+            old_name: string;
+            /** Name */
+            name: string;
+        };
+        /**
+         * ReorganizationCreate
+         * @example {
+         *       "changes": [
+         *         {
+         *           "from": [
+         *             "GL-X-KIMDUC",
+         *             "GL-X-BATTRANG"
+         *           ],
+         *           "kind": "merge",
+         *           "roles_to": "HN-X-BATTRANG",
+         *           "to": [
+         *             {
+         *               "code": "HN-X-BATTRANG",
+         *               "kind": "commune",
+         *               "name": "Xã Bát Tràng",
+         *               "parent": "HN"
+         *             }
+         *           ]
+         *         },
+         *         {
+         *           "from": [
+         *             "GL-X-DATON"
+         *           ],
+         *           "kind": "split",
+         *           "to": [
+         *             {
+         *               "code": "HN-X-BATTRANG",
+         *               "share": 0.8
+         *             },
+         *             {
+         *               "code": "HN-X-GIALAM",
+         *               "kind": "commune",
+         *               "name": "Xã Gia Lâm",
+         *               "parent": "HN",
+         *               "share": 0.2
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "effective_date": "2025-07-01",
+         *       "note": "Nghị quyết 1656/NQ-UBTVQH15"
+         *     }
+         */
+        ReorganizationCreate: {
+            /**
+             * Effective Date
+             * Format: date
+             */
+            effective_date: string;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /** Changes */
+            changes: (components["schemas"]["MergeChange"] | components["schemas"]["SplitChange"] | components["schemas"]["RenameChange"] | components["schemas"]["MoveChange"])[];
+        };
+        /** ReorganizationPublic */
+        ReorganizationPublic: {
+            /**
+             * Id
+             * @description Trống khi chạy thử
+             */
+            id: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "applied" | "undone" | "dry_run";
+            /**
+             * Effective Date
+             * Format: date
+             */
+            effective_date: string;
+            /** Note */
+            note: string;
+            anchor: components["schemas"]["UnitBrief"];
+            /** Created By Name */
+            created_by_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Undone At */
+            undone_at?: string | null;
+            /** Units Opened */
+            units_opened: components["schemas"]["UnitBrief"][];
+            /**
+             * Units Closed
+             * @description Đơn vị cũ (và cấp dưới) đóng từ ngày hiệu lực
+             */
+            units_closed: components["schemas"]["UnitBrief"][];
+            /** Renamed */
+            renamed: components["schemas"]["RenamedUnit"][];
+            /** Moved */
+            moved: components["schemas"]["MovedUnit"][];
+            /** Links */
+            links: components["schemas"]["LinkPublic"][];
+            /** Baselines */
+            baselines: components["schemas"]["SuccessorBaselineSet"][];
+            /** Carried */
+            carried: components["schemas"]["CarriedFigures"][];
+            /** Access */
+            access: components["schemas"]["AccessChange"][];
+            /**
+             * Undoable
+             * @description Còn hoàn tác được (chưa đơn vị mới nào báo cáo)
+             */
+            undoable: boolean;
+        };
         /**
          * ReportCheck
          * @description What the rules say about a report before it is sent: nothing is stored.
@@ -3439,6 +3752,11 @@ export interface components {
             under: components["schemas"]["UnitRef"];
             /** Targets */
             targets: components["schemas"]["TargetSeries"][];
+            /**
+             * Formed From
+             * @description Đơn vị cũ mà `under` được thành lập từ (nếu có)
+             */
+            formed_from?: components["schemas"]["UnitLink"][];
         };
         /**
          * Severity
@@ -3467,10 +3785,76 @@ export interface components {
             reason: string;
         };
         /**
+         * SplitChange
+         * @description One unit split into successors by shares that sum to 1.
+         */
+        SplitChange: {
+            /** From */
+            from: string[];
+            /** To */
+            to: components["schemas"]["Successor"][];
+            /**
+             * Roles To
+             * @description Người dùng, vai trò và mã tích hợp của đơn vị cũ chuyển sang đơn vị mới này (một trong `to`); trống: thu hồi
+             */
+            roles_to?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "split";
+        };
+        /**
          * Status
          * @enum {string}
          */
         Status: "met" | "on_track" | "at_risk" | "behind";
+        /**
+         * Successor
+         * @description A unit the change opens on the effective date. Name, kind and parent are given at least
+         *     once among the changes that name it; `share` is the predecessor's part (splits only).
+         */
+        Successor: {
+            /** Code */
+            code: string;
+            /** Name */
+            name?: string | null;
+            kind?: components["schemas"]["UnitKind"] | null;
+            /** Parent */
+            parent?: string | null;
+            /** Share */
+            share?: number | null;
+            /** Baselines */
+            baselines?: components["schemas"]["SuccessorBaseline"][];
+        };
+        /**
+         * SuccessorBaseline
+         * @description A successor's baseline (e.g. its population) given explicitly for one campaign.
+         */
+        SuccessorBaseline: {
+            /** Campaign */
+            campaign: string;
+            /** Metric */
+            metric: string;
+            /** Value */
+            value: number;
+        };
+        /** SuccessorBaselineSet */
+        SuccessorBaselineSet: {
+            /** Campaign */
+            campaign: string;
+            /** Unit */
+            unit: string;
+            /** Metric */
+            metric: string;
+            /** Value */
+            value: number;
+            /**
+             * Derived
+             * @description Tính theo tỷ lệ từ đơn vị cũ (không nhập trực tiếp)
+             */
+            derived: boolean;
+        };
         /**
          * TargetCreate
          * @example {
@@ -3624,6 +4008,11 @@ export interface components {
             goal_ratio: number;
             /** Points */
             points: components["schemas"]["SeriesPoint"][];
+            /**
+             * Lineage
+             * @description Trước khi đơn vị được thành lập: số liệu của các đơn vị cũ theo tỷ lệ (sắp xếp đơn vị), để biểu đồ liền một đường
+             */
+            lineage?: components["schemas"]["SeriesPoint"][];
         };
         /** TargetUpdate */
         TargetUpdate: {
@@ -3717,6 +4106,17 @@ export interface components {
             token_type: string;
             /** Expires In */
             expires_in: number;
+        };
+        /** UnitBrief */
+        UnitBrief: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind?: string | null;
+            /** Parent */
+            parent?: string | null;
         };
         /**
          * UnitChannels
@@ -3851,6 +4251,25 @@ export interface components {
          * @enum {string}
          */
         UnitKind: "city" | "district" | "commune" | "agency" | "public_service" | "school" | "party" | "mass_org" | "village";
+        /**
+         * UnitLink
+         * @description A unit this one was formed from, or merged into, by a reorganisation.
+         */
+        UnitLink: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Share */
+            share: number;
+            /**
+             * Effective Date
+             * Format: date
+             */
+            effective_date: string;
+            /** Reorganization Id */
+            reorganization_id: number;
+        };
         /** UnitPublic */
         UnitPublic: {
             /** Id */
@@ -3895,6 +4314,16 @@ export interface components {
             updated_at: string;
             /** @description Người báo cáo của đơn vị; chỉ người quản lý trở lên thấy */
             contact?: components["schemas"]["UnitContact"] | null;
+            /**
+             * Formed From
+             * @description Thành lập từ (sắp xếp đơn vị): đơn vị cũ và tỷ lệ
+             */
+            formed_from?: components["schemas"]["UnitLink"][];
+            /**
+             * Merged Into
+             * @description Đã sáp nhập vào / chia tách thành: đơn vị mới
+             */
+            merged_into?: components["schemas"]["UnitLink"][];
         };
         /** UnitRef */
         UnitRef: {
@@ -13258,6 +13687,471 @@ export interface operations {
             };
             /** @description Dữ liệu gửi lên quá lớn. */
             413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reorganizations-list": {
+        parameters: {
+            query?: {
+                /** @description Số dòng mỗi trang */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReorganizationPublic_"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reorganizations-create": {
+        parameters: {
+            query?: {
+                /** @description Chỉ cho biết sẽ thay đổi gì, không ghi */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReorganizationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReorganizationPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Xung đột với dữ liệu đã có. */
+            409: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu gửi lên quá lớn. */
+            413: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reorganizations-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tệp mẫu .xlsx */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reorganizations-read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reorganization: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReorganizationPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ. */
+            422: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Lỗi hệ thống, vui lòng thử lại sau. */
+            500: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Hệ thống tạm thời không sẵn sàng. */
+            503: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    /** @description Số giây nên đợi trước khi thử lại. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reorganizations-undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reorganization: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReorganizationPublic"];
+                };
+            };
+            /** @description Cần đăng nhập. */
+            401: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bạn không có quyền thực hiện thao tác này. */
+            403: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Không tìm thấy. */
+            404: {
+                headers: {
+                    /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Xung đột với dữ liệu đã có. */
+            409: {
                 headers: {
                     /** @description Mã của yêu cầu (có trong nhật ký máy chủ); giữ nguyên mã do proxy gửi. */
                     "X-Request-ID"?: string;

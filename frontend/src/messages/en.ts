@@ -1,4 +1,5 @@
 import { directoryEn } from './directory.en'
+import { reorgEn } from './reorg.en'
 import type { MessageKey } from './vi'
 
 export const en: Record<MessageKey, string> = {
@@ -368,6 +369,7 @@ export const en: Record<MessageKey, string> = {
   'testmsg.failed': 'Could not send to {to}: {error}',
   'admin.units_count': '{n} units.',
   ...directoryEn,
+  ...reorgEn,
   'admin.units_truncated': 'Showing the first {n}.',
   'users.search': 'Search users',
   'users.role': 'Role',

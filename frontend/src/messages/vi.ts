@@ -1,5 +1,6 @@
 // Vietnamese, the app's first language. Status words are the ones people use in the office.
 import { directoryVi } from './directory.vi'
+import { reorgVi } from './reorg.vi'
 
 export const vi = {
   'app.name': 'Tiến Độ',
@@ -368,6 +369,7 @@ export const vi = {
   'testmsg.failed': 'Không gửi được tới {to}: {error}',
   'admin.units_count': '{n} đơn vị.',
   ...directoryVi,
+  ...reorgVi,
   'admin.units_truncated': 'Chỉ hiện {n} đơn vị đầu.',
   'users.search': 'Tìm người dùng',
   'users.role': 'Vai trò',

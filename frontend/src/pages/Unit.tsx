@@ -4,6 +4,7 @@ import type { CampaignPublic, ReportPublic, UnitPublic } from '../api/types'
 import { useAuth } from '../auth'
 import { CampaignPicker, WithCampaign } from '../campaign'
 import { Chart } from '../components/Chart'
+import { Lineage } from '../components/Lineage'
 import { ErrorBox } from '../components/ErrorBox'
 import { Loading } from '../components/Loading'
 import { Page } from '../components/Page'
@@ -42,6 +43,7 @@ export function UnitPage({ code }: { code: string }) {
             {t(`kind.${u.kind}` as MessageKey)} · {t('unit.code')} {u.code}
             {u.head_name && ` · ${u.head_title ?? t('unit.head')}: ${u.head_name}`}
             {!u.active && ` · ${t('unit.inactive')}`}
+            <Lineage unit={u} />
           </p>
           <p>
             <Link href={`/?under=${encodeURIComponent(u.code)}`}>{t('unit.overview', { unit: u.name })}</Link>

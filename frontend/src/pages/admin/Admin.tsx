@@ -2,6 +2,7 @@ import { Page } from '../../components/Page'
 import { t, type MessageKey } from '../../i18n'
 import { Link } from '../../router'
 import { Reminders } from './Reminders'
+import { Reorg } from './Reorg'
 import { Targets } from './Targets'
 import { Tokens } from './Tokens'
 import { UnitTree } from './UnitTree'
@@ -13,6 +14,7 @@ const SECTIONS: { id: string; key: MessageKey; render: () => preact.ComponentChi
   { id: 'tokens', key: 'admin.tokens', render: () => <Tokens /> },
   { id: 'targets', key: 'admin.targets', render: () => <Targets /> },
   { id: 'reminders', key: 'admin.reminders', render: () => <Reminders /> },
+  { id: 'reorg', key: 'admin.reorg', render: () => <Reorg /> },
 ]
 
 export function AdminPage({ section }: { section?: string }) {

@@ -4,6 +4,7 @@ import type { UnitKind, UnitPublic } from '../../api/types'
 import { useAuth } from '../../auth'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Field } from '../../components/Field'
+import { Lineage } from '../../components/Lineage'
 import { Loading } from '../../components/Loading'
 import { UnitPicker } from '../../components/UnitPicker'
 import { formatDate, formatNumber, parseVnDate, vnParts } from '../../format'
@@ -148,6 +149,7 @@ function Node({ unit, open, leaf }: { unit: UnitPublic; open?: boolean; leaf?: b
         {unit.opened_on && ` · ${t('tree.opened', { date: formatDate(unit.opened_on) })}`}
         {unit.closed_on && ` · ${t('tree.closed', { date: formatDate(unit.closed_on) })}`}
         {!unit.active && !unit.closed_on && ` · ${t('unit.inactive')}`}
+        <Lineage unit={unit} />
         {unit.contact?.name && ` · ${t('tree.contact')}: ${unit.contact.name}${unit.contact.phone ? ` (${unit.contact.phone})` : ''}`}
       </span>
     </>

@@ -1,0 +1,20 @@
+// Reorganisations (issue 17). Spread into ./vi.ts.
+export const reorgVi = {
+  'admin.reorg': 'Sắp xếp đơn vị',
+  'reorg.formed_from': 'Thành lập từ {units} ({date})',
+  'reorg.merged_into': 'Đã sáp nhập vào {units} ({date})',
+  'reorg.intro': 'Sáp nhập, chia tách đơn vị từ một ngày hiệu lực. Đơn vị cũ đóng và giữ nguyên số liệu; đơn vị mới mở và mang theo số liệu của đơn vị cũ theo tỷ lệ cho đến khi tự báo cáo. Luôn chạy thử trước khi áp dụng.',
+  'reorg.effective_date': 'Ngày hiệu lực (dd/mm/yyyy)',
+  'reorg.note': 'Căn cứ (số nghị quyết)',
+  'reorg.rows': 'Mỗi dòng: mã cũ, mã mới, tên mới, loại, mã đơn vị cha, tỷ lệ (trống = cả đơn vị)',
+  'reorg.dry_run': 'Chạy thử',
+  'reorg.apply': 'Áp dụng',
+  'reorg.applied': 'Đã áp dụng đợt sắp xếp.',
+  'reorg.preview': 'Kết quả chạy thử (chưa ghi gì)',
+  'reorg.opened': 'Đơn vị mở: {list}',
+  'reorg.closed': 'Đơn vị đóng: {list}',
+  'reorg.carried': 'Số liệu chuyển sang: {list}',
+  'reorg.access': 'Quyền: {list}',
+  'reorg.bad_row': 'Dòng {n} chưa đủ mã cũ và mã mới.',
+  'reorg.bad_date': 'Ngày hiệu lực phải có dạng dd/mm/yyyy.',
+} as const
