@@ -4,6 +4,7 @@ from tiendo.audit.models import AuditEvent
 from tiendo.auth.models import ApiToken, LoginFailure, RoleAssignment, User
 from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
 from tiendo.cycle.models import BulkImport, IdempotencyKey, PeriodLock
+from tiendo.figures.cache import FigureStamp, FigureTotal
 from tiendo.official.models import OfficialCount
 from tiendo.reminders.models import (
     ReminderMessage,
@@ -15,7 +16,8 @@ from tiendo.reports.models import Report, ReportRevision, ReportValue
 from tiendo.units.models import Unit
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Baseline", "BulkImport", "Campaign", "IdempotencyKey",
+    "ApiToken", "AuditEvent", "Baseline", "BulkImport", "Campaign", "FigureStamp", "FigureTotal",
+    "IdempotencyKey",
     "LoginFailure", "Metric", "OfficialCount", "PeriodLock", "Report", "ReportRevision",
     "ReminderMessage", "ReminderScheduleEntry", "ReportValue", "RoleAssignment", "Target", "Unit",
     "UnitReminderChannels", "User", "Webhook",

@@ -22,6 +22,7 @@ from tiendo.campaigns.models import Baseline, Campaign, Metric
 from tiendo.campaigns.schemas import CampaignCreate, MetricIn, ReportSettings, TargetCreate
 from tiendo.campaigns.service import insert_campaign, insert_target
 from tiendo.core.periods import Week, weeks_between
+from tiendo.figures.cache import changed
 from tiendo.official.models import OfficialCount
 from tiendo.reports.models import Report, ReportValue, Source, Timeliness
 from tiendo.units.models import Unit, UnitKind
@@ -225,6 +226,7 @@ def seed_reports(session: Session, campaign: Campaign, units: dict[str, Unit],
                               for c, v in values.items()]
             session.exec(insert(ReportValue), params=value_rows_for)
         counted += len(report_rows)
+    changed(session, campaign.id, None, None)  # Core inserts: the kept totals are not told
     return counted
 
 
