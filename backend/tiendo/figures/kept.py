@@ -129,7 +129,7 @@ class Kept:
         missing: dict[int, list[Week]] = defaultdict(list)
         for node in nodes:
             for week in weeks:
-                got = found.get((node, str(week)), {})
+                got = self.pending.get((node, str(week))) or found.get((node, str(week)), {})
                 if len(got) == len(self.target_ids):
                     out[(node, str(week))] = got
                 else:
@@ -152,7 +152,8 @@ class Kept:
             self.pending[(root.id, str(week))] = {t.id: sums.total(t.id) for t in self.targets}
 
     # --- storing -----------------------------------------------------------------------------
-    def store(self) -> None:
+    def store(self, wait: bool = False) -> None:
+        """Keeps the totals computed (`wait`: for the lock, as the rebuild command does)."""
         if not self.pending:
             return
         bind = self.session.get_bind()
@@ -163,12 +164,12 @@ class Kept:
         from tiendo.db import WRITE_OPTION, write_lock
 
         lock = write_lock(bind)
-        if lock is not None and not lock.acquire(blocking=False):
+        if lock is not None and not lock.acquire(blocking=wait):
             return  # a writer is at work: keep nothing this time
         try:
             with Session(bind, expire_on_commit=False) as s:
                 conn = s.connection(execution_options={WRITE_OPTION: True} if lock else {})
-                if bind.dialect.name == "postgresql":
+                if bind.dialect.name == "postgresql" and not wait:
                     conn.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
                 self._write(s)
                 s.commit()
