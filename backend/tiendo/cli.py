@@ -220,6 +220,8 @@ def generate(
 @app.command("rebuild-figures")
 def rebuild_figures(
     campaign: Annotated[str | None, typer.Option(help="Only this campaign (its code)")] = None,
+    until: Annotated[str | None, typer.Option(
+        help="Only weeks up to this one (e.g. 2023-W52); default: the current week")] = None,
 ) -> None:
     """Recomputes the kept subtree totals of every week up to the current one, bottom-up."""
     import time
@@ -229,7 +231,15 @@ def rebuild_figures(
     from tiendo.figures.upkeep import rebuild
 
     started = time.perf_counter()
-    kept = rebuild(get_engine(), campaign, utcnow(), say=typer.echo)
+    from tiendo.core.periods import Week
+    from tiendo.errors import DomainError
+
+    try:
+        last = Week.parse(until, field="until") if until else None
+    except DomainError as exc:
+        typer.echo(f"Refused: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    kept = rebuild(get_engine(), campaign, utcnow(), say=typer.echo, until=last)
     typer.echo(f"Kept {kept} node-week totals in {time.perf_counter() - started:.1f} s.")
 
 

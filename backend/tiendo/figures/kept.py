@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, and_, exists, select, tuple_
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from tiendo.campaigns.models import Campaign, Target
@@ -163,6 +164,10 @@ class Kept:
             return
         from tiendo.db import WRITE_OPTION, write_lock
 
+        pool = bind.pool
+        if not wait and isinstance(pool, QueuePool) and \
+                pool.checkedout() >= pool.size() + max(pool._max_overflow, 0):
+            return  # no connection to spare: a reader must not wait for one while it holds one
         lock = write_lock(bind)
         if lock is not None and not lock.acquire(blocking=wait):
             return  # a writer is at work: keep nothing this time

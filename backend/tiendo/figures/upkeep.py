@@ -49,9 +49,9 @@ def _nodes(session: Session, campaign: Campaign) -> list[tuple[int, str]]:
 
 
 def rebuild(engine: Engine, code: str | None, now: datetime,
-            say: Callable[[str], None] = print) -> int:
-    """Forgets and recomputes the kept totals of every week up to the current one; returns
-    the number of (node, week) totals kept."""
+            say: Callable[[str], None] = print, until: Week | None = None) -> int:
+    """Forgets and recomputes the kept totals of every week up to the current one (or
+    `until`); returns the number of (node, week) totals kept."""
     with job_session(engine) as session:
         campaigns = _campaigns(session, code)
         for c in campaigns:
@@ -60,7 +60,8 @@ def rebuild(engine: Engine, code: str | None, now: datetime,
     for campaign in campaigns:
         with job_session(engine) as session:
             targets = targets_of(session, campaign.id)
-            weeks = Calendar(campaign).weeks_until(now)
+            weeks = [w for w in Calendar(campaign).weeks_until(now)
+                     if until is None or w <= until]
             nodes = _nodes(session, campaign)
         if not targets or not weeks:
             continue
