@@ -32,6 +32,7 @@ from tiendo.figures import subtree as live
 from tiendo.figures.cache import EVERYTHING, TOTAL, has_pending, lock_stamps, read_stamps
 from tiendo.figures.series import WeekTotal
 from tiendo.figures.subtree import Child, SubtreeSums, Sums
+from tiendo.figures.weekly import sums_by_week
 from tiendo.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -140,8 +141,20 @@ class Kept:
             units = {u.id: u for u in self.session.connection().execute(
                 select(_U).where(_U.c.id.in_(list(missing)))).all()}
             for node, ws in missing.items():
-                for week, sums in self.per_child(units[node], ws).items():
-                    whole = {t.id: sums.total(t.id) for t in self.targets}
+                # The node itself and its childless children for every week in one statement,
+                # plus its other children's kept totals.
+                branches = self.branches(node)
+                below = self.totals([b.child.id for b in branches], ws)
+                own = sums_by_week(self.session, self.campaign, self.targets, units[node], ws,
+                                   [pace_base_week(self.campaign, w) for w in ws],
+                                   shallow=bool(branches))
+                for week in ws:
+                    whole = {}
+                    for t in self.targets:
+                        sums = own[str(week)][t.id]
+                        for b in branches:
+                            sums = sums.add(below[(b.child.id, str(week))][t.id])
+                        whole[t.id] = sums
                     out[(node, str(week))] = whole
                     self.pending[(node, str(week))] = whole
         return out
