@@ -146,9 +146,10 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool,
                   else and_(u.c.path.op("~>=~")(lo), u.c.path.op("~<~")(hi)))
     if shallow:  # the root and its childless children only (the kept totals cover the rest)
         below = Unit.__table__.alias("g")
-        in_subtree = or_(u.c.id == bindparam("root"), and_(
-            u.c.parent_id == bindparam("root"),
-            ~select(below.c.id).where(below.c.parent_id == u.c.id).exists()))
+        root = bindparam("root")
+        # (id = root OR parent_id = root) first, as such: both sides use an index.
+        in_subtree = and_(or_(u.c.id == root, u.c.parent_id == root), or_(
+            u.c.id == root, ~select(below.c.id).where(below.c.parent_id == u.c.id).exists()))
 
     # 1. The counted units, with their report for exactly the week (and the base week), if any.
     picked = (

@@ -56,11 +56,14 @@ def sums_by_week(session: Session, campaign: Campaign, targets: list[Target], ro
     cal = Calendar(campaign)
     if shallow:
         g = Unit.__table__.alias("g")
-        where = or_(u.c.id == root.id, and_(
-            u.c.parent_id == root.id, ~select(g.c.id).where(g.c.parent_id == u.c.id).exists()))
+        where = and_(or_(u.c.id == root.id, u.c.parent_id == root.id), or_(
+            u.c.id == root.id, ~select(g.c.id).where(g.c.parent_id == u.c.id).exists()))
     else:
         lo, hi = root.path, root.path[:-1] + "0"  # paths end with '/'; '0' comes after it
-        where = and_(u.c.path >= lo, u.c.path < hi)
+        # PostgreSQL's path index compares with the pattern operators (see subtree.py).
+        where = (and_(u.c.path >= lo, u.c.path < hi)
+                 if session.get_bind().dialect.name == "sqlite"
+                 else and_(u.c.path.op("~>=~")(lo), u.c.path.op("~<~")(hi)))
 
     def counts(t: Target, due) -> object:  # noqa: ANN001
         mine = u.c.id == t.unit_id if t.unit_id is not None else u.c.kind.in_(t.unit_kinds or [])
