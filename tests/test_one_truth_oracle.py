@@ -38,6 +38,8 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from tiendo.figures.upkeep import check as check_figures
+
 V1 = "/api/v1"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE = time(15, 0)
@@ -519,13 +521,15 @@ def build(api: Api, plan: Plan, oracle: Oracle, problems: list[str]) -> None:
         if r.correction:
             events.append((r.correction[0], 3, "correct", r))
     targets_made = False
-    for moment, _, kind, item in sorted(events, key=lambda e: (e[0], e[1])):
+    for n, (moment, _, kind, item) in enumerate(sorted(events, key=lambda e: (e[0], e[1]))):
         if moment > plan.now:
             break  # the future: not yet happened when the weeks are checked
         if not targets_made and moment > plan.setup:
             make_targets(api, plan)
             targets_made = True
         api.at(moment)
+        if targets_made and n % 3 == 0:
+            read_between(api, plan)
         if kind == "reorg":
             reorganize(api, plan, oracle, item, problems)  # type: ignore[arg-type]
             continue
@@ -669,6 +673,14 @@ def reorganize(api: Api, plan: Plan, oracle: Oracle, rp: ReorgPlan,
                 parts = largest_remainder(oracle.baselines[pred], [x[2] for x in theirs])
                 total += parts[[x[1] for x in theirs].index(code)]
             oracle.baselines[code] = total
+
+
+def read_between(api: Api, plan: Plan) -> None:
+    """Reads between writes fill the kept subtree totals (every week so far, the children
+    with children of their own): later writes, late reports, corrections and closings must
+    invalidate them, or the checks at the end disagree."""
+    api.call("GET", "/progress/series", params={"campaign": plan.prefix, "under": plan.district})
+    api.call("GET", "/progress", params={"campaign": plan.prefix, "under": plan.district})
 
 
 def make_targets(api: Api, plan: Plan) -> None:
@@ -940,6 +952,12 @@ def run_plan(client, clock, session, plan: Plan) -> None:  # noqa: ANN001
         if week <= current:
             check_week(api, plan, oracle, week, problems)
     check_series_and_leaderboard(api, plan, oracle, current, problems)
+    checked, differences = check_figures(session, plan.prefix)
+    problems += [f"kept total {d.unit_id} {d.week} target {d.target_id}: kept {d.kept}, live "
+                 f"{d.live}" for d in differences]
+    if not checked and any(u.parent != plan.district and u.created <= plan.now
+                           for u in plan.units):
+        problems.append("no subtree total was kept, though the district has grandchildren")
     if problems:
         shown = "\n".join(problems[:60])
         raise AssertionError(f"{len(problems)} disagreements with the oracle:\n{shown}\n"

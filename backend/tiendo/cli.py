@@ -307,6 +307,50 @@ def generate(
                f"in {time.perf_counter() - started:.1f} s.")
 
 
+@app.command("rebuild-figures")
+def rebuild_figures(
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign (its code)")] = None,
+    until: Annotated[str | None, typer.Option(
+        help="Only weeks up to this one (e.g. 2023-W52); default: the current week")] = None,
+) -> None:
+    """Recomputes the kept subtree totals of every week up to the current one, bottom-up."""
+    import time
+
+    from tiendo.core.clock import utcnow
+    from tiendo.db import get_engine
+    from tiendo.figures.upkeep import rebuild
+
+    started = time.perf_counter()
+    from tiendo.core.periods import Week
+    from tiendo.errors import DomainError
+
+    try:
+        last = Week.parse(until, field="until") if until else None
+    except DomainError as exc:
+        typer.echo(f"Refused: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    kept = rebuild(get_engine(), campaign, utcnow(), say=typer.echo, until=last)
+    typer.echo(f"Kept {kept} node-week totals in {time.perf_counter() - started:.1f} s.")
+
+
+@app.command("check-figures")
+def check_figures(
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign (its code)")] = None,
+) -> None:
+    """Compares every kept subtree total with the live engine; exit 1 on any difference."""
+    from tiendo.db import get_engine
+    from tiendo.figures.upkeep import check
+
+    with Session(get_engine()) as session:
+        checked, differences = check(session, campaign)
+    for d in differences:
+        typer.echo(f"{d.campaign} unit {d.unit_id} {d.week} target {d.target_id}: "
+                   f"kept {d.kept} live {d.live}")
+    typer.echo(f"Checked {checked} kept total(s): {len(differences)} difference(s).")
+    if differences:
+        raise typer.Exit(1)
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",

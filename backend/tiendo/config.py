@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     hsts: bool = False
     log_level: str = "INFO"
     access_log: bool = True  # one JSON line per request
+    # Kept per-node, per-week subtree totals (tiendo.figures.kept); off: every read is live.
+    figure_cache: bool = True
     # /metrics: a bearer token, and/or client networks allowed without one (e.g. 10.0.0.0/8).
     metrics_token: str = ""
     metrics_networks: Annotated[list[str], NoDecode] = []

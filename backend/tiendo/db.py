@@ -107,6 +107,11 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def write_lock(engine: Engine) -> threading.Lock | None:
+    """The process's write lock of a SQLite engine (None elsewhere)."""
+    return _WRITE_LOCKS.get(engine)
+
+
 @lru_cache
 def get_engine() -> Engine:
     return make_engine(get_settings().resolved_database_url())

@@ -4,6 +4,7 @@ from tiendo.audit.models import AuditEvent
 from tiendo.auth.models import ApiToken, LoginFailure, RoleAssignment, User
 from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
 from tiendo.cycle.models import BulkImport, IdempotencyKey, PeriodLock
+from tiendo.figures.cache import FigureStamp, FigureTotal
 from tiendo.official.models import OfficialCount
 from tiendo.quality.models import QualityFlag, QualityRule, QualitySettings
 from tiendo.reminders.models import (
@@ -17,9 +18,10 @@ from tiendo.reports.models import Report, ReportRevision, ReportValue
 from tiendo.units.models import Unit
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Baseline", "BulkImport", "Campaign", "IdempotencyKey",
-    "LoginFailure", "Metric", "OfficialCount", "PeriodLock", "QualityFlag", "QualityRule",
-    "QualitySettings", "Report", "ReportRevision", "ReminderMessage", "Reorganization",
-    "ReorganizationLink", "ReminderScheduleEntry", "ReportValue", "RoleAssignment", "Target", "Unit",
+    "ApiToken", "AuditEvent", "Baseline", "BulkImport", "Campaign", "FigureStamp", "FigureTotal",
+    "IdempotencyKey", "LoginFailure", "Metric", "OfficialCount", "PeriodLock", "QualityFlag",
+    "QualityRule", "QualitySettings", "Report", "ReportRevision", "ReminderMessage",
+    "Reorganization", "ReorganizationLink", "ReminderScheduleEntry", "ReportValue",
+    "RoleAssignment", "Target", "Unit",
     "UnitReminderChannels", "User", "Webhook",
 ]

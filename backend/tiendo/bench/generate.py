@@ -22,6 +22,7 @@ from tiendo.campaigns.schemas import CampaignCreate
 from tiendo.campaigns.service import insert_campaign, insert_target
 from tiendo.core.periods import Week
 from tiendo.demo.seed import METRICS, demo_targets
+from tiendo.figures.cache import forget
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
 
@@ -215,6 +216,7 @@ def add_weeks(engine: Engine, city: City, weeks: int) -> int:
             write_rows(conn, ReportValue.__table__, VALUE_COLS, values)
             written += len(reports) + len(values)
         _fix_sequences(conn, Report.__table__)
+        forget(conn, city.campaign.id)  # rows written past the ORM: kept totals told here
     city.weeks += weeks
     city.rows += written
     return written

@@ -23,6 +23,7 @@ from tiendo.campaigns.schemas import CampaignCreate, MetricIn, ReportSettings, T
 from tiendo.campaigns.service import insert_campaign, insert_target
 from tiendo.core.periods import Week, weeks_between
 from tiendo.demo.reorg2025 import CITY_USER, seed_vneid_2025
+from tiendo.figures.cache import changed
 from tiendo.official.models import OfficialCount
 from tiendo.quality.models import QualityRule
 from tiendo.quality.service import default_rules
@@ -228,6 +229,7 @@ def seed_reports(session: Session, campaign: Campaign, units: dict[str, Unit],
                               for c, v in values.items()]
             session.exec(insert(ReportValue), params=value_rows_for)
         counted += len(report_rows)
+    changed(session, campaign.id, None, None)  # Core inserts: the kept totals are not told
     return counted
 
 

@@ -112,7 +112,8 @@ def group_key(target: Target) -> tuple:
 
 
 @lru_cache(maxsize=64)
-def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select:
+def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool,
+               shallow: bool = False) -> Select:
     """The statement for groups of targets of these shapes, every value a bound parameter: built
     once per shape, so a request pays neither its construction nor its compilation. Parameters:
     campaign, week, base_week, due_date (the week's: it decides which units are expected), root
@@ -143,6 +144,12 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select
     lo, hi = bindparam("prefix", type_=String), bindparam("prefix_end", type_=String)
     in_subtree = (and_(u.c.path >= lo, u.c.path < hi) if sqlite
                   else and_(u.c.path.op("~>=~")(lo), u.c.path.op("~<~")(hi)))
+    if shallow:  # the root and its childless children only (the kept totals cover the rest)
+        below = Unit.__table__.alias("g")
+        root = bindparam("root")
+        # (id = root OR parent_id = root) first, as such: both sides use an index.
+        in_subtree = and_(or_(u.c.id == root, u.c.parent_id == root), or_(
+            u.c.id == root, ~select(below.c.id).where(below.c.parent_id == u.c.id).exists()))
 
     # 1. The counted units, with their report for exactly the week (and the base week), if any.
     picked = (
@@ -222,10 +229,13 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool) -> Select
 
 
 def sums_by_target(session: Session, campaign: Campaign, targets: list[Target], root: Unit,
-                   week: Week, base_week: Week | None = None) -> SubtreeSums:
+                   week: Week, base_week: Week | None = None, *,
+                   shallow: bool = False) -> SubtreeSums:
     """Every target's sums per direct child of `root`, with the numerator at `base_week` too
     when it is given (for the pace). A child under which a target counts no unit is left out of
-    that target's sums; a target that counts none at all has no sums."""
+    that target's sums; a target that counts none at all has no sums. With `shallow`, only the
+    root itself and its children without children of their own are counted (the others'
+    subtrees are read from the kept totals: `tiendo.figures.kept`)."""
     groups: dict[tuple, list[Target]] = {}
     for t in targets:
         groups.setdefault(group_key(t), []).append(t)
@@ -234,7 +244,7 @@ def sums_by_target(session: Session, campaign: Campaign, targets: list[Target], 
         return out
     reps = [ts[0] for ts in groups.values()]
     stmt = _statement(tuple(_shape(t) for t in reps), base_week is not None,
-                      session.get_bind().dialect.name == "sqlite")
+                      session.get_bind().dialect.name == "sqlite", shallow)
     params = {"campaign": campaign.id, "week": str(week),
               "due_date": Calendar(campaign).due_date(week),
               "root": root.id, "prefix": root.path,

@@ -10,7 +10,7 @@ from tiendo.auth.principal import Principal
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.service import get_campaign, targets_of
 from tiendo.errors import NotFound
-from tiendo.figures.series import totals_by_week
+from tiendo.figures.kept import totals_by_week
 from tiendo.figures.units import unit_figures
 from tiendo.progress.schemas import (
     LeaderboardPublic,

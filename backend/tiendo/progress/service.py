@@ -40,8 +40,8 @@ from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.config import campaign_config
 from tiendo.campaigns.models import Campaign, Target
 from tiendo.core.periods import Week
-from tiendo.figures.series import totals_by_week
-from tiendo.figures.subtree import Child, SubtreeSums, Sums, sums_by_target
+from tiendo.figures.kept import sums_by_target, totals_by_week
+from tiendo.figures.subtree import Child, SubtreeSums, Sums
 from tiendo.official.models import OfficialCount
 from tiendo.progress.schemas import (
     OfficialFigure,

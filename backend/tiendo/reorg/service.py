@@ -22,6 +22,7 @@ from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
 from tiendo.core.clock import local_today
 from tiendo.errors import Conflict, Invalid, NotFound
+from tiendo.figures.cache import changed
 from tiendo.official.models import OfficialCount
 from tiendo.reorg import carry as carry_mod
 from tiendo.reorg.models import Reorganization, ReorganizationLink
@@ -37,9 +38,11 @@ from tiendo.units.service import _close_subtree, _move, _reopen, insert_unit
 def figures_changed(session: Session, campaign_ids: list[int], unit_ids: list[int],
                     from_week: str | None) -> None:
     """The one place where a reorganisation changes figures (carried reports written or
-    deleted, units opened, closed or moved). Nothing to do yet: the figures cache (branch
-    `figcache`, `tiendo.figures.cache.changed`) is wired here when it lands."""
-    return None
+    deleted, units opened, closed or moved): the kept subtree totals of those units'
+    ancestors are invalidated in this transaction (`tiendo.figures.cache`)."""
+    units = unit_ids or None  # no unit named: every node
+    for campaign_id in campaign_ids or [None]:
+        changed(session, campaign_id, units, from_week)
 
 
 def system_principal(session: Session) -> Principal:

@@ -30,6 +30,7 @@ from tiendo.cycle.locks import LockBook
 from tiendo.cycle.models import BulkImport
 from tiendo.db import in_literal, insert_many
 from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_code, validation_detail
+from tiendo.figures.cache import changed as figures_changed
 from tiendo.figures.sql import report_before
 from tiendo.quality.flags import record_findings
 from tiendo.quality.schemas import Finding
@@ -293,6 +294,11 @@ class BulkRun:
             conn.execute(delete(ReportValue.__table__).where(
                 in_literal(ReportValue.__table__.c.report_id, (old.id for _, _, old in plan.updates))))
             changed += [(old.id, i) for i, _, old in plan.updates]
+        touched = [(u.id, i.period) for i, u in plan.creates] + [
+            (u.id, i.period) for i, u, _ in plan.updates]
+        if touched:  # the kept totals of their ancestors, from the earliest week written on
+            figures_changed(self.session, self.campaign.id, {u for u, _ in touched},
+                    min(p for _, p in touched))
         metric_ids = {code: m.id for code, m in self.rules.metrics.items()}
         insert_many(conn, ReportValue.__table__, [
             {"report_id": rid, "metric_id": metric_ids[c], "value": v}

@@ -21,6 +21,7 @@ from tiendo.core.periods import Week
 from tiendo.cycle.locks import ensure_unlocked
 from tiendo.db import in_literal
 from tiendo.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
+from tiendo.figures.cache import changed
 from tiendo.figures.sql import report_at, report_before
 from tiendo.quality.flags import record_findings
 from tiendo.quality.schemas import ReportCheck
@@ -155,6 +156,7 @@ def insert_report(session: Session, principal: Principal, rules: CampaignRules, 
         {"report_id": report_id, "metric_id": rules.metrics[c].id, "value": v}
         for c, v in values.items()
     ])
+    changed(session, campaign.id, [unit.id], str(week))
     record(session, principal, "report.create", "report", report_id, unit_id=unit.id,
            detail={"period": str(week), "values": dict(values), "source": source}, at=now)
     if unit.closed_on is not None:  # a predecessor's late figure: carried again
@@ -219,6 +221,7 @@ def update_values(session: Session, principal: Principal, rules: CampaignRules, 
     session.connection().execute(_INSERT_REVISION, superseded(report, before))  # still as read
     session.refresh(report)
     _write_values(session, report.id, rules, values)
+    changed(session, report.campaign_id, [report.unit_id], report.period)
     record(session, principal, action, "report", report.id, unit_id=unit.id,
            detail={"period": report.period, "version": report.version, "before": before,
                    "after": dict(values), "note": note}, at=now)

@@ -1,0 +1,263 @@
+"""Progress sums and weekly totals read from kept subtree totals: what GET /progress and the
+series cost is the children shown × the weeks, not the units below them.
+
+A read at root R and week W: R's children that have children of their own are read from
+`figure_total` (their whole subtree's sums); R itself and its childless children with the
+engine's statement restricted to them (`sums_by_target(shallow=True)`). A kept total that is
+missing is computed the same way one level down (recursively) and stored. So every figure is
+a sum of the engine's own per-unit figures: exactly the live answer, by construction.
+
+Storing happens after the read, in a short transaction of its own (a GET's transaction is a
+reader's): on SQLite only when the process's write lock is free, on PostgreSQL with a short lock
+timeout; when busy, the totals are simply not kept this time. A row is stored only when the
+counters read before computing it are still current (see tiendo.figures.cache).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import NamedTuple
+
+from sqlalchemy import Connection, and_, exists, select, tuple_
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import QueuePool
+from sqlmodel import Session
+
+from tiendo.campaigns.models import Campaign, Target
+from tiendo.config import get_settings
+from tiendo.core.periods import Week
+from tiendo.figures import series as live_series
+from tiendo.figures import subtree as live
+from tiendo.figures.cache import EVERYTHING, TOTAL, has_pending, lock_stamps, read_stamps
+from tiendo.figures.series import WeekTotal
+from tiendo.figures.subtree import Child, SubtreeSums, Sums
+from tiendo.figures.weekly import sums_by_week
+from tiendo.units.models import Unit
+
+log = logging.getLogger(__name__)
+_U = Unit.__table__
+_FIELDS = ("expected", "fresh", "stale", "missing", "numerator", "denominator",
+           "oldest_period", "base_numerator")
+
+
+class Branch(NamedTuple):
+    """A child that has children: its sums come from the kept totals."""
+
+    child: Child
+    path: str
+
+
+def enabled(session: Session) -> bool:
+    """Kept totals are read unless switched off, or this transaction has changed figures it
+    has not yet invalidated (its own writes would not show)."""
+    return get_settings().figure_cache and not has_pending(session)
+
+
+def pace_base_week(campaign: Campaign, week: Week) -> Week:
+    from tiendo.progress.service import pace_base  # the pace's rule lives with the pace
+
+    return pace_base(campaign, week)[0]
+
+
+class Kept:
+    """One read's work: totals found, computed and to be stored, and the counters read."""
+
+    def __init__(self, session: Session, campaign: Campaign, targets: list[Target]) -> None:
+        self.session, self.campaign = session, campaign
+        self.targets = targets
+        self.target_ids = sorted(t.id for t in targets)
+        self.stamps: dict[int, int] = {}
+        self.paths: dict[int, str] = {}
+        self.pending: dict[tuple[int, str], dict[int, Sums]] = {}
+        self._branches: dict[int, list[Branch]] = {}
+
+    # --- structure ---------------------------------------------------------------------------
+    def branches(self, node: int) -> list[Branch]:
+        """The node's children that have children, in id order."""
+        if node not in self._branches:
+            g = _U.alias("g")
+            rows = self.session.connection().execute(
+                select(_U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path)
+                .where(_U.c.parent_id == node, exists().where(g.c.parent_id == _U.c.id))
+                .order_by(_U.c.id)).all()
+            self._branches[node] = [Branch(Child(*r[:4]), r[4]) for r in rows]
+            self.paths.update((r[0], r[4]) for r in rows)
+        return self._branches[node]
+
+    def stamp(self, nodes: list[int]) -> None:
+        """Reads the counters of `nodes` (and row 0) before anything computed from them."""
+        todo = [n for n in nodes if n not in self.stamps]
+        if todo:
+            self.stamps.update(read_stamps(self.session, [EVERYTHING, *todo]))
+
+    # --- reads -------------------------------------------------------------------------------
+    def per_child(self, root: Unit, weeks: list[Week],
+                  with_base: bool = True) -> dict[Week, SubtreeSums]:
+        """Per week, every target's sums per direct child of `root` (as the live engine's
+        sums_by_target gives them), the pace's base numerator included."""
+        branches = self.branches(root.id)
+        kept = self.totals([b.child.id for b in branches], weeks)
+        out = {}
+        for week in weeks:
+            sums = live.sums_by_target(
+                self.session, self.campaign, self.targets, root, week,
+                pace_base_week(self.campaign, week) if with_base else None, shallow=True)
+            for b in branches:
+                key = str(b.child.id)
+                for t in self.targets:
+                    s = kept[(b.child.id, str(week))][t.id]
+                    if s.expected:
+                        sums.by_target[t.id][key] = s if with_base else _no_base(s)
+                        sums.children[key] = b.child
+            out[week] = sums
+        return out
+
+    def totals(self, nodes: list[int], weeks: list[Week]) -> dict[tuple[int, str], dict[int,
+                                                                                   Sums]]:
+        """Per (node, week): every target's sums over the node's whole subtree; kept ones
+        read in one statement, the others computed (and queued to be stored)."""
+        if not nodes or not weeks:
+            return {}
+        found: dict[tuple[int, str], dict[int, Sums]] = defaultdict(dict)
+        names = [str(w) for w in weeks]
+        cols = [TOTAL.c[f] for f in _FIELDS]
+        for row in self.session.connection().execute(
+                select(TOTAL.c.unit_id, TOTAL.c.week, TOTAL.c.target_id, *cols).where(
+                    TOTAL.c.campaign_id == self.campaign.id, TOTAL.c.unit_id.in_(nodes),
+                    TOTAL.c.week.in_(names), TOTAL.c.target_id.in_(self.target_ids))):
+            found[(row[0], row[1])][row[2]] = Sums(*row[3:])
+        out: dict[tuple[int, str], dict[int, Sums]] = {}
+        missing: dict[int, list[Week]] = defaultdict(list)
+        for node in nodes:
+            for week in weeks:
+                got = self.pending.get((node, str(week))) or found.get((node, str(week)), {})
+                if len(got) == len(self.target_ids):
+                    out[(node, str(week))] = got
+                else:
+                    missing[node].append(week)
+        if missing:
+            self.stamp(list(missing))  # before any of it is computed
+            units = {u.id: u for u in self.session.connection().execute(
+                select(_U).where(_U.c.id.in_(list(missing)))).all()}
+            for node, ws in missing.items():
+                # The node itself and its childless children for every week in one statement,
+                # plus its other children's kept totals.
+                branches = self.branches(node)
+                below = self.totals([b.child.id for b in branches], ws)
+                own = sums_by_week(self.session, self.campaign, self.targets, units[node], ws,
+                                   [pace_base_week(self.campaign, w) for w in ws],
+                                   shallow=bool(branches))
+                for week in ws:
+                    whole = {}
+                    for t in self.targets:
+                        sums = own[str(week)][t.id]
+                        for b in branches:
+                            sums = sums.add(below[(b.child.id, str(week))][t.id])
+                        whole[t.id] = sums
+                    out[(node, str(week))] = whole
+                    self.pending[(node, str(week))] = whole
+        return out
+
+    def keep_root(self, root: Unit, week: Week, sums: SubtreeSums) -> None:
+        """The root's own total, already summed by this read: kept too (its counter was read
+        before the read began)."""
+        if root.id in self.stamps and self.branches(root.id):
+            self.pending[(root.id, str(week))] = {t.id: sums.total(t.id) for t in self.targets}
+
+    # --- storing -----------------------------------------------------------------------------
+    def store(self, wait: bool = False) -> None:
+        """Keeps the totals computed (`wait`: for the lock, as the rebuild command does)."""
+        if not self.pending:
+            return
+        bind = self.session.get_bind()
+        if isinstance(bind, Connection):  # a test's single connection: a savepoint in it
+            with self.session.begin_nested():
+                self._write(self.session)
+            return
+        from tiendo.db import WRITE_OPTION, write_lock
+
+        pool = bind.pool
+        if not wait and isinstance(pool, QueuePool) and \
+                pool.checkedout() >= pool.size() + max(pool._max_overflow, 0):
+            return  # no connection to spare: a reader must not wait for one while it holds one
+        lock = write_lock(bind)
+        if lock is not None and not lock.acquire(blocking=wait):
+            return  # a writer is at work: keep nothing this time
+        try:
+            with Session(bind, expire_on_commit=False) as s:
+                conn = s.connection(execution_options={WRITE_OPTION: True} if lock else {})
+                if bind.dialect.name == "postgresql" and not wait:
+                    conn.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+                self._write(s)
+                s.commit()
+        except OperationalError as exc:  # lock timeout or busy: the next read keeps them
+            log.info("figure totals not kept: %s", exc.__class__.__name__)
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _write(self, s: Session) -> None:
+        nodes = sorted({n for n, _ in self.pending}, key=lambda n: self.paths.get(n, ""))
+        now = lock_stamps(s, [EVERYTHING, *nodes], bump=False)
+        if now[EVERYTHING] != self.stamps.get(EVERYTHING):
+            return
+        fresh = {n for n in nodes if now[n] == self.stamps.get(n)}
+        rows = [{"campaign_id": self.campaign.id, "unit_id": n, "week": w, "target_id": t,
+                 **{f: getattr(sums, f) for f in _FIELDS}}
+                for (n, w), by_target in self.pending.items() if n in fresh
+                for t, sums in by_target.items()]
+        if not rows:
+            return
+        conn = s.connection()
+        keys = sorted({(r["unit_id"], r["week"]) for r in rows})
+        conn.execute(TOTAL.delete().where(and_(
+            TOTAL.c.campaign_id == self.campaign.id,
+            tuple_(TOTAL.c.unit_id, TOTAL.c.week).in_(keys))))
+        conn.execute(TOTAL.insert(), rows)
+
+
+def _no_base(s: Sums) -> Sums:
+    return Sums(s.expected, s.fresh, s.stale, s.missing, s.numerator, s.denominator,
+                s.oldest_period, 0)
+
+
+# --- the two reads the rest of the app calls --------------------------------------------------
+def sums_by_target(session: Session, campaign: Campaign, targets: list[Target], root: Unit,
+                   week: Week, base_week: Week | None = None) -> SubtreeSums:
+    """tiendo.figures.subtree.sums_by_target, from the kept totals where they help."""
+    if (not enabled(session) or not targets
+            or (base_week is not None and base_week != pace_base_week(campaign, week))):
+        return live.sums_by_target(session, campaign, targets, root, week, base_week)
+    kept = Kept(session, campaign, targets)
+    kept.paths[root.id] = root.path
+    kept.stamp([root.id])  # before anything is read, the tree's shape included
+    if not kept.branches(root.id):  # a leaf or a parent of leaves: one statement anyway
+        return live.sums_by_target(session, campaign, targets, root, week, base_week)
+    sums = kept.per_child(root, [week], with_base=base_week is not None)[week]
+    if base_week is not None:
+        kept.keep_root(root, week, sums)
+    kept.store()
+    return sums
+
+
+def totals_by_week(session: Session, campaign: Campaign, targets: list[Target], root: Unit,
+                   weeks: list[Week]) -> dict[int, list[WeekTotal]]:
+    """tiendo.figures.series.totals_by_week, from the kept totals where they help."""
+    if not enabled(session) or not targets or not weeks:
+        return live_series.totals_by_week(session, campaign, targets, root, weeks)
+    kept = Kept(session, campaign, targets)
+    kept.paths[root.id] = root.path
+    kept.stamp([root.id])
+    if not kept.branches(root.id):
+        return live_series.totals_by_week(session, campaign, targets, root, weeks)
+    totals = kept.totals([root.id], weeks)
+    kept.store()
+    out: dict[int, list[WeekTotal]] = {t.id: [] for t in targets}
+    for week in weeks:
+        for t in targets:
+            s = totals[(root.id, str(week))][t.id]
+            if s.expected:
+                out[t.id].append(WeekTotal(str(week), s.expected, s.numerator, s.denominator))
+    return out
+

@@ -1,0 +1,209 @@
+"""Kept subtree totals (tiendo.figures.kept): never served stale, on a database of their own
+(demo loaded) so that reads store in their own transactions as in production, on SQLite and
+PostgreSQL.
+
+Gia Lâm's commune Đa Tốn gets a school of its own, so the district's progress reads Đa Tốn's
+subtree from the kept totals. Each test fills them through the API, checks that the rows it is
+about to make stale exist, writes (a correction of an old week, a unit closed, a baseline, a
+bulk post), and then the kept read must equal the live engine at every week, and
+`check-figures` find no difference. The race: a reader computes from what it saw, a writer
+commits in between, the reader stores afterwards: the next read is still exact."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from conftest import DEMO_NOW
+from tiendo.campaigns.calendar import Calendar
+from tiendo.campaigns.models import Campaign
+from tiendo.campaigns.service import targets_of
+from tiendo.core.periods import Week
+from tiendo.figures import kept, upkeep
+from tiendo.figures import series as live_series
+from tiendo.figures import subtree as live
+from tiendo.figures.cache import TOTAL
+from tiendo.units.models import Unit
+
+V1 = "/api/v1"
+CAMPAIGN, ROOT, BRANCH = "ihanoi-live", "HN-GL", "GL-X-DATON"
+VALUES = {"staff_total": 40, "staff_installed": 31, "residents_accounts": 9000}
+
+
+@pytest.fixture(scope="module")
+def tree(own_client, login, own_db) -> Iterator[None]:  # noqa: ANN001
+    """Đa Tốn with a school under it (reporting every week so far), so it has a subtree."""
+    admin = login("admin")
+    r = own_client.post(f"{V1}/units", headers=admin, json={
+        "code": "GL-X-DATON-TH1", "name": "Trường tiểu học Đa Tốn 1", "kind": "school",
+        "parent": BRANCH, "opened_on": "2024-01-01"})
+    assert r.status_code == 201, r.text
+    with Session(own_db.engine) as s:
+        campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
+        weeks = Calendar(campaign).weeks_until(DEMO_NOW)
+    items = [{"unit": "GL-X-DATON-TH1", "period": str(w),
+              "values": {"staff_total": 30, "staff_installed": 3 * (n + 1)}}
+             for n, w in enumerate(weeks)]
+    r = own_client.post(f"{V1}/reports/bulk", headers=admin,
+                        json={"campaign": CAMPAIGN, "items": items})
+    assert r.status_code == 200 and r.json()["created"] >= 2, r.text  # older weeks locked
+    yield
+
+
+def fill(client, headers) -> None:  # noqa: ANN001
+    for path in ("/progress", "/progress/series"):
+        r = client.get(f"{V1}{path}", headers=headers,
+                       params={"campaign": CAMPAIGN, "under": ROOT})
+        assert r.status_code == 200, r.text
+
+
+def kept_rows(engine, code: str, week: str | None = None) -> int:  # noqa: ANN001
+    with Session(engine) as s:
+        unit = s.exec(select(Unit).where(Unit.code == code)).scalar_one()
+        stmt = select(func.count()).select_from(TOTAL).where(TOTAL.c.unit_id == unit.id)
+        if week is not None:
+            stmt = stmt.where(TOTAL.c.week == week)
+        return s.connection().execute(stmt).scalar()
+
+
+def assert_exact(engine) -> None:  # noqa: ANN001
+    """The kept reads equal the live engine at every week; every kept row checks out."""
+    with Session(engine) as s:
+        campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
+        targets = targets_of(s, campaign.id)
+        root = s.exec(select(Unit).where(Unit.code == ROOT)).scalar_one()
+        weeks = Calendar(campaign).weeks_until(DEMO_NOW)
+        for week in weeks:
+            base = kept.pace_base_week(campaign, week)
+            assert (kept.sums_by_target(s, campaign, targets, root, week, base)
+                    == live.sums_by_target(s, campaign, targets, root, week, base)), week
+        assert (kept.totals_by_week(s, campaign, targets, root, weeks)
+                == live_series.totals_by_week(s, campaign, targets, root, weeks))
+    with Session(engine) as s:  # a snapshot that sees what these reads kept (SQLite)
+        checked, differences = upkeep.check(s, CAMPAIGN)
+    assert checked and not differences, differences
+
+
+def weeks_of(engine) -> list[str]:  # noqa: ANN001
+    with Session(engine) as s:
+        campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
+        return [str(w) for w in Calendar(campaign).weeks_until(DEMO_NOW)]
+
+
+def report_id(client, headers, unit: str, week: str) -> tuple[int, int]:  # noqa: ANN001
+    r = client.get(f"{V1}/reports", headers=headers,
+                   params={"campaign": CAMPAIGN, "unit": unit, "period": week})
+    assert r.status_code == 200, r.text
+    row = r.json()["data"][0]
+    return row["id"], row["version"]
+
+
+def test_a_correction_of_an_old_week_is_never_served_stale(tree, own_client, login,
+                                                           own_db):  # noqa: ANN001
+    admin = login("admin")
+    old = weeks_of(own_db.engine)[-2]
+    fill(own_client, admin)
+    assert kept_rows(own_db.engine, BRANCH, old) and kept_rows(own_db.engine, ROOT, old)
+    rid, version = report_id(own_client, admin, "GL-X-DATON-TH1", old)
+    r = own_client.put(f"{V1}/reports/{rid}", headers={**admin, "If-Match": f'"{version}"'},
+                       json={"values": {"staff_total": 30, "staff_installed": 29}})
+    assert r.status_code == 200, r.text
+    assert not kept_rows(own_db.engine, BRANCH, old)
+    assert_exact(own_db.engine)
+
+
+def test_a_bulk_post_is_never_served_stale(tree, own_client, login, own_db):  # noqa: ANN001
+    admin = login("admin")
+    week = weeks_of(own_db.engine)[-1]
+    fill(own_client, admin)
+    assert kept_rows(own_db.engine, BRANCH, week)
+    rid, version = report_id(own_client, admin, "GL-X-DATON-TH1", week)
+    r = own_client.post(f"{V1}/reports/bulk", headers=admin, json={
+        "campaign": CAMPAIGN, "items": [{"unit": "GL-X-DATON-TH1", "period": week,
+                                         "version": version,
+                                         "values": {"staff_total": 31, "staff_installed": 30}}]})
+    assert r.status_code == 200 and r.json()["updated"] == 1, r.text
+    assert_exact(own_db.engine)
+
+
+def test_a_baseline_change_is_never_served_stale(tree, own_client, login, own_db):  # noqa: ANN001
+    admin = login("admin")
+    fill(own_client, admin)
+    assert kept_rows(own_db.engine, BRANCH)
+    r = own_client.put(f"{V1}/baselines", headers=admin, json={
+        "campaign": CAMPAIGN, "unit": BRANCH, "metric": "residents_total", "value": 123_456})
+    assert r.status_code == 200, r.text
+    assert not kept_rows(own_db.engine, BRANCH)
+    assert_exact(own_db.engine)
+
+
+def test_closing_a_unit_is_never_served_stale(tree, own_client, login, own_db):  # noqa: ANN001
+    admin = login("admin")
+    fill(own_client, admin)
+    assert kept_rows(own_db.engine, BRANCH)
+    r = own_client.post(f"{V1}/units/GL-X-DATON-TH1/deactivate", headers=admin,
+                        json={"closed_on": weeks_monday(own_db.engine, -2)})
+    assert r.status_code == 200, r.text
+    assert_exact(own_db.engine)
+
+
+def weeks_monday(engine, index: int) -> str:  # noqa: ANN001
+    with Session(engine) as s:
+        campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
+        return Calendar(campaign).weeks_until(DEMO_NOW)[index].monday.isoformat()
+
+
+def test_a_reader_does_not_keep_what_a_writer_changed_meanwhile(tree, own_client, login,
+                                                                own_db):  # noqa: ANN001
+    """Reader: counters read, Đa Tốn's total computed from its snapshot. Writer: Đa Tốn's own
+    report for that week corrected and committed. Reader stores afterwards: refused, and the
+    next read is exact. Without the writer the same store keeps the row."""
+    engine, week = own_db.engine, weeks_of(own_db.engine)[-2]
+    daton = login("daton")
+
+    def computed() -> tuple[Session, kept.Kept]:
+        s = Session(engine)
+        campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
+        k = kept.Kept(s, campaign, targets_of(s, campaign.id))
+        root = s.exec(select(Unit).where(Unit.code == ROOT)).scalar_one()
+        k.paths[root.id] = root.path
+        k.stamp([root.id])
+        k.pending.clear()
+        branch = next(b for b in k.branches(root.id) if b.child.code == BRANCH)
+        s.connection().execute(TOTAL.delete().where(TOTAL.c.unit_id == branch.child.id))
+        s.commit()  # nothing kept for Đa Tốn: the reader computes it
+        k.stamps.clear()
+        k.stamp([root.id, branch.child.id])
+        k.totals([branch.child.id], [Week.parse(week)])
+        assert (branch.child.id, week) in k.pending
+        return s, k
+
+    s, k = computed()  # control: no writer in between, the total is kept
+    s.rollback()
+    k.store()
+    s.close()
+    assert kept_rows(engine, BRANCH, week)
+
+    s, k = computed()
+    rid, version = report_id(own_client, daton, BRANCH, week)
+    r = own_client.put(f"{V1}/reports/{rid}", headers={**daton, "If-Match": f'"{version}"'},
+                       json={"values": VALUES})
+    assert r.status_code == 200, r.text
+    s.rollback()
+    k.store()  # computed before the correction: must not be kept
+    s.close()
+    assert not kept_rows(engine, BRANCH, week)
+    assert_exact(engine)
+
+
+
+def test_rebuild_then_check_on_the_demo(tree, own_db) -> None:  # noqa: ANN001
+    kept_totals = upkeep.rebuild(own_db.engine, None, DEMO_NOW, say=lambda _: None)
+    assert kept_totals > 0
+    assert kept_rows(own_db.engine, ROOT) and kept_rows(own_db.engine, BRANCH)
+    with Session(own_db.engine) as s:
+        checked, differences = upkeep.check(s, None)
+    assert checked and not differences, differences
