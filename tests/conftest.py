@@ -124,6 +124,26 @@ def pytest_unconfigure(config) -> None:  # noqa: ANN001
     db_templates.drop_templates(_pg_admin_engine)
 
 
+_HERE = Path(__file__).parent
+_KINDS = ("sqlite", "postgresql")
+
+
+def pytest_collection_modifyitems(items) -> None:  # noqa: ANN001
+    """Run in parallel (`make test`: pytest-xdist with `--dist loadgroup`), a worker takes whole
+    groups, each run in file order as in a serial run: one test module on one kind of database
+    (its module fixtures made once, tests that build on each other kept together), and every
+    browser test (they share one server and one Chromium)."""
+    for item in items:
+        where = Path(item.path).relative_to(_HERE)
+        if where.parts[0] == "browser":
+            group = "browser"
+        else:
+            params = item.callspec.params.values() if hasattr(item, "callspec") else ()
+            kinds = [v for v in params if isinstance(v, str) and v in _KINDS]
+            group = where.as_posix() + (f"[{kinds[0]}]" if kinds else "")
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database(request) -> Iterator[Database]:  # noqa: ANN001
     yield from demo_database(request.param)

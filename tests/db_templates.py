@@ -22,13 +22,16 @@ from sqlalchemy import Engine, text
 
 _ENV = "TIENDO_TEST_TEMPLATES_DIR"
 # The first process of a run makes the folder; workers it starts find it in their environment.
+# It is made on first use: a run that needs no database leaves nothing behind.
 OWNER = _ENV not in os.environ
-SHARED = Path(os.environ.setdefault(_ENV, tempfile.mkdtemp(prefix="tiendo-templates-")))
+SHARED = Path(os.environ.setdefault(
+    _ENV, os.path.join(tempfile.gettempdir(), f"tiendo-templates-{uuid.uuid4().hex}")))
 _PG_CREATED = SHARED / "postgresql-templates.txt"
 
 
 @contextmanager
 def _only_one(name: str) -> Iterator[None]:
+    SHARED.mkdir(mode=0o700, exist_ok=True)
     with (SHARED / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
