@@ -6,6 +6,7 @@ inside a transaction that is rolled back, so tests never see each other's writes
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -124,24 +125,34 @@ def pytest_unconfigure(config) -> None:  # noqa: ANN001
     db_templates.drop_templates(_pg_admin_engine)
 
 
-_HERE = Path(__file__).parent
-_KINDS = ("sqlite", "postgresql")
+_GROUP_KIND = re.compile(r"[\[-](sqlite|postgresql)[\]-]")
 
 
-def pytest_collection_modifyitems(items) -> None:  # noqa: ANN001
-    """Run in parallel (`make test`: pytest-xdist with `--dist loadgroup`), a worker takes whole
-    groups, each run in file order as in a serial run: one test module on one kind of database
-    (its module fixtures made once, tests that build on each other kept together), and every
-    browser test (they share one server and one Chromium)."""
-    for item in items:
-        where = Path(item.path).relative_to(_HERE)
-        if where.parts[0] == "browser":
-            group = "browser"
-        else:
-            params = item.callspec.params.values() if hasattr(item, "callspec") else ()
-            kinds = [v for v in params if isinstance(v, str) and v in _KINDS]
-            group = where.as_posix() + (f"[{kinds[0]}]" if kinds else "")
-        item.add_marker(pytest.mark.xdist_group(group))
+def xdist_group_of(nodeid: str) -> str:
+    """The group of tests one pytest-xdist worker runs together, in file order as a serial run
+    would: one test module on one kind of database (its module fixtures made once, tests that
+    build on each other kept together), or every browser test (one server, one Chromium)."""
+    module = nodeid.split("::", 1)[0]
+    if module.startswith("tests/browser/"):
+        return "tests/browser"
+    kind = _GROUP_KIND.search(nodeid[len(module):])
+    return f"{module}::{kind.group(1)}" if kind else module
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):  # noqa: ANN001, ANN201
+    """`-n N` (as `make test` runs) hands whole groups (`xdist_group_of`) to the workers.
+    pytest-xdist's `--dist loadgroup` would not: it marks a group in the test's node id, which
+    pytest 9 no longer lets a plugin change, so every test would go out on its own."""
+    if config.getvalue("dist") != "load":  # another --dist asked for explicitly
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid)
+
+    return GroupScheduling(config, log)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
