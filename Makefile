@@ -6,6 +6,9 @@ TIENDO := $(PY_VENV)/bin/tiendo
 WEB_SOURCES := $(shell find frontend/src frontend/build frontend/public frontend/scripts frontend/index.html frontend/package.json frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test`: one more than the cores, as the tests spend part of their
+# time waiting on PostgreSQL, Chromium and the servers they start.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 
 .PHONY: run test install web migrate seed serve lint bench bench-national wrk openapi client clean browser compose-tool
 
@@ -42,7 +45,7 @@ compose-tool: ## Debian's docker-compose v1, only to validate docker-compose.yml
 
 test: install web browser compose-tool ## the whole suite, on SQLite and PostgreSQL, with a real browser
 	cd frontend && npm test --silent
-	$(PY_VENV)/bin/pytest -q
+	$(PY_VENV)/bin/pytest -q -n $(TEST_WORKERS)
 
 lint: install
 	$(PY_VENV)/bin/ruff check backend tests

@@ -1,16 +1,20 @@
 """Every API test runs on SQLite and on PostgreSQL: each database is created for the run,
-migrated, loaded with the demo at a fixed moment, and dropped at the end. Each test runs
+migrated, loaded with the demo at a fixed moment (a copy of a template built once per run), and
+dropped at the end. Each test runs
 inside a transaction that is rolled back, so tests never see each other's writes."""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +30,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+import db_templates  # noqa: E402
 from tiendo.config import Settings  # noqa: E402
 from tiendo.core.clock import get_now  # noqa: E402
 from tiendo.db import get_session, get_session_factory, make_engine, migrate  # noqa: E402
@@ -63,11 +68,31 @@ class Database:
     engine: Engine
 
 
-def new_database(kind: str) -> Iterator[Database]:
-    """A fresh, migrated, empty database of the given kind; dropped afterwards."""
+def _migrated(url: str) -> None:
+    migrate(url)
+
+
+def _with_demo(url: str) -> None:
+    migrate(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        seed_demo(session, now=DEMO_NOW, password=PASSWORD)
+        session.commit()
+    engine.dispose()  # SQLite checkpoints its WAL: the file alone holds everything
+
+
+_TEMPLATES = {"migrated": _migrated, "demo": _with_demo}
+
+
+def new_database(kind: str, template: str = "migrated") -> Iterator[Database]:
+    """A fresh database of the given kind, dropped afterwards: migrated and empty, or with the
+    demo loaded at DEMO_NOW (template="demo"). Each is a copy of a template built once per run
+    (tests/db_templates.py)."""
+    build = _TEMPLATES[template]
     if kind == "sqlite":
-        url = f"sqlite:///{tempfile.mkdtemp(dir=_TMP)}/tiendo.db"
-        migrate(url)
+        path = Path(tempfile.mkdtemp(dir=_TMP)) / "tiendo.db"
+        shutil.copyfile(db_templates.sqlite_template(template, build), path)
+        url = f"sqlite:///{path}"
         engine = make_engine(url)
         yield Database(kind, url, engine)
         engine.dispose()
@@ -75,12 +100,13 @@ def new_database(kind: str) -> Iterator[Database]:
     admin = _pg_admin_engine()
     if admin is None:
         pytest.skip("PostgreSQL is not reachable (set TIENDO_TEST_POSTGRES_URL)")
+    base = PG_URL.rsplit("/", 1)[0]
+    source = db_templates.postgresql_template(template, admin, base, build)
     name = f"tiendo_test_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_URL.rsplit("/", 1)[0] + "/" + name
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+    url = f"{base}/{name}"
     try:
-        migrate(url)
         engine = make_engine(url)
         yield Database(kind, url, engine)
         engine.dispose()
@@ -90,13 +116,48 @@ def new_database(kind: str) -> Iterator[Database]:
         admin.dispose()
 
 
+def demo_database(kind: str) -> Iterator[Database]:
+    """A fresh database of its own with the demo loaded at DEMO_NOW, for tests that commit."""
+    yield from new_database(kind, template="demo")
+
+
+def pytest_unconfigure(config) -> None:  # noqa: ANN001
+    db_templates.drop_templates(_pg_admin_engine)
+
+
+_GROUP_KIND = re.compile(r"[\[-](sqlite|postgresql)[\]-]")
+
+
+def xdist_group_of(nodeid: str) -> str:
+    """The group of tests one pytest-xdist worker runs together, in file order as a serial run
+    would: one test module on one kind of database (its module fixtures made once, tests that
+    build on each other kept together), or every browser test (one server, one Chromium)."""
+    module = nodeid.split("::", 1)[0]
+    if module.startswith("tests/browser/"):
+        return "tests/browser"
+    kind = _GROUP_KIND.search(nodeid[len(module):])
+    return f"{module}::{kind.group(1)}" if kind else module
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):  # noqa: ANN001, ANN201
+    """`-n N` (as `make test` runs) hands whole groups (`xdist_group_of`) to the workers.
+    pytest-xdist's `--dist loadgroup` would not: it marks a group in the test's node id, which
+    pytest 9 no longer lets a plugin change, so every test would go out on its own."""
+    if config.getvalue("dist") != "load":  # another --dist asked for explicitly
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid)
+
+    return GroupScheduling(config, log)
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database(request) -> Iterator[Database]:  # noqa: ANN001
-    for db in new_database(request.param):
-        with Session(db.engine) as session:
-            seed_demo(session, now=DEMO_NOW, password=PASSWORD)
-            session.commit()
-        yield db
+    yield from demo_database(request.param)
 
 
 class Clock:

@@ -6,15 +6,13 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
 
-from conftest import DEMO_NOW, PASSWORD, new_database
+from conftest import demo_database, new_database
 from live import TIENDO
-from tiendo.db import make_engine, migrate
-from tiendo.demo.seed import seed_demo
 
 
 def tiendo(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess:
@@ -29,16 +27,11 @@ def dump(db: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory) -> Path:  # noqa: ANN001
-    db = tmp_path_factory.mktemp("seeded") / "tiendo.db"
-    url = f"sqlite:///{db}"
-    migrate(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        seed_demo(session, now=DEMO_NOW, password=PASSWORD)
-        session.commit()
-    engine.dispose()  # checkpoints the WAL: the file alone holds everything
-    return db
+def seeded() -> Iterator[Path]:
+    """The demo's SQLite file, closed (the WAL checkpointed): the file alone holds everything."""
+    for db in demo_database("sqlite"):
+        db.engine.dispose()
+        yield Path(db.url.removeprefix("sqlite:///"))
 
 
 @pytest.fixture

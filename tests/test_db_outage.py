@@ -9,22 +9,16 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlmodel import Session
 
-from conftest import DEMO_NOW, PASSWORD, _pg_admin_engine, assert_error, new_database
+from conftest import DEMO_NOW, PASSWORD, _pg_admin_engine, assert_error, demo_database
 from tiendo.core.clock import get_now
 from tiendo.db import make_engine
-from tiendo.demo.seed import seed_demo
 from tiendo.main import create_app
 
 
 @pytest.fixture(scope="module")
 def pg() -> Iterator:
-    for db in new_database("postgresql"):
-        with Session(db.engine) as session:
-            seed_demo(session, now=DEMO_NOW, password=PASSWORD)
-            session.commit()
-        yield db
+    yield from demo_database("postgresql")
 
 
 def _set_outage(name: str, down: bool) -> None:

@@ -7,11 +7,9 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 
-from conftest import DEMO_NOW, PASSWORD, new_database
+from conftest import DEMO_NOW, PASSWORD, demo_database
 from tiendo.core.clock import get_now
-from tiendo.demo.seed import seed_demo
 from tiendo.main import create_app
 
 LIVE = "ihanoi-live"
@@ -19,10 +17,7 @@ LIVE = "ihanoi-live"
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live(request):
-    for db in new_database(request.param):
-        with Session(db.engine) as s:
-            seed_demo(s, now=DEMO_NOW, password=PASSWORD)
-            s.commit()
+    for db in demo_database(request.param):
         app = create_app(engine=db.engine)
         app.dependency_overrides[get_now] = lambda: DEMO_NOW
         with TestClient(app) as client:

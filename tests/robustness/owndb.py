@@ -7,20 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 
-from conftest import DEMO_NOW, PASSWORD, Database, new_database
+from conftest import DEMO_NOW, PASSWORD, Database, demo_database
 from tiendo.core.clock import get_now
-from tiendo.demo.seed import seed_demo
 from tiendo.main import create_app
-
-
-def demo_database(kind: str) -> Iterator[Database]:
-    for db in new_database(kind):
-        with Session(db.engine) as session:
-            seed_demo(session, now=DEMO_NOW, password=PASSWORD)
-            session.commit()
-        yield db
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
