@@ -48,4 +48,8 @@ def test_form_warns_before_sending_and_the_manager_reviews_the_flag(browser, ser
     rules.get_by_label("Thông báo cho đơn vị").fill("Số áp phích phải tăng mỗi tuần.")
     rules.get_by_role("button", name="Thêm quy tắc").click()
     expect(rules).to_contain_text("Số áp phích phải tăng mỗi tuần.")
+    # Deleted again: the other browser tests share this server and its campaign's rules.
+    rules.get_by_role("listitem").filter(has_text="Số áp phích phải tăng mỗi tuần.").get_by_role(
+        "button", name="Xoá").click()
+    expect(rules).not_to_contain_text("Số áp phích phải tăng mỗi tuần.")
     context.close()
