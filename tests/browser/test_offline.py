@@ -83,6 +83,11 @@ def _open_form(page, unit_name: str) -> None:  # noqa: ANN001
     expect(page.get_by_role("heading", name=f"Báo cáo tuần — {unit_name}")).to_be_visible()
     # The service worker is installed and controls the page: the next load works offline.
     page.evaluate("() => navigator.serviceWorker.ready")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        # Installed while this page was loading (a busy machine): it claims the page soon, and
+        # any load from now on is controlled, as a phone's next visit is.
+        page.reload()
+        expect(page.get_by_role("heading", name=f"Báo cáo tuần — {unit_name}")).to_be_visible()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
