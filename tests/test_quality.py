@@ -36,6 +36,19 @@ def check(client, auth, values: dict[str, int]) -> dict:
     return r.json()
 
 
+def send_this_week(client, auth, values: dict[str, int]):
+    """The unit's report of this week with these values: sent, or corrected if already sent."""
+    existing = client.get("/api/v1/reports", headers=auth("daton"),
+                          params={"campaign": LIVE, "unit": UNIT, "period": WEEK}).json()["data"]
+    if existing:
+        r = client.put(f"/api/v1/reports/{existing[0]['id']}", headers=auth("daton"),
+                       json={"values": values, "note": "x", "version": existing[0]["version"]})
+    else:
+        r = client.post("/api/v1/reports", headers=auth("daton"), json=body(values))
+    assert r.is_success, r.text
+    return r
+
+
 def rules(client, auth) -> dict[str, dict]:
     rows = client.get(f"/api/v1/campaigns/{LIVE}/quality-rules",
                       headers=auth("vanphong")).json()["data"]
@@ -88,14 +101,7 @@ def test_change_pct_rule_warns_and_the_warning_is_recorded_then_cleared(client, 
     warned = check(client, auth, jumpy)
     assert [w["metric"] for w in warned["warnings"]] == ["staff_total"]
     assert warned["warnings"][0]["figures"]["previous"] == prev["staff_total"]
-    existing = client.get("/api/v1/reports", headers=auth("daton"),
-                          params={"campaign": LIVE, "unit": UNIT, "period": WEEK}).json()["data"]
-    if existing:
-        r = client.put(f"/api/v1/reports/{existing[0]['id']}", headers=auth("daton"),
-                       json={"values": jumpy, "note": "x", "version": existing[0]["version"]})
-    else:
-        r = client.post("/api/v1/reports", headers=auth("daton"), json=body(jumpy))
-    assert r.is_success, r.text
+    r = send_this_week(client, auth, jumpy)
     flags = client.get("/api/v1/data-quality", headers=auth("vanphong"),
                        params={"campaign": LIVE, "unit": UNIT, "kind": "rule"}).json()
     assert flags["count"] == 1 and flags["data"][0]["figures"]["metric"] == "staff_total"
@@ -279,14 +285,7 @@ def test_weekly_exports_can_list_the_open_flags(client, auth):
 
     prev = previous(client, auth)
     jumpy = {**steady(prev), "staff_total": prev["staff_total"] * 2}
-    existing = client.get("/api/v1/reports", headers=auth("daton"),
-                          params={"campaign": LIVE, "unit": UNIT, "period": WEEK}).json()["data"]
-    if existing:
-        r = client.put(f"/api/v1/reports/{existing[0]['id']}", headers=auth("daton"),
-                       json={"values": jumpy, "note": "x", "version": existing[0]["version"]})
-    else:
-        r = client.post("/api/v1/reports", headers=auth("daton"), json=body(jumpy))
-    assert r.is_success, r.text
+    send_this_week(client, auth, jumpy)
     params = {"campaign": LIVE, "period": WEEK}
     plain = client.get("/api/v1/exports/weekly-report.xlsx", headers=auth("vanphong"),
                        params=params)

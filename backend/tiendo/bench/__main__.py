@@ -10,6 +10,7 @@ import re
 import sys
 from pathlib import Path
 
+from tiendo.bench import tables
 from tiendo.bench.run import postgres_available, run_database
 from tiendo.config import REPO_ROOT
 
@@ -158,11 +159,7 @@ def table(results: dict) -> str:
     sw = results.get("web_sw_gzip_kb")
     body.append(["web app service worker, KB gzip", *([""] * len(dbs)),
                  str(sw) if sw is not None else "n/a (no frontend/dist/sw.js)"])
-    widths = [max(len(str(r[i])) for r in [head, *body]) for i in range(len(head))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-             for r in [head, *body]]
-    lines.insert(1, "-" * len(lines[0]))
-    return "\n".join(lines)
+    return tables.plain(head, body)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel
 
+from tiendo.bench.raw import add_raw_insert, create_raw_table
 from tiendo.db import get_engine
 from tiendo.main import create_app
 
@@ -45,8 +46,6 @@ class HeroPublic(HeroBase):
 
 def baseline_router(engine: Engine) -> APIRouter:
     router = APIRouter(prefix="/bench", tags=["bench"])
-    mark = "?" if engine.dialect.name == "sqlite" else "%s"
-    raw_sql = f"INSERT INTO bench_raw (name, age) VALUES ({mark}, {mark}) RETURNING id"
 
     def get_session() -> Iterator[Session]:
         with Session(engine) as session:
@@ -61,18 +60,7 @@ def baseline_router(engine: Engine) -> APIRouter:
         session.refresh(db_hero)
         return db_hero
 
-    @router.post("/raw", name="bench-raw")
-    def create_raw(hero: HeroCreate) -> dict[str, int]:
-        conn = engine.raw_connection()
-        try:
-            cur = conn.cursor()
-            cur.execute(raw_sql, (hero.name, hero.age))
-            new_id = cur.fetchone()[0]
-            conn.commit()
-        finally:
-            conn.close()
-        return {"id": new_id}
-
+    add_raw_insert(router, engine)
     return router
 
 
@@ -80,10 +68,7 @@ def create_bench_app() -> FastAPI:
     engine = get_engine()
     with engine.begin() as conn:
         bench_metadata.create_all(conn)
-        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY "
-                             + ("AUTOINCREMENT" if engine.dialect.name == "sqlite"
-                                else "GENERATED ALWAYS AS IDENTITY")
-                             + ", name VARCHAR(255) NOT NULL, age INTEGER)")
+    create_raw_table(engine)
     app = create_app(engine)
     app.include_router(baseline_router(engine))  # POST: the web app's GET catch-all is no match
     return app

@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
+from tiendo.bench import tables
 from tiendo.bench.generate import ADMIN, CAMPAIGN, CITY, generate, last_week
 from tiendo.bench.run import PASSWORD, database, postgres_available
 from tiendo.bench.server import Server
@@ -118,11 +119,7 @@ def table(results: dict) -> str:
             label += " — " + ", ".join(f"{c['bytes'] / 1024:.1f} KB ({c['gzip_bytes'] / 1024:.1f}"
                                        " KB gzip)" for c in cells if c and "bytes" in c)
         rows.append([label, before, *map(_cell, cells), goal_text, "✓" if met else "✗"])
-    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
-    lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
-             for r in [head, *rows]]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
+    return tables.markdown(head, rows)
 
 
 def main(argv: list[str] | None = None) -> int:
