@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import secrets
@@ -27,7 +26,10 @@ PASSWORD = "bench-" + secrets.token_urlsafe(12)
 PG_ADMIN_URL = os.environ.get("TIENDO_BENCH_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BULK = "/api/v1/reports/bulk"
+AHEAD = 50  # weeks after the generated history that submissions may fill
 PROGRESS = "/api/v1/progress"
+SERIES = "/api/v1/progress/series"
+COMPLETENESS = "/api/v1/completeness"
 
 
 @contextmanager
@@ -75,12 +77,22 @@ def _progress(engine, client: httpx.Client, city: City, paths: set[str], repeat:
                 entry["api"] = latencies(call, repeat)
                 entry["ratio"] = round(entry["api"]["median_ms"] / entry["sql"]["median_ms"], 2)
             out[scope] = entry
+    if {PROGRESS, SERIES, COMPLETENESS} <= paths:
+        out["overview"] = {"api": latencies(lambda: _overview(client, city, period), repeat)}
     return out
+
+
+def _overview(client: httpx.Client, city: City, period: str) -> None:
+    """The web app's overview of the city: its three reads, one after the other."""
+    week = {"campaign": city.campaign.code, "under": CITY}
+    for path, params in ((PROGRESS, {**week, "period": period}), (SERIES, week),
+                         (COMPLETENESS, {**week, "period": period})):
+        client.get(path, params=params).raise_for_status()
 
 
 def _report_bodies(city: City, first_shift: int) -> Iterator[dict]:
     schools = [code for _, code, kind in city.units if kind == "school"]
-    for shift in itertools.count(first_shift):
+    for shift in range(first_shift, AHEAD + 1):  # weeks after the history, still valid
         period = str(last_week(city).shift(shift))
         for code in schools:
             yield {"campaign": city.campaign.code, "unit": code, "period": period,
@@ -148,7 +160,7 @@ def _bodies_file(city: City, path: Path, wanted: int) -> Path:
     """Report bodies, one a line, every (unit, week) once: each submission creates a report."""
     with path.open("w", encoding="utf-8") as f:
         for n, body in enumerate(_report_bodies(city, 1)):
-            if n >= wanted or body["period"] > str(last_week(city).shift(50)):
+            if n >= wanted:
                 break
             f.write(json.dumps(body, ensure_ascii=False) + "\n")
     return path
