@@ -5,6 +5,7 @@ above the official count of the unit's area."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -13,7 +14,7 @@ from tiendo.core.periods import Week
 from tiendo.figures.values import Figure
 from tiendo.quality.flags import Raised, rule_raised
 from tiendo.quality.models import FlagKind, Severity
-from tiendo.quality.outliers import is_outlier
+from tiendo.quality.outliers import Sample, is_outlier
 from tiendo.quality.rules import RuleSpec, evaluate
 from tiendo.quality.schemas import QualitySettingsIn
 from tiendo.units.models import Unit
@@ -85,9 +86,9 @@ def outlier_flags(d: WeekData) -> list[Raised]:
         for code in sorted(d.weekly.get(kind, ())):
             now = {u.id: x for u in units
                    if (x := d.increment(u.id, d.week, code)) is not None}
+            peers = Sample(list(now.values()))  # each unit against all the others
             for uid, x in now.items():
                 own = [y for w in history if (y := d.increment(uid, w, code)) is not None]
-                peers = [y for p, y in now.items() if p != uid]
                 why = is_outlier(x, own, peers, threshold=s.z_threshold,
                                  min_history=s.min_history, min_peers=s.min_peers,
                                  min_jump=s.min_jump)
@@ -144,23 +145,33 @@ def stale_flags(d: WeekData) -> list[Raised]:
     def same_run(uid: int) -> bool:
         return all(d.fresh(uid, w) and d.values(uid, w) == d.values(uid, first) for w in span)
 
+    # Peers still moving this very week: once most units have finished, steady is normal.
+    # Counted once per kind; a unit is then left out of its own kind's counts.
+    last = d.week.shift(-1)
+    comparable: dict[int, bool] = {}  # unit id → moved, for units that can be compared
+    for p in d.units:
+        if d.fresh(p.id, d.week) and d.values(p.id, last) is not None:
+            comparable[p.id] = d.values(p.id, d.week) != d.values(p.id, last)
+    peers_of: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # kind → [peers, moved]
+    for p in d.units:
+        if p.id in comparable:
+            peers_of[p.kind][0] += 1
+            peers_of[p.kind][1] += comparable[p.id]
     for u in d.units:
         values = d.values(u.id, d.week)
         if not same_run(u.id) or _complete(d, u, values):
             continue
-        # Peers still moving this very week: once most units have finished, steady is normal.
-        last = d.week.shift(-1)
-        peers = [p for p in d.units if p.kind == u.kind and p.id != u.id
-                 and d.fresh(p.id, d.week) and d.values(p.id, last) is not None]
-        moved = [p for p in peers if d.values(p.id, d.week) != d.values(p.id, last)]
-        if len(peers) < 3 or len(moved) * 2 < len(peers):
+        peers, moved = peers_of[u.kind]
+        if u.id in comparable:
+            peers, moved = peers - 1, moved - comparable[u.id]
+        if peers < 3 or moved * 2 < peers:
             continue
         out.append(Raised(
             u.id, str(d.week), FlagKind.stale, f"{n}w", Severity.warning,
             f"Số liệu giữ nguyên {n} tuần liền ({first}–{d.week}) trong khi "
-            f"{len(moved)}/{len(peers)} đơn vị cùng loại vẫn thay đổi trong tuần.",
-            {"weeks": [str(w) for w in span], "values": values, "peers_moved": len(moved),
-             "peers": len(peers)},
+            f"{moved}/{peers} đơn vị cùng loại vẫn thay đổi trong tuần.",
+            {"weeks": [str(w) for w in span], "values": values, "peers_moved": moved,
+             "peers": peers},
             basis={"weeks": [str(w) for w in span], "values": values}))
     return out
 
@@ -187,9 +198,24 @@ def official_flags(d: WeekData, counts: list[tuple[Unit, str, int, str]]) -> lis
     """(unit, metric, official value, observed at) of the week: the figures reported in that
     unit's area, summed, far above the official count."""
     ratio, out = d.settings.official_ratio, []
+    # Units in path order with running sums per metric: an area's units are one range of
+    # paths ([path, path with its final '/' as '0')), summed in O(log n) per count.
+    units = sorted(d.units, key=lambda u: u.path)
+    paths = [u.path for u in units]
+    running: dict[str, list[int]] = {}
+
+    def reported_in(area: Unit, metric: str) -> int:
+        if metric not in running:
+            sums = running[metric] = [0]
+            for u in units:
+                v = d.values(u.id, d.week)
+                sums.append(sums[-1] + (v.get(metric, 0) if v is not None else 0))
+        sums = running[metric]
+        return (sums[bisect_left(paths, area.path[:-1] + "0")]
+                - sums[bisect_left(paths, area.path)])
+
     for area, metric, official, observed in counts:
-        reported = sum(v.get(metric, 0) for u in d.units if u.path.startswith(area.path)
-                       and (v := d.values(u.id, d.week)) is not None)
+        reported = reported_in(area, metric)
         if official <= 0 or reported <= ratio * official:
             continue
         out.append(Raised(

@@ -40,18 +40,23 @@ function Quality({ campaign }: { campaign: CampaignPublic }) {
     let stale = false
     setFlags(null)
     setError(null)
-    ;(async () => {
-      // The week's checks first (idempotent), then its flags.
-      const scan = await call(api.POST('/api/v1/data-quality/scan', { body: { campaign: campaign.code, period } }))
-      if (stale) return
-      // A manager below the campaign's owner cannot run the checks: the stored flags still show.
-      if (scan.error && scan.error.code !== 'forbidden') return setError(scan.error)
+    const list = async () => {
       const r = await call(api.GET('/api/v1/data-quality', {
         params: { query: { campaign: campaign.code, period, state: all ? undefined : 'open', limit: 500 } },
       }))
       if (stale) return
       if (r.error) setError(r.error)
       else setFlags(r.data.data)
+    }
+    ;(async () => {
+      // The stored flags at once, then the week's checks (idempotent; on a province or the
+      // nation they take a while) and the list again if they found anything new.
+      await list()
+      const scan = await call(api.POST('/api/v1/data-quality/scan', { body: { campaign: campaign.code, period } }))
+      if (stale) return
+      // A manager below the campaign's owner cannot run the checks: the stored flags still show.
+      if (scan.error && scan.error.code !== 'forbidden') return setError(scan.error)
+      if (scan.data && scan.data.raised + scan.data.changed + scan.data.cleared > 0) await list()
     })()
     return () => {
       stale = true
