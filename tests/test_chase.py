@@ -89,3 +89,25 @@ def test_chase_is_for_managers_of_the_unit(client, auth):
                             params={"campaign": LIVE}), 403)
     assert_error(client.get("/api/v1/chase", headers=auth("vanphong"),
                             params={"campaign": LIVE, "under": "NOPE"}), 404)
+
+
+def test_a_group_lists_its_first_units_and_counts_them_all(client, auth):
+    """A province has thousands of units to chase: each group lists the first `limit` in the
+    same order and counts the rest, and the Zalo message says how many more."""
+    manager = auth("vanphong")
+    full = chase(client, manager)
+    short = chase(client, manager, limit=2)
+    for whole, cut in zip(full["weeks"], short["weeks"], strict=True):
+        assert [g["key"] for g in cut["groups"]] == [g["key"] for g in whole["groups"]]
+        for g, c in zip(whole["groups"], cut["groups"], strict=True):
+            assert c["count"] == g["count"] == len(g["units"])
+            assert c["units"] == g["units"][:2]
+        assert (cut["missing"], cut["pending"], cut["late"]) == (
+            whole["missing"], whole["pending"], whole["late"])
+    last = short["weeks"][0]
+    named = sum(1 for g in last["groups"] for u in g["units"] if u["status"] in ("missing",
+                                                                               "pending"))
+    more = last["missing"] + last["pending"] - named
+    assert more > 0 and f"và {more} đơn vị khác" in short["message"]
+    assert_error(client.get("/api/v1/chase", headers=manager,
+                            params={"campaign": LIVE, "limit": 0}), 422)

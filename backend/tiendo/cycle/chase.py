@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -16,7 +17,14 @@ from tiendo.campaigns.service import get_campaign, targets_of
 from tiendo.core.periods import Week
 from tiendo.cycle.completeness import EVERY, completeness
 from tiendo.cycle.locks import LockBook
-from tiendo.cycle.schemas import ChaseGroup, ChasePublic, ChaseUnit, ChaseWeek, UnitSummary
+from tiendo.cycle.schemas import (
+    ChaseGroup,
+    ChasePublic,
+    ChaseUnit,
+    ChaseWeek,
+    CompletenessUnit,
+    UnitSummary,
+)
 from tiendo.figures.units import unit_figures
 from tiendo.units.models import Unit
 from tiendo.units.schemas import UnitContact
@@ -32,6 +40,7 @@ GROUPS: list[tuple[str, str, set[str]]] = [
 ]
 # Missing first (past the deadline), then not yet in (deadline ahead), returned, late.
 ORDER = {"missing": 0, "pending": 1, "returned": 2, "late": 3}
+DEFAULT_LIMIT, MAX_LIMIT = 200, 1000  # units listed per group
 WEEKDAYS = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
 
 
@@ -87,7 +96,8 @@ def week_label(week: Week) -> str:
 
 
 def zalo_message(campaign_name: str, tz: str, weeks: list[ChaseWeek], now: datetime) -> str:
-    """A short message for the units' Zalo group naming who has still not reported."""
+    """A short message for the units' Zalo group naming who has still not reported (the units
+    listed; the others counted)."""
     lines = []
     for w in weeks:
         names = [u.unit_name for g in w.groups for u in g.units
@@ -101,56 +111,79 @@ def zalo_message(campaign_name: str, tz: str, weeks: list[ChaseWeek], now: datet
         else:
             head = (f"Các đơn vị sau chưa nộp báo cáo {campaign_name} {week_label(week)} "
                     f"(hạn {_local(w.due_at, tz)}), đề nghị nộp ngay:")
-        lines.append(head + " " + ", ".join(names) + ".")
+        more = w.missing + w.pending - len(names)
+        tail = f" và {more:,} đơn vị khác".replace(",", ".") if more > 0 else ""
+        lines.append(head + " " + ", ".join(names) + tail + ".")
     if not lines:
         return ""
     return "\n".join(lines) + "\nTrân trọng cảm ơn!"
 
 
+class Wanted(NamedTuple):
+    """A unit to chase, before its row is built (only the listed ones are)."""
+
+    unit: CompletenessUnit
+    status: str
+    figures: tuple
+
+
+def _order(w: Wanted) -> tuple:
+    """Missing before late; then the furthest from target (no figures at all: furthest)."""
+    short = w.figures[1]
+    return ORDER[w.status], -(short if short is not None else 10.0), w.unit.unit_name
+
+
+def _rows(session: Session, listed: list[Wanted], period: str) -> list[ChaseUnit]:
+    units = {u.id: u for u in session.exec(
+        select(Unit).where(Unit.id.in_([w.unit.unit_id for w in listed] or [0])))}
+    rows = []
+    for cu, status, (ratio, short, received, last) in listed:
+        unit = units[cu.unit_id]
+        contact = UnitContact.of(unit)
+        rows.append(ChaseUnit(
+            unit_id=unit.id, unit=unit.code, unit_name=unit.name, kind=unit.kind,
+            status=status, report_id=cu.report_id, head_name=unit.head_name,
+            head_title=unit.head_title,
+            contact=contact if any(contact.model_dump().values()) else None,
+            phone=unit.contact_phone, tel=tel_uri(unit.contact_phone),
+            last_report_at=received or cu.received_at,
+            last_period=last or (period if cu.received_at else None),
+            ratio=None if ratio is None else round(ratio, 3),
+            shortfall=None if short is None else round(short, 3)))
+    return rows
+
+
 def chase(session: Session, principal: Principal, campaign_ref: str, under: str | None,
-          now: datetime) -> ChasePublic:
+          now: datetime, limit: int = DEFAULT_LIMIT) -> ChasePublic:
+    """The units to chase, per week due, in groups; each group lists its first `limit` units
+    in chasing order and counts them all (a province has thousands)."""
     campaign = get_campaign(session, principal, campaign_ref)
     root = resolve_under(session, principal, under, Action.manage)
     out_weeks: list[ChaseWeek] = []
     for week in weeks_due(session, campaign, root, now):
         done = completeness(session, principal, campaign, str(week), root.code, now, EVERY)
         figures = _figures(session, campaign, root, week)
-        wanted = []
+        wanted: dict[str, list[Wanted]] = {key: [] for key, _, _ in GROUPS}
+        by = dict.fromkeys(ORDER, 0)
         for cu in done.data:
             status = ("returned" if cu.report_status == "returned"
                       else cu.status if cu.status in ("missing", "pending", "late") else None)
             if status is not None:
-                wanted.append((cu, status))
-        units = {u.id: u for u in session.exec(
-            select(Unit).where(Unit.id.in_([cu.unit_id for cu, _ in wanted] or [0])))}
-        rows: list[ChaseUnit] = []
-        for cu, status in wanted:
-            unit = units[cu.unit_id]
-            ratio, short, received, period = figures.get(cu.unit_id, (None, None, None, None))
-            contact = UnitContact.of(unit)
-            rows.append(ChaseUnit(
-                unit_id=unit.id, unit=unit.code, unit_name=unit.name, kind=unit.kind,
-                status=status, report_id=cu.report_id, head_name=unit.head_name,
-                head_title=unit.head_title,
-                contact=contact if any(contact.model_dump().values()) else None,
-                phone=unit.contact_phone, tel=tel_uri(unit.contact_phone),
-                last_report_at=received or cu.received_at,
-                last_period=period or (done.period if cu.received_at else None),
-                ratio=None if ratio is None else round(ratio, 3),
-                shortfall=None if short is None else round(short, 3)))
-        # Missing before late; then the furthest from target (no figures at all: furthest).
-        rows.sort(key=lambda u: (ORDER[u.status], -(u.shortfall if u.shortfall is not None
-                                                    else 10.0), u.unit_name))
-        groups = [ChaseGroup(key=key, label=label,
-                             units=[u for u in rows if group_of(u.kind) == key])
-                  for key, label, _ in GROUPS]
-        by = {s: sum(1 for u in rows if u.status == s) for s in ORDER}
+                by[status] += 1
+                wanted[group_of(cu.kind)].append(
+                    Wanted(cu, status, figures.get(cu.unit_id, (None, None, None, None))))
+        groups = []
+        for key, label, _ in GROUPS:
+            if wanted[key]:
+                listed = sorted(wanted[key], key=_order)[:limit]
+                groups.append(ChaseGroup(key=key, label=label, count=len(wanted[key]),
+                                         units=_rows(session, listed, done.period)))
         out_weeks.append(ChaseWeek(
             period=done.period, due_at=done.due_at, locked=done.locked,
             overdue=now >= done.due_at, expected=done.expected,
             reported=done.on_time + done.late, not_reported=done.missing,
             missing=by["missing"], pending=by["pending"], late=by["late"],
-            returned=by["returned"], groups=[g for g in groups if g.units]))
+            returned=by["returned"], groups=groups))
     return ChasePublic(
         campaign=campaign.code, campaign_name=campaign.name, as_of=now,
         under=UnitSummary(id=root.id, code=root.code, name=root.name), weeks=out_weeks,

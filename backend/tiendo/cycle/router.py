@@ -72,8 +72,11 @@ def read_completeness(session: SessionDep, principal: Reader, now: NowDep, page:
                         "số điện thoại và tin nhắn Zalo soạn sẵn.",
             responses=responses(404, 422))
 def list_chase(session: SessionDep, principal: Manager, now: NowDep, campaign: CampaignQuery,
-               under: UnitQuery = None) -> ChasePublic:
-    return chase.chase(session, principal, campaign, under, now)
+               under: UnitQuery = None,
+               limit: Annotated[int, Query(ge=1, le=chase.MAX_LIMIT, description=(
+                   "Số đơn vị liệt kê tối đa mỗi nhóm (`count` là tổng của nhóm)"))]
+               = chase.DEFAULT_LIMIT) -> ChasePublic:
+    return chase.chase(session, principal, campaign, under, now, limit)
 
 
 @router.get("/due", name="due-list", tags=["cycle"],

@@ -141,7 +141,9 @@ class ChaseUnit(BaseModel):
 class ChaseGroup(BaseModel):
     key: Literal["communes", "agencies", "schools", "party", "other"]
     label: str
-    units: list[ChaseUnit]
+    count: int = Field(description="Số đơn vị cần đôn đốc của nhóm (có thể nhiều hơn `units`)")
+    units: list[ChaseUnit] = Field(description="Các đơn vị đầu tiên theo thứ tự đôn đốc, "
+                                               "nhiều nhất `limit`")
 
 
 class ChaseWeek(BaseModel):

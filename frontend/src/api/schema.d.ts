@@ -1879,7 +1879,15 @@ export interface components {
             key: "communes" | "agencies" | "schools" | "party" | "other";
             /** Label */
             label: string;
-            /** Units */
+            /**
+             * Count
+             * @description Số đơn vị cần đôn đốc của nhóm (có thể nhiều hơn `units`)
+             */
+            count: number;
+            /**
+             * Units
+             * @description Các đơn vị đầu tiên theo thứ tự đôn đốc, nhiều nhất `limit`
+             */
             units: components["schemas"]["ChaseUnit"][];
         };
         /** ChasePublic */
@@ -9105,6 +9113,8 @@ export interface operations {
                 campaign: string;
                 /** @description Mã đơn vị; mặc định đơn vị cao nhất của bạn */
                 under?: string | null;
+                /** @description Số đơn vị liệt kê tối đa mỗi nhóm (`count` là tổng của nhóm) */
+                limit?: number;
             };
             header?: never;
             path?: never;

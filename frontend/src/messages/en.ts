@@ -160,6 +160,7 @@ export const en: Record<MessageKey, string> = {
   'quality.message': 'Message to the unit',
   'chase.title': 'To chase',
   'chase.summary': 'reported {reported}/{expected}; not reported {not}; late {late}; returned {returned}',
+  'chase.more': '… and {n} more units (choose a unit below to see them all)',
   'chase.none': 'No unit left to chase.',
   'chase.ratio': 'at {ratio}',
   'chase.head': 'Head',

@@ -160,6 +160,7 @@ export const vi = {
   'quality.message': 'Thông báo cho đơn vị',
   'chase.title': 'Cần đôn đốc',
   'chase.summary': 'đã nộp {reported}/{expected}; chưa nộp {not}; nộp muộn {late}; trả lại {returned}',
+  'chase.more': '… và {n} đơn vị khác (chọn đơn vị cấp dưới để xem hết)',
   'chase.none': 'Không còn đơn vị nào cần đôn đốc.',
   'chase.ratio': 'đạt {ratio}',
   'chase.head': 'Thủ trưởng',

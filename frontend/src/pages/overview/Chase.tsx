@@ -57,15 +57,16 @@ function Week({ week, toVerify }: { week: ChaseWeek; toVerify: Set<string> }) {
       </p>
       {units === 0 && <p class="success">{t('chase.none')}</p>}
       {week.groups.map((g) => (
-        <div class="chase-group" key={g.key} role="group" aria-label={`${g.label} (${g.units.length})`}>
+        <div class="chase-group" key={g.key} role="group" aria-label={`${g.label} (${g.count})`}>
           <h4>
-            {g.label} <span class="muted">({formatNumber(g.units.length)})</span>
+            {g.label} <span class="muted">({formatNumber(g.count)})</span>
           </h4>
           <ul class="chase-list">
             {g.units.map((u) => (
               <Row key={u.unit_id} unit={u} flagged={toVerify.has(u.unit)} />
             ))}
           </ul>
+          {g.count > g.units.length && <p class="small muted">{t('chase.more', { n: formatNumber(g.count - g.units.length) })}</p>}
         </div>
       ))}
     </div>
