@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, null, select
 from sqlmodel import Session
 
 from tiendo.auth.principal import Action, Principal
@@ -113,21 +113,25 @@ def kind_rank(kind: str) -> tuple[int, str]:
 def group_page(session: Session, campaign: Campaign, expected: Expected, root: Unit, week: Week,
                status: str, unsent: bool, kind: str, limit: int,
                offset: int) -> list[CompletenessUnit]:
-    """One slice of the units of a kind with one status (`unsent`: no report for the week),
-    by code: the units of that kind in the subtree are read in code order, each with its
-    report for the week, until the slice is full."""
-    report = Report.__table__.alias("r")
-    joined = Unit.__table__.outerjoin(report, and_(
-        report.c.campaign_id == campaign.id, report.c.unit_id == Unit.id,
-        report.c.period == str(week)))
-    mine = report.c.id.is_(None) if unsent else report.c.timeliness == status
-    rows = run(session, select(
-        Unit.id, Unit.code, Unit.name, Unit.kind, report.c.id, report.c.received_at,
-        report.c.sender_name, report.c.status,
-    ).select_from(joined).where(
-        Unit.kind == kind, in_subtree(Unit.path, root.path, expected.sqlite),
-        expected.where(Unit, Calendar(campaign).due_date(week)), mine,
-    ).order_by(Unit.code).limit(limit).offset(offset)).all()
+    """One slice, by code, of the subtree's units of a kind with one status (`unsent`: no
+    report for the week), read in code order on the (kind, code) index until the slice is full
+    rather than sorting every unit of the kind: reported units by a join (the planner knows how
+    many reports are on time or late); unsent ones by NOT EXISTS kept as a test per unit by
+    OFFSET 0 (as an anti-join, PostgreSQL would hash every report of the week first)."""
+    u, r = Unit.__table__, Report.__table__.alias("r")
+    of_week = and_(r.c.campaign_id == campaign.id, r.c.unit_id == u.c.id,
+                   r.c.period == str(week))
+    where = [u.c.kind == kind, in_subtree(u.c.path, root.path, expected.sqlite),
+             expected.where(u, Calendar(campaign).due_date(week))]
+    if unsent:
+        nothing = null()
+        stmt = select(u.c.id, u.c.code, u.c.name, u.c.kind, nothing, nothing, nothing,
+                      nothing).where(*where, ~select(r.c.id).where(of_week).offset(0).exists())
+    else:
+        stmt = (select(u.c.id, u.c.code, u.c.name, u.c.kind, r.c.id, r.c.received_at,
+                       r.c.sender_name, r.c.status)
+                .select_from(u.join(r, of_week)).where(*where, r.c.timeliness == status))
+    rows = run(session, stmt.order_by(u.c.code).limit(limit).offset(offset)).all()
     return [CompletenessUnit(unit_id=uid, unit=code, unit_name=name, kind=kind_, status=status,
                              report_id=rid, received_at=as_utc(received), sender_name=sender,
                              report_status=rstatus)
