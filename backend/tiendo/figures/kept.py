@@ -77,15 +77,24 @@ class Keeper:
     # --- structure ---------------------------------------------------------------------------
     def branches(self, node: int) -> list[Branch]:
         """The node's children that have children, in id order."""
-        if node not in self._branches:
-            g = _U.alias("g")
-            rows = self.session.connection().execute(
-                select(_U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path)
-                .where(_U.c.parent_id == node, exists().where(g.c.parent_id == _U.c.id))
-                .order_by(_U.c.id)).all()
-            self._branches[node] = [Branch(Child(*r[:4]), r[4]) for r in rows]
-            self.paths.update((r[0], r[4]) for r in rows)
+        self.load_branches([node])
         return self._branches[node]
+
+    def load_branches(self, nodes: list[int]) -> None:
+        """The children that have children of all these nodes, in one statement."""
+        todo = sorted(set(nodes) - self._branches.keys())
+        if not todo:
+            return
+        g = _U.alias("g")
+        rows = self.session.connection().execute(
+            select(_U.c.parent_id, _U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path)
+            .where(_U.c.parent_id.in_(todo), exists().where(g.c.parent_id == _U.c.id))
+            .order_by(_U.c.id)).all()
+        for node in todo:
+            self._branches[node] = []
+        for parent, *child, path in rows:
+            self._branches[parent].append(Branch(Child(*child), path))
+            self.paths[child[0]] = path
 
     def stamp(self, nodes: list[int]) -> None:
         """Reads the counters of `nodes` (and row 0) before anything computed from them."""

@@ -66,44 +66,60 @@ def add(a: Counts, b: Counts) -> Counts:
     return {k: a.get(k, Tally()).add(b.get(k, Tally())) for k in a.keys() | b.keys()}
 
 
-def counts_by_week(session: Session, campaign: Campaign, root: Unit, weeks: list[Week],
-                   shallow: bool = False, expected: Expected | None = None,
-                   ) -> dict[str, Counts]:
-    """Per week (text): the counts over `root`'s subtree, in one statement. With `shallow`,
-    only the root itself and its childless children are counted."""
-    out: dict[str, Counts] = {str(w): {} for w in weeks}
-    if not weeks:
-        return out
-    expected = expected or Expected.of(session, campaign)
+def _weekly(session: Session, campaign: Campaign, weeks: list[Week], expected: Expected,
+            key, where) -> dict[tuple[int, str], Counts]:  # noqa: ANN001
+    """Per (key, week): the counts of the expected units of `where` (conditions on the unit
+    alias `u`), grouped by `key`; one UNION ALL branch per week, in one statement."""
     cal = Calendar(campaign)
     u, r = _U.alias("u"), Report.__table__.alias("r")
-    if shallow:
-        g = _U.alias("g")
-        where = and_(or_(u.c.id == root.id, u.c.parent_id == root.id),
-                     or_(u.c.id == root.id, ~exists().where(g.c.parent_id == u.c.id)))
-    else:
-        where = in_subtree(u.c.path, root.path, expected.sqlite)
     per_week = []
     for n, week in enumerate(weeks):
         period = bindparam(f"w{n}", str(week), type_=String)
         joined = u.outerjoin(r, and_(r.c.campaign_id == campaign.id, r.c.unit_id == u.c.id,
                                      r.c.period == period))
         per_week.append(
-            select(literal_column(str(n)).label("n"), u.c.kind.label("kind"),
-                   r.c.timeliness.label("t"))
+            select(literal_column(str(n)).label("n"), key(u).label("node"),
+                   u.c.kind.label("kind"), r.c.timeliness.label("t"))
             .select_from(joined)
-            .where(where, expected.where(u, bindparam(f"d{n}", cal.due_date(week), type_=Date))))
+            .where(where(u), expected.where(u, bindparam(f"d{n}", cal.due_date(week),
+                                                         type_=Date))))
     rows = union_all(*per_week).subquery("x")
 
     def count(condition) -> object:  # noqa: ANN001
         return cast(func.sum(case((condition, 1), else_=0)), Integer)
 
-    stmt = (select(rows.c.n, rows.c.kind, count(rows.c.t == "on_time"),
-                   count(rows.c.t == "late"), count(rows.c.t.is_(None)))
-            .group_by(rows.c.n, rows.c.kind))
-    for n, kind, on_time, late, unsent in run(session, stmt):
-        out[str(weeks[int(n)])][kind] = Tally(on_time, late, unsent)
+    out: dict[tuple[int, str], Counts] = defaultdict(dict)
+    for n, node, kind, on_time, late, unsent in run(session, select(
+            rows.c.n, rows.c.node, rows.c.kind, count(rows.c.t == "on_time"),
+            count(rows.c.t == "late"), count(rows.c.t.is_(None)),
+    ).group_by(rows.c.n, rows.c.node, rows.c.kind)):
+        out[(node, str(weeks[int(n)]))][kind] = Tally(on_time, late, unsent)
     return out
+
+
+def counts_by_week(session: Session, campaign: Campaign, root: Unit, weeks: list[Week],
+                   expected: Expected | None = None) -> dict[str, Counts]:
+    """Per week (text): the counts over `root`'s whole subtree, live, in one statement."""
+    if not weeks:
+        return {}
+    expected = expected or Expected.of(session, campaign)
+    found = _weekly(session, campaign, weeks, expected, lambda u: literal_column(str(root.id)),
+                    lambda u: in_subtree(u.c.path, root.path, expected.sqlite))
+    return {str(w): found.get((root.id, str(w)), {}) for w in weeks}
+
+
+def own_counts(session: Session, campaign: Campaign, nodes: list[int], weeks: list[Week],
+               expected: Expected) -> dict[tuple[int, str], Counts]:
+    """Per (node, week): the counts of each node itself and its childless children (its
+    whole subtree when it has no grandchildren), for many nodes in one statement."""
+    if not nodes or not weeks:
+        return {}
+    g = _U.alias("g")
+    return _weekly(
+        session, campaign, weeks, expected,
+        lambda u: case((u.c.id.in_(nodes), u.c.id), else_=u.c.parent_id),
+        lambda u: or_(u.c.id.in_(nodes), and_(u.c.parent_id.in_(nodes),
+                                               ~exists().where(g.c.parent_id == u.c.id))))
 
 
 class KeptCounts(Keeper):
@@ -119,42 +135,47 @@ class KeptCounts(Keeper):
 
     def totals(self, nodes: list[int], weeks: list[Week]) -> dict[tuple[int, str], Counts]:
         """Per (node, week): the counts over the node's whole subtree; kept ones read in one
-        statement, the others computed (and queued to be stored)."""
-        if not nodes or not weeks:
+        statement, the others computed level by level (one statement per level) and queued
+        to be stored."""
+        return self._totals({n: list(weeks) for n in nodes})
+
+    def _totals(self, wanted: dict[int, list[Week]]) -> dict[tuple[int, str], Counts]:
+        wanted = {n: ws for n, ws in wanted.items() if ws}
+        if not wanted:
             return {}
-        names = [str(w) for w in weeks]
+        names = sorted({str(w) for ws in wanted.values() for w in ws})
         found: dict[tuple[int, str], Counts] = defaultdict(dict)
         for node, week, kind, *tally in self.session.connection().execute(
                 select(STATUS.c.unit_id, STATUS.c.week, STATUS.c.kind, STATUS.c.on_time,
                        STATUS.c.late, STATUS.c.unsent)
-                .where(STATUS.c.campaign_id == self.campaign.id, STATUS.c.unit_id.in_(nodes),
-                       STATUS.c.week.in_(names))):
+                .where(STATUS.c.campaign_id == self.campaign.id,
+                       STATUS.c.unit_id.in_(sorted(wanted)), STATUS.c.week.in_(names))):
             found[(node, week)][kind] = Tally(*tally)
         out: dict[tuple[int, str], Counts] = {}
-        missing: dict[int, list[Week]] = defaultdict(list)
-        for node in nodes:
-            for week in weeks:
+        missing: dict[int, list[Week]] = {}
+        for node, ws in wanted.items():
+            for week in ws:
                 key = (node, str(week))
                 if key in self.pending:
                     out[key] = self.pending[key]
                 elif MARKER in found.get(key, {}):
                     out[key] = {k: t for k, t in found[key].items() if k != MARKER}
                 else:
-                    missing[node].append(week)
-        if missing:
-            self.stamp(list(missing))  # before any of it is computed
-            units = {u.id: u for u in self.session.connection().execute(
-                select(_U).where(_U.c.id.in_(list(missing)))).all()}
-            for node, ws in missing.items():
-                branches = self.branches(node)
-                below = self.totals([b.child.id for b in branches], ws)
-                own = counts_by_week(self.session, self.campaign, units[node], ws,
-                                     shallow=bool(branches), expected=self.expected)
-                for week in ws:
-                    whole = own[str(week)]
-                    for b in branches:
-                        whole = add(whole, below[(b.child.id, str(week))])
-                    out[(node, str(week))] = self.pending[(node, str(week))] = whole
+                    missing.setdefault(node, []).append(week)
+        if not missing:
+            return out
+        self.stamp(list(missing))  # before any of it is computed
+        self.load_branches(list(missing))
+        below = self._totals({b.child.id: ws for node, ws in missing.items()
+                              for b in self.branches(node)})
+        weeks = sorted({w for ws in missing.values() for w in ws})
+        own = own_counts(self.session, self.campaign, sorted(missing), weeks, self.expected)
+        for node, ws in missing.items():
+            for week in ws:
+                whole = own.get((node, str(week)), {})
+                for b in self.branches(node):
+                    whole = add(whole, below[(b.child.id, str(week))])
+                out[(node, str(week))] = self.pending[(node, str(week))] = whole
         return out
 
     def rows(self, kept: dict[tuple[int, str], Counts]) -> list[dict]:
@@ -174,7 +195,7 @@ def status_counts(session: Session, campaign: Campaign, root: Unit, week: Week,
     """The week's counts over `root`'s whole subtree: its kept row when there is one (a node
     with children), else computed from its children's and kept."""
     if not enabled(session) or not has_children(session, root.id):
-        return counts_by_week(session, campaign, root, [week], expected=expected)[str(week)]
+        return counts_by_week(session, campaign, root, [week], expected)[str(week)]
     kept = KeptCounts(session, campaign, expected)
     kept.paths[root.id] = root.path
     kept.stamp([root.id])  # before anything is read, the tree's shape included
