@@ -677,10 +677,15 @@ def reorganize(api: Api, plan: Plan, oracle: Oracle, rp: ReorgPlan,
 
 def read_between(api: Api, plan: Plan) -> None:
     """Reads between writes fill the kept subtree totals (every week so far, the children
-    with children of their own): later writes, late reports, corrections and closings must
-    invalidate them, or the checks at the end disagree."""
+    with children of their own) and the reporting counts of this week and the last: later writes, late
+    reports, corrections and closings must invalidate them, or the checks at the end
+    disagree."""
     api.call("GET", "/progress/series", params={"campaign": plan.prefix, "under": plan.district})
     api.call("GET", "/progress", params={"campaign": plan.prefix, "under": plan.district})
+    current = week_of(api.clock.now.astimezone(TZ).date())
+    for week in [w for w in plan.weeks if w <= current][-2:]:  # a late report: the week before
+        api.call("GET", "/completeness", params={"campaign": plan.prefix, "period": week,
+                                                 "under": plan.district})
 
 
 def make_targets(api: Api, plan: Plan) -> None:
@@ -953,7 +958,7 @@ def run_plan(client, clock, session, plan: Plan) -> None:  # noqa: ANN001
             check_week(api, plan, oracle, week, problems)
     check_series_and_leaderboard(api, plan, oracle, current, problems)
     checked, differences = check_figures(session, plan.prefix)
-    problems += [f"kept total {d.unit_id} {d.week} target {d.target_id}: kept {d.kept}, live "
+    problems += [f"kept total {d.unit_id} {d.week} {d.what}: kept {d.kept}, live "
                  f"{d.live}" for d in differences]
     if not checked and any(u.parent != plan.district and u.created <= plan.now
                            for u in plan.units):

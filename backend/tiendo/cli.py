@@ -313,7 +313,8 @@ def rebuild_figures(
     until: Annotated[str | None, typer.Option(
         help="Only weeks up to this one (e.g. 2023-W52); default: the current week")] = None,
 ) -> None:
-    """Recomputes the kept subtree totals of every week up to the current one, bottom-up."""
+    """Recomputes the kept subtree totals and reporting counts of every week up to the current
+    one, bottom-up."""
     import time
 
     from tiendo.core.clock import utcnow
@@ -337,14 +338,15 @@ def rebuild_figures(
 def check_figures(
     campaign: Annotated[str | None, typer.Option(help="Only this campaign (its code)")] = None,
 ) -> None:
-    """Compares every kept subtree total with the live engine; exit 1 on any difference."""
+    """Compares every kept subtree total and reporting count with the live engine; exit 1 on
+    any difference."""
     from tiendo.db import get_engine
     from tiendo.figures.upkeep import check
 
     with Session(get_engine()) as session:
         checked, differences = check(session, campaign)
     for d in differences:
-        typer.echo(f"{d.campaign} unit {d.unit_id} {d.week} target {d.target_id}: "
+        typer.echo(f"{d.campaign} unit {d.unit_id} {d.week} {d.what}: "
                    f"kept {d.kept} live {d.live}")
     typer.echo(f"Checked {checked} kept total(s): {len(differences)} difference(s).")
     if differences:

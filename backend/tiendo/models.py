@@ -4,7 +4,7 @@ from tiendo.audit.models import AuditEvent
 from tiendo.auth.models import ApiToken, LoginFailure, RoleAssignment, User
 from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
 from tiendo.cycle.models import BulkImport, IdempotencyKey, PeriodLock
-from tiendo.figures.cache import FigureStamp, FigureTotal
+from tiendo.figures.cache import FigureStamp, FigureTotal, StatusTotal
 from tiendo.official.models import OfficialCount
 from tiendo.quality.models import QualityFlag, QualityRule, QualitySettings
 from tiendo.reminders.models import (
@@ -22,6 +22,6 @@ __all__ = [
     "IdempotencyKey", "LoginFailure", "Metric", "OfficialCount", "PeriodLock", "QualityFlag",
     "QualityRule", "QualitySettings", "Report", "ReportRevision", "ReminderMessage",
     "Reorganization", "ReorganizationLink", "ReminderScheduleEntry", "ReportValue",
-    "RoleAssignment", "Target", "Unit",
+    "RoleAssignment", "StatusTotal", "Target", "Unit",
     "UnitReminderChannels", "User", "Webhook",
 ]

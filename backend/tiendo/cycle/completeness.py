@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import String, and_, case, func, literal, select
+from sqlalchemy import Integer, String, and_, bindparam, null, select
 from sqlmodel import Session
 
 from tiendo.auth.principal import Action, Principal
@@ -13,6 +13,7 @@ from tiendo.campaigns.calendar import Calendar, reporting_status
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign, list_campaigns
 from tiendo.core.pagination import PageParams
+from tiendo.core.periods import Week
 from tiendo.cycle.locks import LockBook
 from tiendo.cycle.schemas import (
     CompletenessPublic,
@@ -21,8 +22,9 @@ from tiendo.cycle.schemas import (
     UnitSummary,
 )
 from tiendo.errors import NotFound
-from tiendo.figures.sql import run
-from tiendo.figures.units import expected_filter, week_reports
+from tiendo.figures.sql import in_subtree, run
+from tiendo.figures.status import status_counts
+from tiendo.figures.units import Expected, week_reports
 from tiendo.reports.models import Report
 from tiendo.units.models import Unit
 from tiendo.units.service import find_unit, get_unit, resolve_under
@@ -48,8 +50,10 @@ def completeness(session: Session, principal: Principal | None, campaign: Campai
                  period: str | None, under: str | None, now: datetime,
                  page: PageParams | None = None,
                  only: CompletenessFilter | None = None) -> CompletenessPublic:
-    """The week's counts over the whole subtree (one aggregate statement) and one page of its
-    units in chasing order (one statement with LIMIT/OFFSET): never every unit in Python."""
+    """The week's counts over the whole subtree (kept per node and week: see
+    tiendo.figures.status) and one page of its units in chasing order, fetched group by group
+    ((status, kind) in that order, each by code with LIMIT/OFFSET): the counts say how many
+    each group holds, so whole groups are skipped and the nation's units are never sorted."""
     if not isinstance(campaign, Campaign):
         campaign = get_campaign(session, principal, campaign)
     page = page or PageParams(limit=50, offset=0)
@@ -66,48 +70,30 @@ def completeness(session: Session, principal: Principal | None, campaign: Campai
     due = cal.due(week)
     # Before the deadline an unreported unit is pending, after it missing (reporting_status).
     unsent = reporting_status(None, None, week, due, now)
-    report = Report.__table__.alias("r")
-    joined = Unit.__table__.outerjoin(report, and_(
-        report.c.campaign_id == campaign.id, report.c.unit_id == Unit.id,
-        report.c.period == str(week)))
-    where = [*expected_filter(session, campaign, week),
-             Unit.path.startswith(root.path, autoescape=True)]
-    status = func.coalesce(report.c.timeliness, literal(unsent, String))
-
-    def count_of(value: str):  # noqa: ANN202
-        return func.coalesce(func.sum(case((status == value, 1), else_=0)), 0)
-
-    # One aggregate per kind: the subtree's counts, and any filter's count, without a window
-    # over the page's rows.
-    by_kind = {kind: dict(zip(("on_time", "late", unsent), counts, strict=True))
-               for kind, *counts in run(session, select(
-                   Unit.kind, count_of("on_time"), count_of("late"), count_of(unsent),
-               ).select_from(joined).where(*where).group_by(Unit.kind)).all()}
+    expected_units = Expected.of(session, campaign)
+    by_kind = {kind: {"on_time": t.on_time, "late": t.late, unsent: t.unsent}
+               for kind, t in status_counts(session, campaign, root, week,
+                                            expected_units).items()}
     on_time = sum(c["on_time"] for c in by_kind.values())
     late = sum(c["late"] for c in by_kind.values())
     not_sent = sum(c[unsent] for c in by_kind.values())
     expected = on_time + late + not_sent
-    matching = sum(n for kind, counts in by_kind.items() if not only.kind or kind == only.kind
-                   for st, n in counts.items() if not only.statuses or st in only.statuses)
-
-    filters = list(where)
-    if only.statuses:
-        filters.append(status.in_(only.statuses))
-    if only.kind:
-        filters.append(Unit.kind == only.kind)
-    rank = case(*((status == s, n) for s, n in STATUS_RANK.items()), else_=len(STATUS_RANK))
-    kind_rank = case(*((Unit.kind == k, n) for n, k in enumerate(KIND_ORDER)),
-                     else_=len(KIND_ORDER))
-    rows = run(session, select(
-        Unit.id, Unit.code, Unit.name, Unit.kind, status, report.c.id, report.c.received_at,
-        report.c.sender_name, report.c.status,
-    ).select_from(joined).where(*filters)
-        .order_by(rank, kind_rank, Unit.kind, Unit.code)
-        .limit(page.limit).offset(page.offset)).all()
-    units = [CompletenessUnit(unit_id=uid, unit=code, unit_name=name, kind=kind, status=st,
-                              report_id=rid, received_at=as_utc(received), sender_name=sender,
-                              report_status=rstatus)
-             for uid, code, name, kind, st, rid, received, sender, rstatus in rows]
+    statuses = sorted({"on_time", "late", unsent}, key=STATUS_RANK.__getitem__)
+    groups = [(st, kind, n) for st in statuses for kind in sorted(by_kind, key=kind_rank)
+              if (n := by_kind[kind][st]) and (not only.kind or kind == only.kind)
+              and (not only.statuses or st in only.statuses)]
+    matching = sum(n for _, _, n in groups)
+    units: list[CompletenessUnit] = []
+    offset, room = page.offset, page.limit
+    for st, kind, n in groups:
+        if room <= 0:
+            break
+        if offset >= n:  # the whole group lies before the page
+            offset -= n
+            continue
+        units += group_page(session, campaign, expected_units, root, week, st, st == unsent,
+                            kind, min(room, n - offset), offset)
+        room, offset = page.limit - len(units), 0
     pending = not_sent if unsent == "pending" else 0
     reported = on_time + late
     locked = LockBook(session, campaign, [str(week)], now).state(root.path, str(week)).locked
@@ -118,6 +104,46 @@ def completeness(session: Session, principal: Principal | None, campaign: Campai
         reporting_rate=round(reported / expected, 3) if expected else 0.0,
         on_time_rate=round(on_time / expected, 3) if expected else 0.0,
         data=units, count=matching, limit=page.limit, offset=page.offset)
+
+
+def kind_rank(kind: str) -> tuple[int, str]:
+    return (KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER), kind)
+
+
+def group_page(session: Session, campaign: Campaign, expected: Expected, root: Unit, week: Week,
+               status: str, unsent: bool, kind: str, limit: int,
+               offset: int) -> list[CompletenessUnit]:
+    """One slice, by code, of the subtree's units of a kind with one status (`unsent`: no
+    report for the week), read in code order on the (kind, code) index until the slice is full
+    rather than sorting every unit of the kind: reported units by a join (the planner knows how
+    many reports are on time or late); unsent ones by NOT EXISTS kept as a test per unit by
+    OFFSET 0 (as an anti-join, PostgreSQL would hash every report of the week first)."""
+    u, r = Unit.__table__, Report.__table__.alias("r")
+    of_week = and_(r.c.campaign_id == campaign.id, r.c.unit_id == u.c.id,
+                   r.c.period == str(week))
+    where = [u.c.kind == inline(kind), in_subtree(u.c.path, root.path, expected.sqlite),
+             expected.where(u, Calendar(campaign).due_date(week))]
+    if unsent:
+        nothing = null()
+        stmt = select(u.c.id, u.c.code, u.c.name, u.c.kind, nothing, nothing, nothing,
+                      nothing).where(*where, ~select(r.c.id).where(of_week).offset(0).exists())
+    else:
+        stmt = (select(u.c.id, u.c.code, u.c.name, u.c.kind, r.c.id, r.c.received_at,
+                       r.c.sender_name, r.c.status)
+                .select_from(u.join(r, of_week)).where(*where, r.c.timeliness == status))
+    rows = run(session, stmt.order_by(u.c.code).limit(inline(limit))
+               .offset(inline(offset))).all()
+    return [CompletenessUnit(unit_id=uid, unit=code, unit_name=name, kind=kind_, status=status,
+                             report_id=rid, received_at=as_utc(received), sender_name=sender,
+                             report_status=rstatus)
+            for uid, code, name, kind_, rid, received, sender, rstatus in rows]
+
+
+def inline(value: str | int):  # noqa: ANN201
+    """A value written into the statement: PostgreSQL's generic plan of a prepared statement
+    knows neither the kind's share of the units nor the LIMIT, and would sort the kind."""
+    return bindparam(None, value, type_=String if isinstance(value, str) else Integer,
+                     literal_execute=True)
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

@@ -1,9 +1,10 @@
 """Kept subtree totals: the tables, and their invalidation in the writer's own transaction.
 
 `figure_total` holds, per (campaign, node, week, target), the node's WHOLE-subtree sums as the
-live engine computes them (`tiendo.figures.kept` reads and fills it). A row is valid while it
-exists: every write that can change a figure deletes the rows it affects, in its own
-transaction, through ONE entry point, `changed()`.
+live engine computes them (`tiendo.figures.kept` reads and fills it); `status_total`, per
+(campaign, node, week, kind), the subtree's reporting counts (`tiendo.figures.status`). A row is
+valid while it exists: every write that can change a figure deletes the rows it affects, in its
+own transaction, through ONE entry point, `changed()`, which deletes from both tables alike.
 
 The race: a reader computes a total from what it saw, and stores it afterwards in a short
 transaction of its own; a writer may have committed and deleted in between. `figure_stamp`
@@ -60,6 +61,24 @@ class FigureTotal(SQLModel, table=True):
     oldest_period: str | None = Field(default=None, max_length=10)
 
 
+class StatusTotal(SQLModel, table=True):
+    """A node's whole-subtree reporting counts for a week, per unit kind (what /completeness
+    sums): units expected that week that sent their report for it on time, late, or not
+    (yet): whether "not sent" is pending or missing is decided at read time. Kind '' is a
+    marker with zeros: the (node, week) is kept, even when the node expects no unit."""
+
+    __tablename__ = "status_total"
+    __table_args__ = (Index("ix_status_total_unit_week", "unit_id", "week"),)
+
+    campaign_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    unit_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    week: str = Field(primary_key=True, max_length=10)
+    kind: str = Field(primary_key=True, max_length=32)
+    on_time: int
+    late: int
+    unsent: int
+
+
 class FigureStamp(SQLModel, table=True):
     """Per node, a counter bumped by every invalidation of its totals (row 0: of all)."""
 
@@ -69,7 +88,8 @@ class FigureStamp(SQLModel, table=True):
     stamp: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
-TOTAL, STAMP = FigureTotal.__table__, FigureStamp.__table__
+TOTAL, STATUS, STAMP = FigureTotal.__table__, StatusTotal.__table__, FigureStamp.__table__
+KEPT = (TOTAL, STATUS)  # every kept table: one invalidation deletes from each
 
 
 def changed(session: Session, campaign_id: int | None, unit_ids: Iterable[int] | None,
@@ -139,23 +159,25 @@ def apply_pending(session: Session) -> None:
             nodes[node] = "/" + "/".join(path.strip("/").split("/")[:n + 1]) + "/"
     order = ([EVERYTHING] if wide else []) + sorted(nodes, key=lambda n: nodes[n])
     lock_stamps(session, order, bump=True)
-    for campaign_id, week in wide:
-        stmt = delete(TOTAL)
-        if campaign_id is not None:
-            stmt = stmt.where(TOTAL.c.campaign_id == campaign_id)
-        if week is not None:
-            stmt = stmt.where(TOTAL.c.week >= week)
-        conn.execute(stmt)
-    for campaign_id, units, week in narrow:
-        mine = sorted({a for u in units if u in paths for a in ancestors(paths[u])})
-        if not mine:
-            continue
-        stmt = delete(TOTAL).where(TOTAL.c.unit_id.in_(mine))
-        if campaign_id is not None:
-            stmt = stmt.where(TOTAL.c.campaign_id == campaign_id)
-        if week is not None:
-            stmt = stmt.where(TOTAL.c.week >= week)
-        conn.execute(stmt)
+    for table in KEPT:
+        for campaign_id, week in wide:
+            conn.execute(_delete(table, campaign_id, None, week))
+        for campaign_id, units, week in narrow:
+            mine = sorted({a for u in units if u in paths for a in ancestors(paths[u])})
+            if mine:
+                conn.execute(_delete(table, campaign_id, mine, week))
+
+
+def _delete(table, campaign_id: int | None, nodes: list[int] | None,  # noqa: ANN001
+            week: str | None):  # noqa: ANN202
+    stmt = delete(table)
+    if nodes is not None:
+        stmt = stmt.where(table.c.unit_id.in_(nodes))
+    if campaign_id is not None:
+        stmt = stmt.where(table.c.campaign_id == campaign_id)
+    if week is not None:
+        stmt = stmt.where(table.c.week >= week)
+    return stmt
 
 
 def forget(conn: Connection, campaign_id: int | None) -> None:

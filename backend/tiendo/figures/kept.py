@@ -19,7 +19,7 @@ import logging
 from collections import defaultdict
 from typing import NamedTuple
 
-from sqlalchemy import Connection, and_, exists, select, tuple_
+from sqlalchemy import Connection, Table, and_, exists, select, tuple_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
@@ -60,36 +60,112 @@ def pace_base_week(campaign: Campaign, week: Week) -> Week:
     return pace_base(campaign, week)[0]
 
 
-class Kept:
-    """One read's work: totals found, computed and to be stored, and the counters read."""
+class Keeper:
+    """What every kept table shares: the tree's shape, the counters read before computing, and
+    the store after the read. A subclass fills `pending` ((node, week) → what to keep) and
+    says how it becomes rows of `table` (keyed by campaign, node and week)."""
 
-    def __init__(self, session: Session, campaign: Campaign, targets: list[Target]) -> None:
+    table: Table
+
+    def __init__(self, session: Session, campaign: Campaign) -> None:
         self.session, self.campaign = session, campaign
-        self.targets = targets
-        self.target_ids = sorted(t.id for t in targets)
         self.stamps: dict[int, int] = {}
         self.paths: dict[int, str] = {}
-        self.pending: dict[tuple[int, str], dict[int, Sums]] = {}
+        self.pending: dict[tuple[int, str], object] = {}
         self._branches: dict[int, list[Branch]] = {}
 
     # --- structure ---------------------------------------------------------------------------
     def branches(self, node: int) -> list[Branch]:
         """The node's children that have children, in id order."""
-        if node not in self._branches:
-            g = _U.alias("g")
-            rows = self.session.connection().execute(
-                select(_U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path)
-                .where(_U.c.parent_id == node, exists().where(g.c.parent_id == _U.c.id))
-                .order_by(_U.c.id)).all()
-            self._branches[node] = [Branch(Child(*r[:4]), r[4]) for r in rows]
-            self.paths.update((r[0], r[4]) for r in rows)
+        self.load_branches([node])
         return self._branches[node]
+
+    def load_branches(self, nodes: list[int]) -> None:
+        """The children that have children of all these nodes, in one statement."""
+        todo = sorted(set(nodes) - self._branches.keys())
+        if not todo:
+            return
+        g = _U.alias("g")
+        rows = self.session.connection().execute(
+            select(_U.c.parent_id, _U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path)
+            .where(_U.c.parent_id.in_(todo), exists().where(g.c.parent_id == _U.c.id))
+            .order_by(_U.c.id)).all()
+        for node in todo:
+            self._branches[node] = []
+        for parent, *child, path in rows:
+            self._branches[parent].append(Branch(Child(*child), path))
+            self.paths[child[0]] = path
 
     def stamp(self, nodes: list[int]) -> None:
         """Reads the counters of `nodes` (and row 0) before anything computed from them."""
         todo = [n for n in nodes if n not in self.stamps]
         if todo:
             self.stamps.update(read_stamps(self.session, [EVERYTHING, *todo]))
+
+    # --- storing -----------------------------------------------------------------------------
+    def store(self, wait: bool = False) -> None:
+        """Keeps what was computed (`wait`: for the lock, as the rebuild command does)."""
+        if not self.pending:
+            return
+        bind = self.session.get_bind()
+        if isinstance(bind, Connection):  # a test's single connection: a savepoint in it
+            with self.session.begin_nested():
+                self._write(self.session)
+            return
+        from tiendo.db import WRITE_OPTION, write_lock
+
+        pool = bind.pool
+        if not wait and isinstance(pool, QueuePool) and \
+                pool.checkedout() >= pool.size() + max(pool._max_overflow, 0):
+            return  # no connection to spare: a reader must not wait for one while it holds one
+        lock = write_lock(bind)
+        if lock is not None and not lock.acquire(blocking=wait):
+            return  # a writer is at work: keep nothing this time
+        try:
+            with Session(bind, expire_on_commit=False) as s:
+                conn = s.connection(execution_options={WRITE_OPTION: True} if lock else {})
+                if bind.dialect.name == "postgresql" and not wait:
+                    conn.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+                self._write(s)
+                s.commit()
+        except OperationalError as exc:  # lock timeout or busy: the next read keeps them
+            log.info("%s not kept: %s", self.table.name, exc.__class__.__name__)
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _write(self, s: Session) -> None:
+        nodes = sorted({n for n, _ in self.pending}, key=lambda n: self.paths.get(n, ""))
+        now = lock_stamps(s, [EVERYTHING, *nodes], bump=False)
+        if now[EVERYTHING] != self.stamps.get(EVERYTHING):
+            return
+        fresh = {n for n in nodes if now[n] == self.stamps.get(n)}
+        rows = self.rows({key: value for key, value in self.pending.items()
+                          if key[0] in fresh})
+        if not rows:
+            return
+        conn = s.connection()
+        keys = sorted({(r["unit_id"], r["week"]) for r in rows})
+        conn.execute(self.table.delete().where(and_(
+            self.table.c.campaign_id == self.campaign.id,
+            tuple_(self.table.c.unit_id, self.table.c.week).in_(keys))))
+        conn.execute(self.table.insert(), rows)
+
+    def rows(self, kept: dict[tuple[int, str], object]) -> list[dict]:
+        """The table's rows for these (node, week) → value."""
+        raise NotImplementedError
+
+
+class Kept(Keeper):
+    """One read's work on the progress totals: totals found, computed and to be stored."""
+
+    table = TOTAL
+
+    def __init__(self, session: Session, campaign: Campaign, targets: list[Target]) -> None:
+        super().__init__(session, campaign)
+        self.targets = targets
+        self.target_ids = sorted(t.id for t in targets)
+        self.pending: dict[tuple[int, str], dict[int, Sums]] = {}
 
     # --- reads -------------------------------------------------------------------------------
     def per_child(self, root: Unit, weeks: list[Week],
@@ -165,56 +241,10 @@ class Kept:
         if root.id in self.stamps and self.branches(root.id):
             self.pending[(root.id, str(week))] = {t.id: sums.total(t.id) for t in self.targets}
 
-    # --- storing -----------------------------------------------------------------------------
-    def store(self, wait: bool = False) -> None:
-        """Keeps the totals computed (`wait`: for the lock, as the rebuild command does)."""
-        if not self.pending:
-            return
-        bind = self.session.get_bind()
-        if isinstance(bind, Connection):  # a test's single connection: a savepoint in it
-            with self.session.begin_nested():
-                self._write(self.session)
-            return
-        from tiendo.db import WRITE_OPTION, write_lock
-
-        pool = bind.pool
-        if not wait and isinstance(pool, QueuePool) and \
-                pool.checkedout() >= pool.size() + max(pool._max_overflow, 0):
-            return  # no connection to spare: a reader must not wait for one while it holds one
-        lock = write_lock(bind)
-        if lock is not None and not lock.acquire(blocking=wait):
-            return  # a writer is at work: keep nothing this time
-        try:
-            with Session(bind, expire_on_commit=False) as s:
-                conn = s.connection(execution_options={WRITE_OPTION: True} if lock else {})
-                if bind.dialect.name == "postgresql" and not wait:
-                    conn.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
-                self._write(s)
-                s.commit()
-        except OperationalError as exc:  # lock timeout or busy: the next read keeps them
-            log.info("figure totals not kept: %s", exc.__class__.__name__)
-        finally:
-            if lock is not None:
-                lock.release()
-
-    def _write(self, s: Session) -> None:
-        nodes = sorted({n for n, _ in self.pending}, key=lambda n: self.paths.get(n, ""))
-        now = lock_stamps(s, [EVERYTHING, *nodes], bump=False)
-        if now[EVERYTHING] != self.stamps.get(EVERYTHING):
-            return
-        fresh = {n for n in nodes if now[n] == self.stamps.get(n)}
-        rows = [{"campaign_id": self.campaign.id, "unit_id": n, "week": w, "target_id": t,
+    def rows(self, kept: dict[tuple[int, str], dict[int, Sums]]) -> list[dict]:
+        return [{"campaign_id": self.campaign.id, "unit_id": n, "week": w, "target_id": t,
                  **{f: getattr(sums, f) for f in _FIELDS}}
-                for (n, w), by_target in self.pending.items() if n in fresh
-                for t, sums in by_target.items()]
-        if not rows:
-            return
-        conn = s.connection()
-        keys = sorted({(r["unit_id"], r["week"]) for r in rows})
-        conn.execute(TOTAL.delete().where(and_(
-            TOTAL.c.campaign_id == self.campaign.id,
-            tuple_(TOTAL.c.unit_id, TOTAL.c.week).in_(keys))))
-        conn.execute(TOTAL.insert(), rows)
+                for (n, w), by_target in kept.items() for t, sums in by_target.items()]
 
 
 def _no_base(s: Sums) -> Sums:

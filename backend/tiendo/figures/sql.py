@@ -10,7 +10,7 @@ read reports only through them.
 
 from __future__ import annotations
 
-from sqlalchemy import ScalarSelect, String, select
+from sqlalchemy import ColumnElement, ScalarSelect, String, and_, bindparam, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
@@ -79,6 +79,19 @@ def _unindexed(element, compiler, **kw) -> str:  # noqa: ANN001
 @compiles(unindexed, "sqlite")
 def _unindexed_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
     return "+" + compiler.process(next(iter(element.clauses)), **kw)
+
+
+def in_subtree(column, path: str, sqlite: bool) -> ColumnElement[bool]:  # noqa: ANN001
+    """`column` (a unit's path) lies in the subtree of the unit at `path`: a range of paths,
+    not LIKE (SQLite's LIKE ignores case and cannot use the path index; PostgreSQL's path
+    index compares with the pattern operators, which a LIKE with an ESCAPE does not reach)."""
+    # Written into the statement: PostgreSQL's generic plan of a prepared statement would take
+    # any range of paths for a small one (a nation's subtree is every unit).
+    lo, hi = (bindparam(None, p, type_=String, literal_execute=True)
+              for p in (path, path[:-1] + "0"))  # paths end with '/'; '0' comes after it
+    if sqlite:
+        return and_(column >= lo, column < hi)
+    return and_(column.op("~>=~")(lo), column.op("~<~")(hi))
 
 
 def run(session: Session, stmt, params: dict | None = None):  # noqa: ANN001, ANN202

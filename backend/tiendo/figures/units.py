@@ -22,7 +22,7 @@ from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Baseline, Campaign, Target
 from tiendo.campaigns.service import targets_of
 from tiendo.core.periods import Week
-from tiendo.figures.sql import path_child, report_at, run
+from tiendo.figures.sql import in_subtree, path_child, report_at, run
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
 
@@ -111,19 +111,38 @@ def unit_figures(session: Session, campaign: Campaign, target: Target, root: Uni
             in run(session, stmt)]
 
 
+@dataclass(frozen=True)
+class Expected:
+    """Which units a campaign's weeks expect: open at the week's due moment, of the kinds the
+    campaign's targets apply to (or named by a target), inside the campaign owner's subtree."""
+
+    kinds: tuple[str, ...]
+    single: tuple[int, ...]
+    owner_path: str
+    sqlite: bool
+
+    @classmethod
+    def of(cls, session: Session, campaign: Campaign) -> Expected:
+        kinds: set[str] = set()
+        single: set[int] = set()
+        for t in targets_of(session, campaign.id):
+            kinds.update(t.unit_kinds)
+            if t.unit_id is not None:
+                single.add(t.unit_id)
+        owner = session.get(Unit, campaign.owner_unit_id)
+        return cls(tuple(sorted(kinds)), tuple(sorted(single)), owner.path,
+                   session.get_bind().dialect.name == "sqlite")
+
+    def where(self, unit, due_date) -> ColumnElement[bool]:  # noqa: ANN001 - a unit table
+        """SQL: the unit (a table or alias) is expected in the week due on `due_date`."""
+        c = unit.c if hasattr(unit, "c") else unit
+        return and_(open_on(c, due_date), in_subtree(c.path, self.owner_path, self.sqlite),
+                    or_(c.kind.in_(self.kinds), c.id.in_(self.single)))
+
+
 def expected_filter(session: Session, campaign: Campaign, week: Week):  # noqa: ANN201
-    """The units a week expects: open at its due moment, of the kinds the campaign's targets
-    apply to (or named by a target), inside the campaign owner's subtree."""
-    kinds: set[str] = set()
-    single: set[int] = set()
-    for t in targets_of(session, campaign.id):
-        kinds.update(t.unit_kinds)
-        if t.unit_id is not None:
-            single.add(t.unit_id)
-    owner = session.get(Unit, campaign.owner_unit_id)
-    return (open_on(Unit, Calendar(campaign).due_date(week)),
-            Unit.path.startswith(owner.path, autoescape=True),
-            or_(Unit.kind.in_(sorted(kinds)), Unit.id.in_(sorted(single))))
+    """The units a week expects (see Expected), as conditions on Unit."""
+    return (Expected.of(session, campaign).where(Unit, Calendar(campaign).due_date(week)),)
 
 
 @dataclass

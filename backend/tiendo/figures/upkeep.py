@@ -1,5 +1,5 @@
-"""`tiendo rebuild-figures` and `tiendo check-figures`: the kept totals filled bottom-up, and
-every kept row compared with the live engine."""
+"""`tiendo rebuild-figures` and `tiendo check-figures`: the kept totals and reporting counts
+filled bottom-up, and every kept row compared with the live engine."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from tiendo.campaigns.service import targets_of
 from tiendo.core.periods import Week
 from tiendo.db import job_session
 from tiendo.figures import subtree as live
-from tiendo.figures.cache import TOTAL, changed
+from tiendo.figures.cache import STATUS, TOTAL, changed
 from tiendo.figures.kept import _FIELDS, Kept, pace_base_week
+from tiendo.figures.status import MARKER, Counts, KeptCounts, Tally, counts_by_week
 from tiendo.figures.subtree import Sums
 from tiendo.units.models import Unit
 
@@ -50,8 +51,8 @@ def _nodes(session: Session, campaign: Campaign) -> list[tuple[int, str]]:
 
 def rebuild(engine: Engine, code: str | None, now: datetime,
             say: Callable[[str], None] = print, until: Week | None = None) -> int:
-    """Forgets and recomputes the kept totals of every week up to the current one (or
-    `until`); returns the number of (node, week) totals kept."""
+    """Forgets and recomputes the kept totals and counts of every week up to the current one
+    (or `until`); returns the number of (node, week) totals kept (counts: as many again)."""
     with job_session(engine) as session:
         campaigns = _campaigns(session, code)
         for c in campaigns:
@@ -63,17 +64,21 @@ def rebuild(engine: Engine, code: str | None, now: datetime,
             weeks = [w for w in Calendar(campaign).weeks_until(now)
                      if until is None or w <= until]
             nodes = _nodes(session, campaign)
-        if not targets or not weeks:
+        if not weeks:
             continue
         for start in range(0, len(nodes), BATCH):
             with Session(engine, expire_on_commit=False) as session:
-                kept = Kept(session, campaign, targets)
                 batch = nodes[start:start + BATCH]
-                kept.paths.update(batch)
-                kept.totals([i for i, _ in batch], weeks)
-                done = len(kept.pending)
-                session.rollback()  # the read's transaction ends before the totals are kept
-                kept.store(wait=True)
+                keepers = [KeptCounts(session, campaign)]
+                if targets:
+                    keepers.append(Kept(session, campaign, targets))
+                for kept in keepers:
+                    kept.paths.update(batch)
+                    kept.totals([i for i, _ in batch], weeks)
+                done = len(keepers[-1].pending)
+                session.rollback()  # the read's transaction ends before anything is kept
+                for kept in keepers:
+                    kept.store(wait=True)
             kept_total += done
             say(f"{campaign.code}: {min(start + BATCH, len(nodes))}/{len(nodes)} nodes")
     return kept_total
@@ -81,16 +86,29 @@ def rebuild(engine: Engine, code: str | None, now: datetime,
 
 @dataclass
 class Difference:
+    """A kept row that is not the live answer: a target's totals (`target_id`), or the
+    reporting counts (`target_id` None; `kept` and `live` per kind)."""
+
     campaign: str
     unit_id: int
     week: str
-    target_id: int
-    kept: Sums | None
-    live: Sums
+    target_id: int | None
+    kept: Sums | Counts | None
+    live: Sums | Counts
+
+    @property
+    def what(self) -> str:
+        return f"target {self.target_id}" if self.target_id is not None else "reporting counts"
 
 
 def check(session: Session, code: str | None) -> tuple[int, list[Difference]]:
     """Every kept row against the live engine: (rows checked, differences)."""
+    checked, out = check_totals(session, code)
+    counted, more = check_counts(session, code)
+    return checked + counted, out + more
+
+
+def check_totals(session: Session, code: str | None) -> tuple[int, list[Difference]]:
     out: list[Difference] = []
     checked = 0
     for campaign in _campaigns(session, code):
@@ -118,4 +136,31 @@ def check(session: Session, code: str | None) -> tuple[int, list[Difference]]:
                 if t.id not in kept:
                     out.append(Difference(campaign.code, node, week_text, t.id, None,
                                           sums.total(t.id)))
+    return checked, out
+
+
+def check_counts(session: Session, code: str | None) -> tuple[int, list[Difference]]:
+    """Every kept (node, week) of reporting counts against a live count (one statement per
+    node for all its kept weeks)."""
+    out: list[Difference] = []
+    checked = 0
+    for campaign in _campaigns(session, code):
+        rows: dict[int, dict[str, Counts]] = defaultdict(lambda: defaultdict(dict))
+        for node, week, kind, *tally in session.connection().execute(
+                select(STATUS.c.unit_id, STATUS.c.week, STATUS.c.kind, STATUS.c.on_time,
+                       STATUS.c.late, STATUS.c.unsent)
+                .where(STATUS.c.campaign_id == campaign.id)):
+            rows[node][week][kind] = Tally(*tally)
+        units = {u.id: u for u in session.connection().execute(
+            select(_U).where(_U.c.id.in_(sorted(rows)))).all()}
+        for node, by_week in sorted(rows.items()):
+            weeks = sorted(by_week)
+            live = counts_by_week(session, campaign, units[node], [Week.parse(w) for w in weeks])
+            for week in weeks:
+                checked += 1
+                kept = dict(by_week[week])
+                marker = kept.pop(MARKER, None)
+                if marker != Tally() or kept != live[week]:
+                    out.append(Difference(campaign.code, node, week, None,
+                                          kept if marker is not None else None, live[week]))
     return checked, out

@@ -30,6 +30,7 @@ from sqlmodel import Session
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign, Metric
 from tiendo.core.periods import Week
+from tiendo.figures.cache import changed
 from tiendo.reorg.models import Reorganization, ReorganizationLink
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Source
 from tiendo.units.models import Unit
@@ -77,8 +78,14 @@ def share_out(links: list[ReorganizationLink], figures: dict[int, dict[str, int]
     return out
 
 
-def _delete_reports(session: Session, ids: list[int]) -> None:
+def _delete_reports(session: Session, reports: list[Report]) -> None:
+    """Carried reports deleted (before they are rewritten, or on undo): a Core delete that no
+    session event sees, so the kept figures and counts of their units are told here."""
+    ids = [r.id for r in reports]
     if ids:
+        for campaign_id in {r.campaign_id for r in reports}:
+            mine = [r for r in reports if r.campaign_id == campaign_id]
+            changed(session, campaign_id, {r.unit_id for r in mine}, min(r.period for r in mine))
         session.exec(delete(ReportValue).where(ReportValue.report_id.in_(ids)))
         session.exec(delete(ReportRevision).where(ReportRevision.report_id.in_(ids)))
         session.exec(delete(Report).where(Report.id.in_(ids)))
@@ -109,7 +116,7 @@ def carry(session: Session, reorg: Reorganization, now: datetime,
     written = []
     for campaign_id in sorted(set(campaign_ids)):
         campaign = session.get(Campaign, campaign_id)
-        _delete_reports(session, [r.id for r in carried_reports(session, succs, campaign_id)])
+        _delete_reports(session, carried_reports(session, succs, campaign_id))
         cal = Calendar(campaign)
         w0 = last_week_before(campaign, reorg.effective_date)
         if w0 < cal.first or w0 >= cal.last:

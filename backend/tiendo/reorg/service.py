@@ -299,7 +299,7 @@ def undo(session: Session, principal: Principal, reorg_id: int, now: datetime
     succs = list(applied["opened"])
     _check_undoable(session, reorg, succs)
     carried = carry_mod.carried_reports(session, succs)
-    carry_mod._delete_reports(session, [r.id for r in carried])
+    carry_mod._delete_reports(session, carried)
     session.exec(delete(Baseline).where(Baseline.id.in_(
         [b["baseline_id"] for b in applied["baselines"]] or [-1])))
     for entry in reversed(applied["roles"]):

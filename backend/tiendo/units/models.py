@@ -29,6 +29,8 @@ class Unit(SQLModel, table=True):
     __tablename__ = "unit"
     __table_args__ = (
         Index("ix_unit_path_prefix", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
+        # A kind's units in code order: a page of /completeness reads them until it is full.
+        Index("ix_unit_kind_code", "kind", "code"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
