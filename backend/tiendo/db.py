@@ -7,12 +7,14 @@ import json
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from functools import lru_cache
 from typing import Annotated, Any
 
+from anyio import CancelScope, CapacityLimiter, to_thread
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import JSON, ColumnElement, Connection, Engine, MetaData, Table, bindparam, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -133,10 +135,30 @@ def _transaction(engine: Engine, writes: bool) -> Iterator[Session]:
             raise
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request."""
-    with _transaction(request.app.state.engine, request.method not in SAFE_METHODS) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request. Opening it does no I/O unless it must take SQLite's write
+    lock (the connection is checked out at the first statement), so it opens on the event loop:
+    a plain `def` dependency would cost every request a hop to the thread pool and back. The
+    commit or rollback runs in the thread pool, shielded from cancellation, as FastAPI runs a
+    `def` dependency's exit."""
+    engine = request.app.state.engine
+    writes = request.method not in SAFE_METHODS
+    transaction = _transaction(engine, writes)
+    if writes and engine in _WRITE_LOCKS:
+        session = await run_in_threadpool(transaction.__enter__)
+    else:
+        session = transaction.__enter__()
+    try:
         yield session
+    except BaseException as exc:
+        with CancelScope(shield=True):
+            if not await to_thread.run_sync(transaction.__exit__, type(exc), exc,
+                                            exc.__traceback__, limiter=CapacityLimiter(1)):
+                raise
+    else:
+        with CancelScope(shield=True):
+            await to_thread.run_sync(transaction.__exit__, None, None, None,
+                                     limiter=CapacityLimiter(1))
 
 
 def job_session(engine: Engine) -> AbstractContextManager[Session]:
