@@ -32,23 +32,18 @@ events, so no such writer can forget it; Core writes of reports (the hot paths) 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 
 from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
-    Delete,
     Index,
     Integer,
     SmallInteger,
-    TextClause,
     bindparam,
-    delete,
     event,
     func,
     select,
-    text,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import ORMExecuteState
@@ -123,29 +118,26 @@ def ancestors(path: str) -> list[int]:
     return [int(p) for p in path.strip("/").split("/") if p]
 
 
-@lru_cache(maxsize=128)
-def _upsert(rows: int, bump: bool) -> TextClause:
-    """INSERT of `rows` counter rows (:u0, :s0 …), a missing one created at 0 (1 when bumped),
-    an existing one locked and, when bumped, incremented. Plain SQL both databases take, built
-    once per size: a multi-row VALUES built with Core is compiled again on every execution,
-    which cost a report submission more than all its other statements together (SQLite)."""
-    values = ", ".join(f"(:u{i}, :s{i}, {int(bump)})" for i in range(rows))
-    new = "figure_stamp.stamp + 1" if bump else "figure_stamp.stamp"
-    return text(f"INSERT INTO figure_stamp (unit_id, shard, stamp) VALUES {values} "
-                f"ON CONFLICT (unit_id, shard) DO UPDATE SET stamp = {new} "
-                "RETURNING unit_id, stamp")
+def _ints(values: Iterable[int]) -> str:
+    """Ids written into the SQL (ints, nothing to escape). A bulk post invalidates thousands of
+    units: thousands of bound parameters cost SQLAlchemy and the drivers more than the
+    statement costs the database, and a statement built per call is never worth caching."""
+    return ", ".join(str(int(v)) for v in values)
 
 
 def _write_stamps(session: Session, keys: list[tuple[int, int]], bump: bool) -> dict[int, int]:
     """Locks the counter rows `keys` ((node, shard), in the order given, which is the order
-    the database locks them in) and returns each node's sum over the rows locked."""
+    the database locks them in) and returns each node's sum over the rows locked. A missing
+    row is created at 0 (1 when bumped); an existing one is incremented when bumped."""
     if not keys:
         return {}
-    params = {}
-    for i, (node, shard) in enumerate(keys):
-        params[f"u{i}"], params[f"s{i}"] = node, shard
+    rows = ", ".join(f"({_ints(key)}, {int(bump)})" for key in keys)
+    new = "figure_stamp.stamp + 1" if bump else "figure_stamp.stamp"
     out: dict[int, int] = dict.fromkeys((node for node, _ in keys), 0)
-    for node, stamp in session.connection().execute(_upsert(len(keys), bump), params):
+    for node, stamp in session.connection().exec_driver_sql(
+            f"INSERT INTO figure_stamp (unit_id, shard, stamp) VALUES {rows} "
+            f"ON CONFLICT (unit_id, shard) DO UPDATE SET stamp = {new} "
+            "RETURNING unit_id, stamp"):
         out[node] += stamp
     return out
 
@@ -173,29 +165,20 @@ def read_stamps(session: Session, ids: Iterable[int]) -> dict[int, int]:
     return dict.fromkeys(ids, 0) | {i: int(stamp) for i, stamp in rows}
 
 
-@lru_cache(maxsize=8)
-def _delete(units: bool, campaign: bool, week: bool) -> Delete:
-    """DELETE of kept totals, built once per shape (the hot path runs it for every report):
-    of some nodes, of a campaign, from a week on (each only when asked)."""
-    stmt = delete(TOTAL)
-    if units:
-        stmt = stmt.where(TOTAL.c.unit_id.in_(bindparam("units", expanding=True)))
-    if campaign:
-        stmt = stmt.where(TOTAL.c.campaign_id == bindparam("campaign"))
-    if week:
-        stmt = stmt.where(TOTAL.c.week >= bindparam("week"))
-    return stmt
-
-
 def _forget(conn: Connection, campaign_id: int | None, units: list[int] | None,
             week: str | None) -> None:
-    params = {"units": units, "campaign": campaign_id, "week": week}
-    conn.execute(_delete(units is not None, campaign_id is not None, week is not None),
-                 {k: v for k, v in params.items() if v is not None})
-
-
-_PATHS = select(Unit.__table__.c.id, Unit.__table__.c.path).where(
-    Unit.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    """DELETE of kept totals: of the nodes `units`, of a campaign, from a week on (each only
+    when given)."""
+    where, params = [], ()
+    if units is not None:
+        where.append(f"unit_id IN ({_ints(units)})")
+    if campaign_id is not None:
+        where.append(f"campaign_id = {int(campaign_id)}")
+    if week is not None:
+        where.append("week >= " + ("?" if conn.dialect.paramstyle == "qmark" else "%s"))
+        params = (week,)
+    conn.exec_driver_sql("DELETE FROM figure_total"
+                         + (" WHERE " + " AND ".join(where) if where else ""), params)
 
 
 def apply_pending(session: Session) -> None:
@@ -211,7 +194,8 @@ def apply_pending(session: Session) -> None:
     shard = 0
     if narrow:
         ids = sorted(set().union(*(units for _, units, _ in narrow)))
-        paths = dict(conn.execute(_PATHS, {"ids": ids}).all())
+        paths = dict(conn.exec_driver_sql(
+            f"SELECT id, path FROM unit WHERE id IN ({_ints(ids)})").all())
         shard = ids[0] % SHARDS
     nodes: dict[int, str] = {}
     for path in paths.values():
