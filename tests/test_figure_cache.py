@@ -25,7 +25,7 @@ from tiendo.core.periods import Week
 from tiendo.figures import kept, upkeep
 from tiendo.figures import series as live_series
 from tiendo.figures import subtree as live
-from tiendo.figures.cache import TOTAL
+from tiendo.figures.cache import SHARDS, STAMP, TOTAL
 from tiendo.units.models import Unit
 
 V1 = "/api/v1"
@@ -156,6 +156,26 @@ def weeks_monday(engine, index: int) -> str:  # noqa: ANN001
         return Calendar(campaign).weeks_until(DEMO_NOW)[index].monday.isoformat()
 
 
+def computed(engine, week: str) -> tuple[Session, kept.Kept]:  # noqa: ANN001
+    """A reader that has read the counters and computed Đa Tốn's total at `week` (nothing kept
+    for it before), not yet stored; its transaction still open."""
+    s = Session(engine)
+    campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
+    k = kept.Kept(s, campaign, targets_of(s, campaign.id))
+    root = s.exec(select(Unit).where(Unit.code == ROOT)).scalar_one()
+    k.paths[root.id] = root.path
+    k.stamp([root.id])
+    k.pending.clear()
+    branch = next(b for b in k.branches(root.id) if b.child.code == BRANCH)
+    s.connection().execute(TOTAL.delete().where(TOTAL.c.unit_id == branch.child.id))
+    s.commit()  # nothing kept for Đa Tốn: the reader computes it
+    k.stamps.clear()
+    k.stamp([root.id, branch.child.id])
+    k.totals([branch.child.id], [Week.parse(week)])
+    assert (branch.child.id, week) in k.pending
+    return s, k
+
+
 def test_a_reader_does_not_keep_what_a_writer_changed_meanwhile(tree, own_client, login,
                                                                 own_db):  # noqa: ANN001
     """Reader: counters read, Đa Tốn's total computed from its snapshot. Writer: Đa Tốn's own
@@ -164,30 +184,13 @@ def test_a_reader_does_not_keep_what_a_writer_changed_meanwhile(tree, own_client
     engine, week = own_db.engine, weeks_of(own_db.engine)[-2]
     daton = login("daton")
 
-    def computed() -> tuple[Session, kept.Kept]:
-        s = Session(engine)
-        campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
-        k = kept.Kept(s, campaign, targets_of(s, campaign.id))
-        root = s.exec(select(Unit).where(Unit.code == ROOT)).scalar_one()
-        k.paths[root.id] = root.path
-        k.stamp([root.id])
-        k.pending.clear()
-        branch = next(b for b in k.branches(root.id) if b.child.code == BRANCH)
-        s.connection().execute(TOTAL.delete().where(TOTAL.c.unit_id == branch.child.id))
-        s.commit()  # nothing kept for Đa Tốn: the reader computes it
-        k.stamps.clear()
-        k.stamp([root.id, branch.child.id])
-        k.totals([branch.child.id], [Week.parse(week)])
-        assert (branch.child.id, week) in k.pending
-        return s, k
-
-    s, k = computed()  # control: no writer in between, the total is kept
+    s, k = computed(engine, week)  # control: no writer in between, the total is kept
     s.rollback()
     k.store()
     s.close()
     assert kept_rows(engine, BRANCH, week)
 
-    s, k = computed()
+    s, k = computed(engine, week)
     rid, version = report_id(own_client, daton, BRANCH, week)
     r = own_client.put(f"{V1}/reports/{rid}", headers={**daton, "If-Match": f'"{version}"'},
                        json={"values": VALUES})
@@ -198,6 +201,54 @@ def test_a_reader_does_not_keep_what_a_writer_changed_meanwhile(tree, own_client
     assert not kept_rows(engine, BRANCH, week)
     assert_exact(engine)
 
+
+def stamp_shards(engine, code: str) -> dict[int, int]:  # noqa: ANN001
+    """The counter rows of a unit's node: {shard: stamp}."""
+    with Session(engine) as s:
+        unit = s.exec(select(Unit).where(Unit.code == code)).scalar_one()
+        return dict(s.connection().execute(
+            select(STAMP.c.shard, STAMP.c.stamp).where(STAMP.c.unit_id == unit.id)).all())
+
+
+def test_a_writer_on_another_shard_still_refuses_the_store(tree, own_client, login,
+                                                           own_db):  # noqa: ANN001
+    """The counters are split in shards, a writer bumps one. Writer A (Đa Tốn) bumps its
+    shard, a reader then reads the counters and computes; writer B, a school of Đa Tốn whose
+    shard is not A's, reports and commits; the reader's store is refused all the same, since
+    it compares the sum of every shard, locked. Both shards of Đa Tốn's node moved."""
+    engine, week = own_db.engine, weeks_of(own_db.engine)[-2]
+    admin, daton = login("admin"), login("daton")
+    with Session(engine) as s:
+        daton_id = s.exec(select(Unit.id).where(Unit.code == BRANCH)).scalar_one()
+    school = None
+    for n in range(1, SHARDS + 1):  # consecutive ids: one of the first two is on another shard
+        r = own_client.post(f"{V1}/units", headers=admin, json={
+            "code": f"GL-X-DATON-MN{n}", "name": f"Trường mầm non Đa Tốn {n}", "kind": "school",
+            "parent": BRANCH, "opened_on": "2024-01-01"})
+        assert r.status_code == 201, r.text
+        if r.json()["id"] % SHARDS != daton_id % SHARDS:
+            school = r.json()
+            break
+    assert school is not None
+    rid, version = report_id(own_client, daton, BRANCH, week)
+    r = own_client.put(f"{V1}/reports/{rid}", headers={**daton, "If-Match": f'"{version}"'},
+                       json={"values": {**VALUES, "staff_installed": 32}})
+    assert r.status_code == 200, r.text
+    before = stamp_shards(engine, BRANCH)
+
+    s, k = computed(engine, week)
+    r = own_client.post(f"{V1}/reports", headers=admin, json={
+        "campaign": CAMPAIGN, "unit": school["code"], "period": week,
+        "values": {"staff_total": 20, "staff_installed": 11}})
+    assert r.status_code == 201, r.text
+    s.rollback()
+    k.store()  # computed before B's report: must not be kept
+    s.close()
+    assert not kept_rows(engine, BRANCH, week)
+    after = stamp_shards(engine, BRANCH)
+    a, b = daton_id % SHARDS, school["id"] % SHARDS
+    assert before.get(a, 0) >= 1 and after[b] == before.get(b, 0) + 1 and after[a] == before[a]
+    assert_exact(engine)
 
 
 def test_rebuild_then_check_on_the_demo(tree, own_db) -> None:  # noqa: ANN001

@@ -7,11 +7,12 @@ import json
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from functools import lru_cache
 from typing import Annotated, Any
 
+from anyio import CancelScope, CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy import JSON, ColumnElement, Connection, Engine, MetaData, Table, bindparam, event
 from sqlalchemy.engine import make_url
@@ -133,10 +134,68 @@ def _transaction(engine: Engine, writes: bool) -> Iterator[Session]:
             raise
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request."""
-    with _transaction(request.app.state.engine, request.method not in SAFE_METHODS) as session:
+_HOLDS_LOCK = "tiendo_holds_write_lock"  # session.info: this session took the write lock
+
+
+class _SQLiteWriter(Session):
+    """A writing request's session on SQLite: the process's write lock is taken just before
+    its first statement, in the thread that runs it, and every transaction it begins is
+    BEGIN IMMEDIATE (see make_engine). The lock is held from the first statement to the
+    commit, not from the request's first dependency: one hop to the thread pool and back
+    less that every other writer of the process waits for."""
+
+    def _connection_for_bind(self, engine, execution_options=None, **kw):  # noqa: ANN001, ANN003, ANN202
+        trans = self._transaction
+        if trans is None or engine not in trans._connections:  # this call begins one
+            if not self.info.get(_HOLDS_LOCK):
+                _WRITE_LOCKS[engine].acquire()
+                self.info[_HOLDS_LOCK] = True  # released at the end, whatever fails next
+            execution_options = {**(execution_options or {}), WRITE_OPTION: True}
+        return super()._connection_for_bind(engine, execution_options, **kw)
+
+
+@contextmanager
+def _request_transaction(engine: Engine, writes: bool) -> Iterator[Session]:
+    """A request's transaction, as `_transaction`, except that a SQLite writer takes the lock
+    at its first statement: entering does no I/O."""
+    lock = _WRITE_LOCKS.get(engine) if writes else None
+    if lock is None:
+        with _transaction(engine, writes) as session:
+            yield session
+        return
+    session = _SQLiteWriter(engine, expire_on_commit=False)
+    try:
         yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+        if session.info.pop(_HOLDS_LOCK, False):
+            lock.release()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request. Opening it does no I/O (the connection, and a SQLite
+    writer's lock, are taken at the first statement), so it opens on the event loop: a plain
+    `def` dependency would cost every request a hop to the thread pool and back. The commit or
+    rollback runs in the thread pool, shielded from cancellation, as FastAPI runs a `def`
+    dependency's exit."""
+    transaction = _request_transaction(request.app.state.engine,
+                                       request.method not in SAFE_METHODS)
+    session = transaction.__enter__()
+    try:
+        yield session
+    except BaseException as exc:
+        with CancelScope(shield=True):
+            if not await to_thread.run_sync(transaction.__exit__, type(exc), exc,
+                                            exc.__traceback__, limiter=CapacityLimiter(1)):
+                raise
+    else:
+        with CancelScope(shield=True):
+            await to_thread.run_sync(transaction.__exit__, None, None, None,
+                                     limiter=CapacityLimiter(1))
 
 
 def job_session(engine: Engine) -> AbstractContextManager[Session]:

@@ -8,24 +8,47 @@ own transaction, through ONE entry point, `changed()`, which deletes from both t
 
 The race: a reader computes a total from what it saw, and stores it afterwards in a short
 transaction of its own; a writer may have committed and deleted in between. `figure_stamp`
-holds a counter per node (and row 0 for "everything"); writers bump the counters of the nodes
-they invalidate, readers read them BEFORE computing, and store a row only if the node's counter
-(and row 0) are unchanged, checked under the row locks the writer also takes. Locks are always
-taken row 0 first, then nodes by path (ancestors first): no deadlock between writers and stores.
+holds a counter per node (and node 0 for "everything"), split into SHARDS rows: a node's counter
+is the sum of its shards. A writer bumps ONE shard of each node it invalidates (the same shard
+for all of them, picked from the units it wrote) and then deletes the rows; a reader reads the
+sums BEFORE computing; a store locks EVERY shard of the nodes it keeps (and of node 0) and keeps
+a node's rows only if its sum (and node 0's) is unchanged. Counters only grow, so an unchanged
+sum means no shard moved. A writer and a store always meet on the shard the writer bumps: if the
+writer committed after the reader's read, the store either waits for its lock or sees its bump;
+if the store committed first, the writer's DELETE (a later statement, run after its bump waited
+for the store's lock) sees the stored rows and deletes them. Writers of different shards no
+longer queue behind each other's COMMIT on a hot row (the city's, bumped by every report):
+before the shards, PostgreSQL served one report at a time through the row lock and the fsync.
+Locks are always taken in one order, node 0 first, then nodes by path (ancestors first), shards
+ascending within a node: no deadlock between writers and stores.
 
 Writers call `changed()`; it only records. The bumps and deletes run just before the commit
-(`before_commit`), so the hot counters (the nation's, bumped by every report) stay locked for
-the shortest time, and all of a transaction's changes are applied in one sorted pass. ORM
-changes of units, campaigns, metrics, targets and baselines, and ORM-enabled UPDATE/DELETE of
-those tables, are recorded by session events, so no such writer can forget it; Core writes of
-reports (the hot paths) call `changed()` themselves.
+(`before_commit`), so the counters stay locked for the shortest time, and all of a
+transaction's changes are applied in one sorted pass. ORM changes of units, campaigns, metrics,
+targets and baselines, and ORM-enabled UPDATE/DELETE of those tables, are recorded by session
+events, so no such writer can forget it; Core writes of reports (the hot paths) call
+`changed()` themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
-from sqlalchemy import BigInteger, Column, Connection, Index, Integer, delete, event, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    SmallInteger,
+    TextClause,
+    bindparam,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
@@ -35,7 +58,7 @@ from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
 
-EVERYTHING = 0  # the figure_stamp row bumped when a whole campaign (or all) is invalidated
+EVERYTHING = 0  # the counter bumped when a whole campaign (or all) is invalidated
 PENDING = "tiendo_figure_changes"  # session.info key: changes recorded, applied at commit
 _UNIT_FIELDS = ("kind", "parent_id", "path", "opened_on", "closed_on", "active")
 
@@ -80,16 +103,21 @@ class StatusTotal(SQLModel, table=True):
 
 
 class FigureStamp(SQLModel, table=True):
-    """Per node, a counter bumped by every invalidation of its totals (row 0: of all)."""
+    """Per node, a counter bumped by every invalidation of its totals (node 0: of all), in
+    SHARDS rows: the counter is their sum."""
 
     __tablename__ = "figure_stamp"
 
     unit_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    shard: int = Field(sa_column=Column(SmallInteger, primary_key=True, autoincrement=False))
     stamp: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 TOTAL, STATUS, STAMP = FigureTotal.__table__, StatusTotal.__table__, FigureStamp.__table__
 KEPT = (TOTAL, STATUS)  # every kept table: one invalidation deletes from each
+# Rows per counter: concurrent writers of one node rarely pick the same one; every store locks
+# them all, and a reader sums them.
+SHARDS = 8
 
 
 def changed(session: Session, campaign_id: int | None, unit_ids: Iterable[int] | None,
@@ -113,35 +141,105 @@ def ancestors(path: str) -> list[int]:
     return [int(p) for p in path.strip("/").split("/") if p]
 
 
-def lock_stamps(session: Session, ids: list[int], bump: bool) -> dict[int, int]:
-    """Locks the counters of `ids` (in the order given) and returns them; `bump` adds 1.
-    A missing counter is 0 and is created."""
-    if not ids:
+def _ints(values: Iterable[int]) -> str:
+    """SQLite: ids written into the SQL (ints, nothing to escape). A bulk post invalidates
+    thousands of units: thousands of bound parameters cost SQLAlchemy and the driver more than
+    the statement costs SQLite, which prepares a statement in microseconds."""
+    return ", ".join(str(int(v)) for v in values)
+
+
+# PostgreSQL: ids as one array parameter each, so that the text never changes and psycopg
+# keeps the statement prepared (planning it again for every report cost more than running it).
+# ORDER BY o: rows are locked in the order given.
+_PG_STAMPS = text(
+    "INSERT INTO figure_stamp (unit_id, shard, stamp) "
+    "SELECT u, s, :inc FROM unnest(CAST(:units AS integer[]), CAST(:shards AS smallint[])) "
+    "WITH ORDINALITY AS t(u, s, o) ORDER BY o "
+    "ON CONFLICT (unit_id, shard) DO UPDATE SET stamp = figure_stamp.stamp + :inc "
+    "RETURNING unit_id, stamp")
+_PG_PATHS = text("SELECT id, path FROM unit WHERE id = ANY(CAST(:ids AS integer[]))")
+
+
+def _write_stamps(session: Session, keys: list[tuple[int, int]], bump: bool) -> dict[int, int]:
+    """Locks the counter rows `keys` ((node, shard), in the order given, which is the order
+    the database locks them in) and returns each node's sum over the rows locked. A missing
+    row is created at 0 (1 when bumped); an existing one is incremented when bumped."""
+    if not keys:
         return {}
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(_PG_STAMPS, {"units": [n for n, _ in keys],
+                                         "shards": [s for _, s in keys], "inc": int(bump)})
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(STAMP).values([{"unit_id": i, "stamp": 1 if bump else 0} for i in ids])
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["unit_id"],
-        set_={"stamp": STAMP.c.stamp + 1 if bump else STAMP.c.stamp},
-    ).returning(STAMP.c.unit_id, STAMP.c.stamp)
-    return dict(session.connection().execute(stmt).all())
+        values = ", ".join(f"({_ints(key)}, {int(bump)})" for key in keys)
+        new = "figure_stamp.stamp + 1" if bump else "figure_stamp.stamp"
+        rows = conn.exec_driver_sql(
+            f"INSERT INTO figure_stamp (unit_id, shard, stamp) VALUES {values} "
+            f"ON CONFLICT (unit_id, shard) DO UPDATE SET stamp = {new} "
+            "RETURNING unit_id, stamp")
+    out: dict[int, int] = dict.fromkeys((node for node, _ in keys), 0)
+    for node, stamp in rows:
+        out[node] += stamp
+    return out
+
+
+def bump_stamps(session: Session, ids: list[int], shard: int) -> None:
+    """A writer's bump: shard `shard` of each counter of `ids` (in the lock order) + 1."""
+    _write_stamps(session, [(i, shard) for i in ids], bump=True)
+
+
+def lock_stamps(session: Session, ids: list[int]) -> dict[int, int]:
+    """A store's check: every shard of each counter of `ids` (in the lock order) locked, the
+    counters returned (a missing row is 0 and is created, so that it is locked too)."""
+    return _write_stamps(session, [(i, s) for i in ids for s in range(SHARDS)], bump=False)
+
+
+_READ_STAMPS = (select(STAMP.c.unit_id, func.sum(STAMP.c.stamp))
+                .where(STAMP.c.unit_id.in_(bindparam("ids", expanding=True)))
+                .group_by(STAMP.c.unit_id))
 
 
 def read_stamps(session: Session, ids: Iterable[int]) -> dict[int, int]:
     """The counters of `ids` as this transaction sees them now (missing: 0)."""
     ids = sorted(set(ids))
-    rows = session.connection().execute(
-        select(STAMP.c.unit_id, STAMP.c.stamp).where(STAMP.c.unit_id.in_(ids))).all()
-    return {i: 0 for i in ids} | dict(rows)
+    rows = session.connection().execute(_READ_STAMPS, {"ids": ids}).all()
+    return dict.fromkeys(ids, 0) | {i: int(stamp) for i, stamp in rows}
+
+
+@lru_cache(maxsize=16)
+def _pg_delete(table: str, units: bool, campaign: bool, week: bool) -> TextClause:
+    where = [c for c, wanted in (("unit_id = ANY(CAST(:units AS integer[]))", units),
+                                 ("campaign_id = :campaign", campaign),
+                                 ("week >= :week", week)) if wanted]
+    return text(f"DELETE FROM {table}" + (" WHERE " + " AND ".join(where) if where else ""))
+
+
+def _forget(conn: Connection, campaign_id: int | None, units: list[int] | None,
+            week: str | None) -> None:
+    """DELETE of every kept table's rows: of the nodes `units`, of a campaign, from a week on
+    (each only when given)."""
+    for table in KEPT:
+        if conn.dialect.name == "postgresql":
+            params = {"units": units, "campaign": campaign_id, "week": week}
+            conn.execute(_pg_delete(table.name, units is not None, campaign_id is not None,
+                                    week is not None),
+                         {k: v for k, v in params.items() if v is not None})
+            continue
+        where, params = [], ()
+        if units is not None:
+            where.append(f"unit_id IN ({_ints(units)})")
+        if campaign_id is not None:
+            where.append(f"campaign_id = {int(campaign_id)}")
+        if week is not None:
+            where.append("week >= ?")
+            params = (week,)
+        conn.exec_driver_sql(f"DELETE FROM {table.name}"
+                             + (" WHERE " + " AND ".join(where) if where else ""), params)
 
 
 def apply_pending(session: Session) -> None:
-    """Runs the recorded invalidations: counters bumped (row 0, then nodes root first), then
-    the rows deleted."""
+    """Runs the recorded invalidations: counters bumped (node 0, then nodes root first, one
+    shard each: the one of the smallest unit written), then the rows deleted."""
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
@@ -149,35 +247,25 @@ def apply_pending(session: Session) -> None:
     wide = [(c, w) for c, units, w in pending if units is None]
     narrow = [(c, units, w) for c, units, w in pending if units is not None]
     paths: dict[int, str] = {}
+    shard = 0
     if narrow:
         ids = sorted(set().union(*(units for _, units, _ in narrow)))
-        paths = dict(conn.execute(select(Unit.__table__.c.id, Unit.__table__.c.path)
-                                  .where(Unit.__table__.c.id.in_(ids))).all())
+        paths = dict(conn.execute(_PG_PATHS, {"ids": ids}).all()
+                     if conn.dialect.name == "postgresql" else conn.exec_driver_sql(
+                         f"SELECT id, path FROM unit WHERE id IN ({_ints(ids)})").all())
+        shard = ids[0] % SHARDS
     nodes: dict[int, str] = {}
     for path in paths.values():
         for n, node in enumerate(ancestors(path)):
             nodes[node] = "/" + "/".join(path.strip("/").split("/")[:n + 1]) + "/"
     order = ([EVERYTHING] if wide else []) + sorted(nodes, key=lambda n: nodes[n])
-    lock_stamps(session, order, bump=True)
-    for table in KEPT:
-        for campaign_id, week in wide:
-            conn.execute(_delete(table, campaign_id, None, week))
-        for campaign_id, units, week in narrow:
-            mine = sorted({a for u in units if u in paths for a in ancestors(paths[u])})
-            if mine:
-                conn.execute(_delete(table, campaign_id, mine, week))
-
-
-def _delete(table, campaign_id: int | None, nodes: list[int] | None,  # noqa: ANN001
-            week: str | None):  # noqa: ANN202
-    stmt = delete(table)
-    if nodes is not None:
-        stmt = stmt.where(table.c.unit_id.in_(nodes))
-    if campaign_id is not None:
-        stmt = stmt.where(table.c.campaign_id == campaign_id)
-    if week is not None:
-        stmt = stmt.where(table.c.week >= week)
-    return stmt
+    bump_stamps(session, order, shard)
+    for campaign_id, week in wide:
+        _forget(conn, campaign_id, None, week)
+    for campaign_id, units, week in narrow:
+        mine = sorted({a for u in units if u in paths for a in ancestors(paths[u])})
+        if mine:
+            _forget(conn, campaign_id, mine, week)
 
 
 def forget(conn: Connection, campaign_id: int | None) -> None:

@@ -136,7 +136,7 @@ class Keeper:
 
     def _write(self, s: Session) -> None:
         nodes = sorted({n for n, _ in self.pending}, key=lambda n: self.paths.get(n, ""))
-        now = lock_stamps(s, [EVERYTHING, *nodes], bump=False)
+        now = lock_stamps(s, [EVERYTHING, *nodes])
         if now[EVERYTHING] != self.stamps.get(EVERYTHING):
             return
         fresh = {n for n in nodes if now[n] == self.stamps.get(n)}
