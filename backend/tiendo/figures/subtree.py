@@ -1,6 +1,6 @@
 """Every target's sums per child of a subtree, for a week and the week the pace starts from, in
-one statement (what GET /progress reads), and every target's totals for a run of weeks, in one
-statement (the weekly series).
+one statement (what GET /progress and the weekly export read); the same for a run of weeks is
+`tiendo.figures.weekly`, which takes its reports the same way.
 
 For each unit of the subtree that some target counts, the statement takes its report for exactly
 the week when there is one (most units report every week, and an equality seek in the
