@@ -77,7 +77,7 @@ def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool, sqlite: boo
         in_subtree = (and_(u.c.path >= lo, u.c.path < hi) if sqlite
                       else and_(u.c.path.op("~>=~")(lo), u.c.path.op("~<~")(hi)))
 
-    # 1. Per week, the counted units with their report for exactly the week (and the base week).
+    # 1. Per week, the counted units with their report for exactly the week.
     per_week = []
     for n in range(weeks):
         week, due = bindparam(f"w{n}", type_=String), bindparam(f"d{n}", type_=Date)
@@ -88,22 +88,17 @@ def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool, sqlite: boo
                    u.c.id.label("unit_id"),
                    *(case((counts(i, s, due), ONE), else_=ZERO).label(flags[i])
                      for i, s in enumerate(shapes)),
-                   report_for(r, campaign, u.c.id, week).label("week_exact"),
-                   *([report_for(r, campaign, u.c.id, base).label("base_exact")]
-                     if with_base else []))
+                   report_for(r, campaign, u.c.id, week).label("week_exact"))
             .where(in_subtree, or_(*(counts(i, s, due) for i, s in enumerate(shapes)))))
     picked = union_all(*per_week).cte("p").prefix_with("MATERIALIZED")
     p = picked.c
 
     # 2. Else their latest report before that week: a unit that skipped it is carried forward.
-    def latest_id(exact, week):  # noqa: ANN001, ANN202
-        return func.coalesce(exact, report_before(r, campaign, p.unit_id, week))
-
     latest = (
-        select(p.n, p.week, p.unit_id, *(p[f] for f in flags),
+        select(p.n, p.week, *([p.base] if with_base else []), p.unit_id, *(p[f] for f in flags),
                case((p.week_exact.is_not(None), ONE), else_=ZERO).label("fresh"),
-               latest_id(p.week_exact, p.week).label("week_id"),
-               *([latest_id(p.base_exact, p.base).label("base_id")] if with_base else []))
+               func.coalesce(p.week_exact, report_before(r, campaign, p.unit_id, p.week))
+               .label("week_id"))
         .cte("l").prefix_with("MATERIALIZED")
     )
     lt = latest.c
@@ -114,7 +109,8 @@ def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool, sqlite: boo
                 .where(v.c.report_id == report_id, v.c.metric_id == bindparam(f"{metric}{i}"))
                 .scalar_subquery())
 
-    columns = [lt.n, lt.fresh, lt.week_id,
+    columns = [lt.n, lt.week, *([lt.base] if with_base else []), lt.unit_id, lt.fresh,
+               lt.week_id,
                case((lt.fresh == ONE, lt.week),
                     else_=select(r.c.period).where(r.c.id == lt.week_id).scalar_subquery())
                .label("period")]
@@ -128,12 +124,30 @@ def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool, sqlite: boo
             case((mine, func.coalesce(value(lt.week_id, i, "num"), ZERO))).label(f"num{i}"),
             case((mine, func.coalesce(value(lt.week_id, i, "den"), baseline))).label(f"den{i}"),
         ]
-        if with_base:
-            columns.append(case((mine, func.coalesce(value(lt.base_id, i, "num"), ZERO)))
-                           .label(f"base{i}"))
-    f = select(*columns).cte("f").prefix_with("MATERIALIZED").c
+    figures = select(*columns).cte("f").prefix_with("MATERIALIZED")
+    f = figures.c
 
-    # 4. Sums per week and group of targets (WIDTH columns each, as subtree's).
+    # 4. The report at the pace's base week: the base week is mostly one of the weeks asked, so
+    # the unit's row of that week has it, and its values; seeks only for the others.
+    if with_base:
+        prev = figures.alias("prev")
+        joined = select(
+            *f, *(prev.c[flag].label(f"p{flag}") for flag in flags),
+            *(prev.c[f"num{i}"].label(f"pnum{i}") for i in range(len(flags))),
+            case((prev.c.unit_id.is_not(None), prev.c.week_id),
+                 else_=func.coalesce(report_for(r, campaign, f.unit_id, f.base),
+                                     report_before(r, campaign, f.unit_id, f.base)))
+            .label("base_id"),
+        ).select_from(figures.outerjoin(prev, and_(prev.c.unit_id == f.unit_id,
+                                                   prev.c.week == f.base)))
+        f = joined.subquery("j").c
+
+    def base_numerator(i: int, flag: str) -> ColumnElement:
+        return case((f[flag] == ONE, case((f[f"p{flag}"] == ONE, f[f"pnum{i}"]),
+                                          else_=func.coalesce(value(f.base_id, i, "num"),
+                                                              ZERO))))
+
+    # 5. Sums per week and group of targets (WIDTH columns each, as subtree's).
     def total(column) -> ColumnElement[int]:  # noqa: ANN001 - a BIGINT (PostgreSQL: not NUMERIC)
         return cast(func.coalesce(func.sum(column), ZERO), BigInteger)
 
@@ -147,7 +161,7 @@ def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool, sqlite: boo
             func.min(case((mine, f.period))),
             total(f[f"num{i}"]),
             total(f[f"den{i}"]),
-            total(f[f"base{i}"]) if with_base else ZERO,
+            total(base_numerator(i, flag)) if with_base else ZERO,
         ]
     return select(f.n, *aggregates).group_by(f.n)
 
@@ -165,6 +179,8 @@ def sums_by_week(session: Session, campaign: Campaign, targets: list[Target], ro
     if not groups or not weeks:
         return out
     reps = [ts[0] for ts in groups.values()]
+    bases = None if base_weeks is None else dict(zip(weeks, base_weeks, strict=True))
+    weeks = list(dict.fromkeys(weeks))  # once each: a week is matched to its base by its name
     stmt = _statement(tuple(_shape(t) for t in reps), len(weeks), base_weeks is not None,
                       session.get_bind().dialect.name == "sqlite", shallow)
     cal = Calendar(campaign)
@@ -172,8 +188,8 @@ def sums_by_week(session: Session, campaign: Campaign, targets: list[Target], ro
                                  "prefix_end": root.path[:-1] + "0"}  # '0' comes after '/'
     for n, week in enumerate(weeks):
         params[f"w{n}"], params[f"d{n}"] = str(week), cal.due_date(week)
-        if base_weeks is not None:
-            params[f"b{n}"] = str(base_weeks[n])
+        if bases is not None:
+            params[f"b{n}"] = str(bases[week])
     for i, t in enumerate(reps):
         params[f"num{i}"], params[f"den{i}"] = t.numerator_metric_id, t.denominator_metric_id
         if t.unit_id is not None:
