@@ -205,7 +205,7 @@ def test_a_reader_does_not_keep_what_a_writer_changed_meanwhile(tree, own_client
 def test_the_weekly_export_reads_the_kept_totals_and_is_never_served_stale(
         tree, own_client, login, own_db):  # noqa: ANN001
     """Gia Lâm's weekly export reads Đa Tốn's subtree from the kept totals (keeping them when
-    missing); a correction of the school under Đa Tốn shows in the next export."""
+    missing); a correction of Đa Tốn's own report shows in the next export."""
     admin = login("admin")
     week = weeks_of(own_db.engine)[-2]
 
@@ -224,12 +224,12 @@ def test_the_weekly_export_reads_the_kept_totals_and_is_never_served_stale(
     assert kept_rows(own_db.engine, BRANCH, week)  # kept by the export itself
     assert daton_staff() == first  # now read from them
     r = own_client.get(f"{V1}/reports", headers=admin, params={
-        "campaign": CAMPAIGN, "unit": "GL-X-DATON-TH1", "period": week})
-    school = r.json()["data"][0]
-    installed = school["values"]["staff_installed"] + 7
-    r = own_client.put(f"{V1}/reports/{school['id']}",
-                       headers={**admin, "If-Match": f'"{school["version"]}"'},
-                       json={"values": {"staff_total": 30, "staff_installed": installed}})
+        "campaign": CAMPAIGN, "unit": BRANCH, "period": week})
+    own = r.json()["data"][0]
+    values = {**own["values"], "staff_installed": own["values"]["staff_installed"] + 7}
+    r = own_client.put(f"{V1}/reports/{own['id']}",
+                       headers={**admin, "If-Match": f'"{own["version"]}"'},
+                       json={"values": values})
     assert r.status_code == 200, r.text
     assert daton_staff() == first + 7
     assert_exact(own_db.engine)
