@@ -229,7 +229,7 @@ def test_the_weekly_export_reads_the_kept_totals_and_is_never_served_stale(
     values = {**own["values"], "staff_installed": own["values"]["staff_installed"] + 7}
     r = own_client.put(f"{V1}/reports/{own['id']}",
                        headers={**admin, "If-Match": f'"{own["version"]}"'},
-                       json={"values": values})
+                       json={"values": values, "note": "Sửa số liệu"})
     assert r.status_code == 200, r.text
     assert daton_staff() == first + 7
     assert_exact(own_db.engine)
