@@ -6,10 +6,12 @@ the same figures, fewer fields), and the kept totals are filled from it (tiendo.
 
 The same definition and the same seeks as `subtree.sums_by_target`, week by week: one UNION
 ALL branch per week takes the units a target counts at the week (open at its due moment) with
-their report for exactly the week and for the pace's base week (an equality seek: most units
-report every week); a second level takes the latest report before the week only for the units
-without one; then each target's values (the denominator falling back to the unit's baseline),
-summed per week. With `shallow`, only the root and its childless children are counted.
+their report for exactly the week (an equality seek: most units report every week); a second
+level takes the latest report before the week only for the units without one; then each
+target's values (the denominator falling back to the unit's baseline), summed per week. The
+pace's base week is mostly one of the weeks asked: its numerator is then the unit's own row of
+that week, and seeks are made only for the others. With `shallow`, only the root and its
+childless children are counted.
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ ZERO, ONE = literal_column("0"), literal_column("1")
 @lru_cache(maxsize=32)
 def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool, sqlite: bool,
                shallow: bool) -> Select:
-    """The statement for groups of targets of these shapes over `weeks` weeks, every value a
-    bound parameter (built once per shape and number of weeks). Parameters: campaign, root,
+    """The statement for groups of targets of these shapes over `weeks` distinct weeks, every
+    value a bound parameter (built once per shape and number of weeks). Parameters: campaign, root,
     prefix and prefix_end (the subtree's range of paths); per week n: w{n} (the week), d{n}
     (its due date: it decides which units are expected) and, `with_base`, b{n} (the pace's base
     week); per group of targets i: unit{i} or kinds{i}, num{i} and den{i} (metric ids).
