@@ -11,6 +11,8 @@ commits in between, the reader stores afterwards: the next read is still exact."
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 
 import pytest
@@ -249,6 +251,39 @@ def test_a_writer_on_another_shard_still_refuses_the_store(tree, own_client, log
     a, b = daton_id % SHARDS, school["id"] % SHARDS
     assert before.get(a, 0) >= 1 and after[b] == before.get(b, 0) + 1 and after[a] == before[a]
     assert_exact(engine)
+
+
+def test_the_weekly_export_reads_the_kept_totals_and_is_never_served_stale(
+        tree, own_client, login, own_db):  # noqa: ANN001
+    """Gia Lâm's weekly export reads Đa Tốn's subtree from the kept totals (keeping them when
+    missing); a correction of Đa Tốn's own report shows in the next export."""
+    admin = login("admin")
+    week = weeks_of(own_db.engine)[-2]
+
+    def daton_staff() -> int:
+        r = own_client.get(f"{V1}/exports/weekly-report.csv", headers=admin,
+                           params={"campaign": CAMPAIGN, "under": ROOT, "period": week})
+        assert r.status_code == 200, r.text
+        rows = csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")))
+        return int(next(x for x in rows
+                        if x["Mã đơn vị"] == BRANCH and x["Chỉ tiêu"] == "staff")["Đã đạt"])
+
+    with Session(own_db.engine) as s:
+        s.connection().execute(TOTAL.delete())
+        s.commit()
+    first = daton_staff()
+    assert kept_rows(own_db.engine, BRANCH, week)  # kept by the export itself
+    assert daton_staff() == first  # now read from them
+    r = own_client.get(f"{V1}/reports", headers=admin, params={
+        "campaign": CAMPAIGN, "unit": BRANCH, "period": week})
+    own = r.json()["data"][0]
+    values = {**own["values"], "staff_installed": own["values"]["staff_installed"] + 7}
+    r = own_client.put(f"{V1}/reports/{own['id']}",
+                       headers={**admin, "If-Match": f'"{own["version"]}"'},
+                       json={"values": values, "note": "Sửa số liệu"})
+    assert r.status_code == 200, r.text
+    assert daton_staff() == first + 7
+    assert_exact(own_db.engine)
 
 
 def test_rebuild_then_check_on_the_demo(tree, own_db) -> None:  # noqa: ANN001

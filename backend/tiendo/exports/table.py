@@ -19,7 +19,8 @@ from tiendo.campaigns.calendar import Calendar, is_open_on, reporting_status
 from tiendo.campaigns.models import Campaign, Metric, Target
 from tiendo.campaigns.service import get_campaign, metrics_of, targets_of
 from tiendo.core.periods import Week
-from tiendo.figures.subtree import SubtreeSums, Sums, sums_by_target
+from tiendo.figures.kept import sums_by_target
+from tiendo.figures.subtree import Counted, SubtreeSums, Sums, sums_by_counted
 from tiendo.progress.schemas import OfficialFigure
 from tiendo.progress.service import (
     latest_officials,
@@ -133,41 +134,38 @@ def vn_int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def other_probes(campaign: Campaign, targets: list[Target], metrics: list[Metric],
-                 ) -> list[tuple[Metric, Target]]:
+def other_metrics(targets: list[Target], metrics: list[Metric]) -> list[Metric]:
     """The campaign's weekly metrics that no target uses (propaganda: broadcasts, posters,
-    village meetings…), each as a target of itself over itself, so that the figures engine
-    reads it like the targets (each unit's latest report at or before the week). Not stored;
-    negative ids keep them apart from the real targets."""
+    village meetings…), in the campaign's order: each summed over the units that report it
+    (`Counted.of_metric`), each unit's latest report at or before the week."""
     used = {m for t in targets for m in (t.numerator_metric_id, t.denominator_metric_id)}
-    out = []
-    for m in sorted(metrics, key=lambda m: m.position):
-        if m.is_baseline or m.id in used:
-            continue
-        out.append((m, Target(id=-1 - len(out), campaign_id=campaign.id, code=m.code,
-                              name=m.name, unit_kinds=list(m.unit_kinds),
-                              numerator_metric_id=m.id, denominator_metric_id=m.id,
-                              deadline=campaign.end_date)))
-    return out
+    return [m for m in sorted(metrics, key=lambda m: m.position)
+            if not m.is_baseline and m.id not in used]
 
 
 @dataclass
 class Level:
-    """One call of the figures engine under a node, with what its rows need of the children:
-    the Unit rows (open dates, kind), each one's own report for the week, and the week of the
-    figures a reorganisation carried to it (if any)."""
+    """The figures engine's sums under a node (the targets', from the kept totals where they
+    help; the other metrics' by metric id), with what its rows need of the children: the Unit
+    rows (open dates, kind), each one's own report for the week, and the week of the figures a
+    reorganisation carried to it (if any)."""
 
     root: Unit
     sums: SubtreeSums
+    others: dict[int, dict[str, Sums]]
     units: dict[int, Unit]
     own: dict[int, Report]
     carried: dict[int, str]
 
 
-def read_level(session: Session, campaign: Campaign, targets: list[Target], root: Unit,
-               week: Week) -> Level:
+def read_level(session: Session, campaign: Campaign, targets: list[Target],
+               others: list[Metric], root: Unit, week: Week) -> Level:
     sums = sums_by_target(session, campaign, targets, root, week)
-    ids = [root.id] + [c.id for c in sums.children.values()]
+    counted = {m.id: Counted.of_metric(m) for m in others}
+    by_counted, children = sums_by_counted(session, campaign, list(counted.values()), root,
+                                           week)
+    children = sums.children | children
+    ids = [root.id] + [c.id for c in children.values()]
     units = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(ids)))}
     own = {r.unit_id: r for r in session.exec(select(Report).where(
         Report.campaign_id == campaign.id, Report.period == str(week),
@@ -175,15 +173,16 @@ def read_level(session: Session, campaign: Campaign, targets: list[Target], root
     carried = dict(session.exec(select(Report.unit_id, Report.period).where(
         Report.campaign_id == campaign.id, Report.source == "reorganization",
         Report.period <= str(week), col(Report.unit_id).in_(ids))).all())
-    return Level(root, sums, units, own, carried)
+    return Level(root, sums, {m: by_counted[c] for m, c in counted.items()}, units, own,
+                 carried)
 
 
 class Rows:
     """Builds a sheet's lines for one target from the levels read."""
 
-    def __init__(self, campaign: Campaign, target: Target, probes: list[Target], week: Week,
+    def __init__(self, campaign: Campaign, target: Target, others: list[Metric], week: Week,
                  now: datetime) -> None:
-        self.target, self.probes, self.week, self.now = target, probes, week, now
+        self.target, self.others, self.week, self.now = target, others, week, now
         cal = Calendar(campaign)
         self.due, self.due_date = cal.due(week), cal.due_date(week)
         self.tz = ZoneInfo(campaign.timezone)
@@ -202,9 +201,8 @@ class Rows:
         for key in sorted(mine, key=lambda k: -1 if k == "" else int(k)):
             unit = level.root if key == "" else level.units[int(key)]
             line = self.line(unit, mine[key], level)
-            line.others = [level.sums.by_target[p.id][key].numerator
-                           if key in level.sums.by_target.get(p.id, {}) else None
-                           for p in self.probes]
+            line.others = [level.others[m.id][key].numerator
+                           if key in level.others[m.id] else None for m in self.others]
             out.append((unit, line))
         return out
 
@@ -247,13 +245,12 @@ def build(session: Session, principal: Principal, campaign_ref: str, period: str
                                  sorted({codes[t.numerator_metric_id] for t in targets}), week)
     reported_at = reported_at_official_weeks(session, campaign, targets, under, week, officials,
                                              codes)
-    probes = other_probes(campaign, targets, list(metrics.values()))
-    counted = targets + [p for _, p in probes]
-    top = read_level(session, campaign, counted, under, week)
+    others = other_metrics(targets, list(metrics.values()))
+    top = read_level(session, campaign, targets, others, under, week)
     below: dict[int, Level] = {}  # depth=2: a child's own level, read once for every target
     sheets = []
     for target in targets:
-        rows = Rows(campaign, target, [p for _, p in probes], week, now)
+        rows = Rows(campaign, target, others, week, now)
         lines = rows.lines(top)
         if not lines:
             continue
@@ -261,7 +258,8 @@ def build(session: Session, principal: Principal, campaign_ref: str, period: str
         for unit, line in lines:
             if depth > 1 and unit.id != under.id and line.units > 1:
                 if unit.id not in below:
-                    below[unit.id] = read_level(session, campaign, counted, unit, week)
+                    below[unit.id] = read_level(session, campaign, targets, others, unit,
+                                                week)
                 line.sub = [sub for _, sub in rows.lines(below[unit.id])]
             groups.setdefault(unit.kind, Group(unit.kind, unit.kind)).lines.append(line)
         kept = [g for g in groups.values() if g.lines]
@@ -274,9 +272,9 @@ def build(session: Session, principal: Principal, campaign_ref: str, period: str
             deadline=target.deadline, groups=kept, total=total,
             official=official_sentence(official_figure(
                 campaign, target, official, week, total.numerator, reported_at), tz)
-            if official else None, other_labels=[m.name for m, _ in probes]))
-    other_totals = [(m.name, sum(s.numerator for s in top.sums.by_target[p.id].values()))
-                    for m, p in probes]
+            if official else None, other_labels=[m.name for m in others]))
+    other_totals = [(m.name, sum(s.numerator for s in top.others[m.id].values()))
+                    for m in others]
     as_of = min(now, week.end(campaign.timezone) - timedelta(minutes=1))
     return WeeklyReport(campaign=campaign.code, campaign_name=campaign.name,
                         under_code=under.code, under_name=under.name, period=str(week),

@@ -1,6 +1,6 @@
 """Every target's sums per child of a subtree, for a week and the week the pace starts from, in
-one statement (what GET /progress reads), and every target's totals for a run of weeks, in one
-statement (the weekly series).
+one statement (what GET /progress and the weekly export read); the same for a run of weeks is
+`tiendo.figures.weekly`, which takes its reports the same way.
 
 For each unit of the subtree that some target counts, the statement takes its report for exactly
 the week when there is one (most units report every week, and an equality seek in the
@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlmodel import Session
 
 from tiendo.campaigns.calendar import Calendar, open_on
-from tiendo.campaigns.models import Baseline, Campaign, Target
+from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
 from tiendo.core.periods import Week
 from tiendo.figures.sql import path_child, report_before, report_for, run, unindexed
 from tiendo.reports.models import Report, ReportValue
@@ -101,14 +101,31 @@ class SubtreeSums:
                     base_numerator=sum(p.base_numerator for p in parts))
 
 
-def _shape(target: Target) -> str:
-    return "unit" if target.unit_id is not None else "kinds" if target.unit_kinds else "none"
+class Counted(NamedTuple):
+    """What the engine sums: a numerator metric and a denominator metric (the unit's baseline
+    when its report lacks it) over the units counted: one unit, or the units of some kinds, open
+    at the week's due moment. Every target is one; so is a metric over the units that report it
+    (`of_metric`). Targets that count the same are summed once."""
+
+    unit_id: int | None
+    unit_kinds: tuple[str, ...]
+    numerator_metric_id: int
+    denominator_metric_id: int
+
+    @classmethod
+    def of_metric(cls, metric: Metric) -> Counted:
+        """The metric's own figures over the units of its kinds (e.g. posters put up)."""
+        return cls(None, tuple(sorted(metric.unit_kinds or ())), metric.id, metric.id)
 
 
-def group_key(target: Target) -> tuple:
+def _shape(counted: Target | Counted) -> str:
+    return "unit" if counted.unit_id is not None else "kinds" if counted.unit_kinds else "none"
+
+
+def group_key(target: Target) -> Counted:
     """Targets that count the same units with the same metrics have the same figures."""
-    return (target.unit_id, tuple(sorted(target.unit_kinds or ())), target.numerator_metric_id,
-            target.denominator_metric_id)
+    return Counted(target.unit_id, tuple(sorted(target.unit_kinds or ())),
+                   target.numerator_metric_id, target.denominator_metric_id)
 
 
 @lru_cache(maxsize=64)
@@ -236,14 +253,23 @@ def sums_by_target(session: Session, campaign: Campaign, targets: list[Target], 
     that target's sums; a target that counts none at all has no sums. With `shallow`, only the
     root itself and its children without children of their own are counted (the others'
     subtrees are read from the kept totals: `tiendo.figures.kept`)."""
-    groups: dict[tuple, list[Target]] = {}
-    for t in targets:
-        groups.setdefault(group_key(t), []).append(t)
-    out = SubtreeSums({t.id: {} for t in targets}, {})
+    sums, children = sums_by_counted(session, campaign, [group_key(t) for t in targets], root,
+                                     week, base_week, shallow=shallow)
+    return SubtreeSums({t.id: dict(sums[group_key(t)]) for t in targets}, children)
+
+
+def sums_by_counted(session: Session, campaign: Campaign, counted: list[Counted], root: Unit,
+                    week: Week, base_week: Week | None = None, *, shallow: bool = False,
+                    ) -> tuple[dict[Counted, dict[str, Sums]], dict[str, Child]]:
+    """`sums_by_target` for what is counted rather than for targets: per Counted, its sums per
+    child key (a child under which it counts no unit is left out); and the children that
+    appear, by key."""
+    groups = list(dict.fromkeys(counted))
+    out: dict[Counted, dict[str, Sums]] = {c: {} for c in groups}
+    children: dict[str, Child] = {}
     if not groups:
-        return out
-    reps = [ts[0] for ts in groups.values()]
-    stmt = _statement(tuple(_shape(t) for t in reps), base_week is not None,
+        return out, children
+    stmt = _statement(tuple(_shape(c) for c in groups), base_week is not None,
                       session.get_bind().dialect.name == "sqlite", shallow)
     params = {"campaign": campaign.id, "week": str(week),
               "due_date": Calendar(campaign).due_date(week),
@@ -252,24 +278,20 @@ def sums_by_target(session: Session, campaign: Campaign, targets: list[Target], 
               "start": len(root.path) + 1}
     if base_week is not None:
         params["base_week"] = str(base_week)
-    for i, t in enumerate(reps):
-        params[f"num{i}"], params[f"den{i}"] = t.numerator_metric_id, t.denominator_metric_id
-        if t.unit_id is not None:
-            params[f"unit{i}"] = t.unit_id
-        elif t.unit_kinds:
-            params[f"kinds{i}"] = list(t.unit_kinds)
-    # Per group of targets: where its columns start, and the sums of its targets.
-    columns = [(5 + i * WIDTH, [out.by_target[t.id] for t in ts])
-               for i, ts in enumerate(groups.values())]
+    for i, c in enumerate(groups):
+        params[f"num{i}"], params[f"den{i}"] = c.numerator_metric_id, c.denominator_metric_id
+        if c.unit_id is not None:
+            params[f"unit{i}"] = c.unit_id
+        elif c.unit_kinds:
+            params[f"kinds{i}"] = list(c.unit_kinds)
     for row in run(session, stmt, params).all():
         key = row[4] or ""
         if row[0] is not None:
-            out.children[key] = Child._make(row[:4])
-        for start, by_child in columns:
+            children[key] = Child._make(row[:4])
+        for i, c in enumerate(groups):
+            start = 5 + i * WIDTH
             expected, reported, fresh, oldest, num, den, base = row[start:start + WIDTH]
             if expected:
-                sums = Sums(expected, fresh, reported - fresh, expected - reported, num, den,
-                            oldest, base)
-                for target_sums in by_child:
-                    target_sums[key] = sums
-    return out
+                out[c][key] = Sums(expected, fresh, reported - fresh, expected - reported, num,
+                                   den, oldest, base)
+    return out, children

@@ -1,25 +1,34 @@
 """Every target's whole Sums (expected, fresh, stale, missing, numerator, denominator, oldest
 period, the numerator at the pace's base week) over a subtree for a run of weeks, in one
-statement: what the kept totals are filled from (tiendo.figures.kept, `tiendo
-rebuild-figures`) when a node's totals are missing for many weeks at once.
+statement. The one multi-week builder: the weekly series reads it (`series.totals_by_week`:
+the same figures, fewer fields), and the kept totals are filled from it (tiendo.figures.kept,
+`tiendo rebuild-figures`) when a node's totals are missing for many weeks at once.
 
-The same definition as `subtree.sums_by_target`, week by week: the units a target counts at
-the week (open at its due moment), each with the report its figure comes from
-(`report_at`: latest at or before the week) and the one at the pace's base week; one UNION ALL
-branch per week, as in `series.totals_by_week`. With `shallow`, only the root and its
+The same definition and the same seeks as `subtree.sums_by_target`, week by week: one UNION
+ALL branch per week takes the units a target counts at the week (open at its due moment) with
+their report for exactly the week (an equality seek: most units report every week); a second
+level takes the latest report before the week only for the units without one; then each
+target's values (the denominator falling back to the unit's baseline), summed per week. The
+pace's base week is mostly one of the weeks asked: its numerator is then the unit's own row of
+that week, and seeks are made only for the others. With `shallow`, only the root and its
 childless children are counted.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Date,
+    Select,
     String,
     and_,
     bindparam,
     case,
     cast,
+    false,
     func,
     literal_column,
     or_,
@@ -31,19 +40,140 @@ from sqlmodel import Session
 from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Baseline, Campaign, Target
 from tiendo.core.periods import Week
-from tiendo.figures.sql import report_at, run
-from tiendo.figures.subtree import Sums, group_key
+from tiendo.figures.sql import report_before, report_for, run, unindexed
+from tiendo.figures.subtree import WIDTH, Sums, _shape, group_key
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
 
 ZERO, ONE = literal_column("0"), literal_column("1")
 
 
+@lru_cache(maxsize=32)
+def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool, sqlite: bool,
+               shallow: bool) -> Select:
+    """The statement for groups of targets of these shapes over `weeks` distinct weeks, every
+    value a bound parameter (built once per shape and number of weeks). Parameters: campaign, root,
+    prefix and prefix_end (the subtree's range of paths); per week n: w{n} (the week), d{n}
+    (its due date: it decides which units are expected) and, `with_base`, b{n} (the pace's base
+    week); per group of targets i: unit{i} or kinds{i}, num{i} and den{i} (metric ids).
+    One row per week that counts a unit: n, then WIDTH aggregates per group (as subtree's)."""
+    u, r, v, b = (m.__table__.alias(a) for m, a in (
+        (Unit, "u"), (Report, "r"), (ReportValue, "v"), (Baseline, "b")))
+    flags = [f"c{i}" for i in range(len(shapes))]
+    campaign = bindparam("campaign")
+
+    def counts(i: int, shape: str, due) -> ColumnElement[bool]:  # noqa: ANN001
+        if shape == "unit":
+            return and_(u.c.id == bindparam(f"unit{i}"), open_on(u, due))
+        if shape == "kinds":  # not by the kind index: the subtree's range is narrower
+            return and_(unindexed(u.c.kind).in_(bindparam(f"kinds{i}", expanding=True)),
+                        open_on(u, due))
+        return false()
+
+    if shallow:  # the root and its childless children only (the kept totals cover the rest)
+        g, root = Unit.__table__.alias("g"), bindparam("root")
+        in_subtree = and_(or_(u.c.id == root, u.c.parent_id == root), or_(
+            u.c.id == root, ~select(g.c.id).where(g.c.parent_id == u.c.id).exists()))
+    else:  # a range of paths; PostgreSQL's path index compares with the pattern operators
+        lo, hi = bindparam("prefix", type_=String), bindparam("prefix_end", type_=String)
+        in_subtree = (and_(u.c.path >= lo, u.c.path < hi) if sqlite
+                      else and_(u.c.path.op("~>=~")(lo), u.c.path.op("~<~")(hi)))
+
+    # 1. Per week, the counted units with their report for exactly the week.
+    per_week = []
+    for n in range(weeks):
+        week, due = bindparam(f"w{n}", type_=String), bindparam(f"d{n}", type_=Date)
+        base = bindparam(f"b{n}", type_=String)
+        per_week.append(
+            select(literal_column(str(n)).label("n"), cast(week, String).label("week"),
+                   *([cast(base, String).label("base")] if with_base else []),
+                   u.c.id.label("unit_id"),
+                   *(case((counts(i, s, due), ONE), else_=ZERO).label(flags[i])
+                     for i, s in enumerate(shapes)),
+                   report_for(r, campaign, u.c.id, week).label("week_exact"))
+            .where(in_subtree, or_(*(counts(i, s, due) for i, s in enumerate(shapes)))))
+    picked = union_all(*per_week).cte("p").prefix_with("MATERIALIZED")
+    p = picked.c
+
+    # 2. Else their latest report before that week: a unit that skipped it is carried forward.
+    latest = (
+        select(p.n, p.week, *([p.base] if with_base else []), p.unit_id, *(p[f] for f in flags),
+               case((p.week_exact.is_not(None), ONE), else_=ZERO).label("fresh"),
+               func.coalesce(p.week_exact, report_before(r, campaign, p.unit_id, p.week))
+               .label("week_id"))
+        .cte("l").prefix_with("MATERIALIZED")
+    )
+    lt = latest.c
+
+    # 3. The report's period and, for each group of targets that counts the unit, its values.
+    def value(report_id, i: int, metric: str):  # noqa: ANN001, ANN202
+        return (select(v.c.value)
+                .where(v.c.report_id == report_id, v.c.metric_id == bindparam(f"{metric}{i}"))
+                .scalar_subquery())
+
+    columns = [lt.n, lt.week, *([lt.base] if with_base else []), lt.unit_id, lt.fresh,
+               lt.week_id,
+               case((lt.fresh == ONE, lt.week),
+                    else_=select(r.c.period).where(r.c.id == lt.week_id).scalar_subquery())
+               .label("period")]
+    for i, flag in enumerate(flags):
+        mine = lt[flag] == ONE
+        baseline = (select(b.c.value)
+                    .where(b.c.metric_id == bindparam(f"den{i}"), b.c.unit_id == lt.unit_id)
+                    .scalar_subquery())
+        columns += [
+            lt[flag],
+            case((mine, func.coalesce(value(lt.week_id, i, "num"), ZERO))).label(f"num{i}"),
+            case((mine, func.coalesce(value(lt.week_id, i, "den"), baseline))).label(f"den{i}"),
+        ]
+    figures = select(*columns).cte("f").prefix_with("MATERIALIZED")
+    f = figures.c
+
+    # 4. The report at the pace's base week: the base week is mostly one of the weeks asked, so
+    # the unit's row of that week has it, and its values; seeks only for the others.
+    if with_base:
+        prev = figures.alias("prev")
+        joined = select(
+            *f, *(prev.c[flag].label(f"p{flag}") for flag in flags),
+            *(prev.c[f"num{i}"].label(f"pnum{i}") for i in range(len(flags))),
+            case((prev.c.unit_id.is_not(None), prev.c.week_id),
+                 else_=func.coalesce(report_for(r, campaign, f.unit_id, f.base),
+                                     report_before(r, campaign, f.unit_id, f.base)))
+            .label("base_id"),
+        ).select_from(figures.outerjoin(prev, and_(prev.c.unit_id == f.unit_id,
+                                                   prev.c.week == f.base)))
+        f = joined.subquery("j").c
+
+    def base_numerator(i: int, flag: str) -> ColumnElement:
+        return case((f[flag] == ONE, case((f[f"p{flag}"] == ONE, f[f"pnum{i}"]),
+                                          else_=func.coalesce(value(f.base_id, i, "num"),
+                                                              ZERO))))
+
+    # 5. Sums per week and group of targets (WIDTH columns each, as subtree's).
+    def total(column) -> ColumnElement[int]:  # noqa: ANN001 - a BIGINT (PostgreSQL: not NUMERIC)
+        return cast(func.coalesce(func.sum(column), ZERO), BigInteger)
+
+    aggregates = []
+    for i, flag in enumerate(flags):
+        mine = f[flag] == ONE
+        aggregates += [
+            func.sum(f[flag]),
+            func.sum(case((and_(mine, f.week_id.is_not(None)), ONE), else_=ZERO)),
+            func.sum(case((mine, f.fresh), else_=ZERO)),
+            func.min(case((mine, f.period))),
+            total(f[f"num{i}"]),
+            total(f[f"den{i}"]),
+            total(base_numerator(i, flag)) if with_base else ZERO,
+        ]
+    return select(f.n, *aggregates).group_by(f.n)
+
+
 def sums_by_week(session: Session, campaign: Campaign, targets: list[Target], root: Unit,
-                 weeks: list[Week], base_weeks: list[Week], shallow: bool = False,
+                 weeks: list[Week], base_weeks: list[Week] | None = None, shallow: bool = False,
                  ) -> dict[str, dict[int, Sums]]:
     """Per week (text), per target id: its Sums over `root`'s subtree (every target present;
-    zero Sums where it counts no unit). `base_weeks[i]` is the pace's base week of weeks[i]."""
+    zero Sums where it counts no unit). `base_weeks[i]` is the pace's base week of weeks[i];
+    without them, base_numerator is 0."""
     groups: dict[tuple, list[Target]] = {}
     for t in targets:
         groups.setdefault(group_key(t), []).append(t)
@@ -51,74 +181,28 @@ def sums_by_week(session: Session, campaign: Campaign, targets: list[Target], ro
     if not groups or not weeks:
         return out
     reps = [ts[0] for ts in groups.values()]
-    u, r, v, b = (m.__table__.alias(a) for m, a in (
-        (Unit, "u"), (Report, "r"), (ReportValue, "v"), (Baseline, "b")))
+    bases = None if base_weeks is None else dict(zip(weeks, base_weeks, strict=True))
+    weeks = list(dict.fromkeys(weeks))  # once each: a week is matched to its base by its name
+    stmt = _statement(tuple(_shape(t) for t in reps), len(weeks), base_weeks is not None,
+                      session.get_bind().dialect.name == "sqlite", shallow)
     cal = Calendar(campaign)
-    if shallow:
-        g = Unit.__table__.alias("g")
-        where = and_(or_(u.c.id == root.id, u.c.parent_id == root.id), or_(
-            u.c.id == root.id, ~select(g.c.id).where(g.c.parent_id == u.c.id).exists()))
-    else:
-        lo, hi = root.path, root.path[:-1] + "0"  # paths end with '/'; '0' comes after it
-        # PostgreSQL's path index compares with the pattern operators (see subtree.py).
-        where = (and_(u.c.path >= lo, u.c.path < hi)
-                 if session.get_bind().dialect.name == "sqlite"
-                 else and_(u.c.path.op("~>=~")(lo), u.c.path.op("~<~")(hi)))
-
-    def counts(t: Target, due) -> object:  # noqa: ANN001
-        mine = u.c.id == t.unit_id if t.unit_id is not None else u.c.kind.in_(t.unit_kinds or [])
-        return and_(mine, open_on(u, due))
-
-    per_week = []
-    for n, (week, base) in enumerate(zip(weeks, base_weeks, strict=True)):
-        period = bindparam(f"w{n}", str(week), type_=String)
-        base_period = bindparam(f"b{n}", str(base), type_=String)
-        due = bindparam(f"d{n}", cal.due_date(week), type_=Date)
-        flags = [case((counts(t, due), ONE), else_=ZERO).label(f"c{i}")
-                 for i, t in enumerate(reps)]
-        per_week.append(
-            select(literal_column(str(n)).label("n"), u.c.id.label("unit_id"), *flags,
-                   report_at(r, campaign.id, u.c.id, period).label("report_id"),
-                   report_at(r, campaign.id, u.c.id, base_period).label("base_id"))
-            .where(where, or_(*(counts(t, due) for t in reps))))
-    picked = union_all(*per_week).cte("p").prefix_with("MATERIALIZED")
-    p = picked.c
-    looked = (select(p, select(r.c.period).where(r.c.id == p.report_id).scalar_subquery()
-                     .label("period"))
-              .cte("l").prefix_with("MATERIALIZED"))
-    lt = looked.c
-
-    def value(report_id, metric_id: int):  # noqa: ANN001, ANN202
-        return (select(v.c.value).where(v.c.report_id == report_id, v.c.metric_id == metric_id)
-                .scalar_subquery())
-
-    def total(column) -> object:  # noqa: ANN001
-        return cast(func.coalesce(func.sum(column), ZERO), BigInteger)
-
-    week_of_n = case(*((lt.n == literal_column(str(n)), literal_column(f"'{w}'"))
-                       for n, w in enumerate(weeks)))
-    columns = []
+    params: dict[str, object] = {"campaign": campaign.id, "root": root.id, "prefix": root.path,
+                                 "prefix_end": root.path[:-1] + "0"}  # '0' comes after '/'
+    for n, week in enumerate(weeks):
+        params[f"w{n}"], params[f"d{n}"] = str(week), cal.due_date(week)
+        if bases is not None:
+            params[f"b{n}"] = str(bases[week])
     for i, t in enumerate(reps):
-        mine = lt[f"c{i}"] == ONE
-        baseline = (select(b.c.value).where(b.c.metric_id == t.denominator_metric_id,
-                                            b.c.unit_id == lt.unit_id).scalar_subquery())
-        columns += [
-            func.sum(lt[f"c{i}"]),
-            func.sum(case((and_(mine, lt.report_id.is_not(None)), ONE), else_=ZERO)),
-            func.sum(case((and_(mine, lt.period == week_of_n), ONE), else_=ZERO)),
-            func.min(case((mine, lt.period))),
-            total(case((mine, func.coalesce(value(lt.report_id, t.numerator_metric_id),
-                                            ZERO)))),
-            total(case((mine, func.coalesce(value(lt.report_id, t.denominator_metric_id),
-                                            baseline)))),
-            total(case((mine, func.coalesce(value(lt.base_id, t.numerator_metric_id),
-                                            ZERO)))),
-        ]
-    stmt = select(lt.n, *columns).group_by(lt.n)
-    for row in run(session, stmt):
+        params[f"num{i}"], params[f"den{i}"] = t.numerator_metric_id, t.denominator_metric_id
+        if t.unit_id is not None:
+            params[f"unit{i}"] = t.unit_id
+        elif t.unit_kinds:
+            params[f"kinds{i}"] = list(t.unit_kinds)
+    for row in run(session, stmt, params):
         week = str(weeks[int(row[0])])
         for i, ts in enumerate(groups.values()):
-            expected, reported, fresh, oldest, num, den, base = row[1 + 7 * i: 8 + 7 * i]
+            expected, reported, fresh, oldest, num, den, base = row[1 + WIDTH * i:
+                                                                    1 + WIDTH * (i + 1)]
             if expected:
                 sums = Sums(int(expected), int(fresh), int(reported - fresh),
                             int(expected - reported), int(num), int(den), oldest, int(base))
