@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 
 from sqlmodel import Session
@@ -65,9 +65,23 @@ class CampaignRules:
     def metric_codes(self) -> dict[int, str]:
         return {m.id: m.code for m in self.metrics.values()}
 
-    def targets_for(self, unit: Unit) -> list[Target]:
-        return [t for t in self.targets
-                if t.unit_id == unit.id or (t.unit_id is None and unit.kind in t.unit_kinds)]
+    def targets_for(self, unit: Unit) -> tuple[Target, ...]:
+        """The targets that count the unit, in the campaign's order (a bulk post asks
+        thousands of times: per kind once, unless a target names the unit itself)."""
+        if unit.id in self._named_units:
+            return tuple(t for t in self.targets if t.unit_id == unit.id
+                         or (t.unit_id is None and unit.kind in t.unit_kinds))
+        return self._kind_targets.get(unit.kind, ())
+
+    @cached_property
+    def _named_units(self) -> frozenset[int]:
+        return frozenset(t.unit_id for t in self.targets if t.unit_id is not None)
+
+    @cached_property
+    def _kind_targets(self) -> dict[str, tuple[Target, ...]]:
+        kinds = {k for t in self.targets for k in t.unit_kinds}
+        return {kind: tuple(t for t in self.targets
+                            if t.unit_id is None and kind in t.unit_kinds) for kind in kinds}
 
     @cached_property
     def calendar(self) -> Calendar:
@@ -83,9 +97,17 @@ class CampaignRules:
         return {kind: frozenset(c for c, m in self.metrics.items()
                                 if not m.is_baseline and kind in m.unit_kinds) for kind in kinds}
 
+    def due_date(self, week: Week) -> date:
+        """The week's due date, computed once per week (a bulk post checks thousands of items
+        of a few weeks; the rules are rebuilt whenever the campaign's settings change)."""
+        days = self.__dict__.setdefault("_due_dates", {})
+        if week not in days:
+            days[week] = self.calendar.due_date(week)
+        return days[week]
+
     def check_open(self, unit: Unit, week: Week) -> None:
         """A unit reports only for weeks whose due moment falls while it is open."""
-        day = self.calendar.due_date(week)
+        day = self.due_date(week)
         if unit.closed_on is not None and unit.closed_on <= day:
             raise Invalid(f"Đơn vị đã thôi hoạt động từ {unit.closed_on:%d/%m/%Y}, trước hạn nộp "
                           f"tuần {week} ({day:%d/%m/%Y}).", field="unit", code="unit_inactive")
