@@ -128,6 +128,51 @@ def group_key(target: Target) -> Counted:
                    target.numerator_metric_id, target.denominator_metric_id)
 
 
+def report_value(report_id, i: int, metric: str):  # noqa: ANN001, ANN201
+    """The value of group i's metric `metric` ('num' or 'den': parameter num{i} or den{i}) in
+    a report, by its (report, metric) key."""
+    v = ReportValue.__table__.alias("v")
+    return (select(v.c.value)
+            .where(v.c.report_id == report_id, v.c.metric_id == bindparam(f"{metric}{i}"))
+            .scalar_subquery())
+
+
+def group_values(lt, flags: list[str], base_report=None) -> list[ColumnElement]:  # noqa: ANN001
+    """Per group of targets i (whether `lt`'s unit counts for it: column flags[i]): that flag,
+    the numerator and the denominator of the report `lt.week_id` (the denominator falls back to
+    the unit's baseline) as num{i}, den{i} and, given `base_report`, that report's numerator as
+    base{i}; each value a scalar lookup by key, made only for the units the group counts.
+    Parameters: num{i} and den{i} (metric ids)."""
+    b, value = Baseline.__table__.alias("b"), report_value
+    columns: list[ColumnElement] = []
+    for i, flag in enumerate(flags):
+        mine = lt[flag] == ONE
+        baseline = (select(b.c.value)
+                    .where(b.c.metric_id == bindparam(f"den{i}"), b.c.unit_id == lt.unit_id)
+                    .scalar_subquery())
+        columns += [
+            lt[flag],
+            case((mine, func.coalesce(value(lt.week_id, i, "num"), ZERO))).label(f"num{i}"),
+            case((mine, func.coalesce(value(lt.week_id, i, "den"), baseline))).label(f"den{i}"),
+        ]
+        if base_report is not None:
+            columns.append(case((mine, func.coalesce(value(base_report, i, "num"), ZERO)))
+                           .label(f"base{i}"))
+    return columns
+
+
+def counted_params(counted: list) -> dict[str, object]:  # noqa: ANN001 - Targets or Counted
+    """The statements' parameters of each group i: num{i}, den{i} and unit{i} or kinds{i}."""
+    params: dict[str, object] = {}
+    for i, c in enumerate(counted):
+        params[f"num{i}"], params[f"den{i}"] = c.numerator_metric_id, c.denominator_metric_id
+        if c.unit_id is not None:
+            params[f"unit{i}"] = c.unit_id
+        elif c.unit_kinds:
+            params[f"kinds{i}"] = list(c.unit_kinds)
+    return params
+
+
 @lru_cache(maxsize=64)
 def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool,
                shallow: bool = False) -> Select:
@@ -140,8 +185,7 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool,
 
     Each level is MATERIALIZED and every lookup a scalar subquery on an index, made only where
     needed: left to itself, PostgreSQL would rather hash-join every report ever sent."""
-    u, r, v, b = (m.__table__.alias(a) for m, a in (
-        (Unit, "u"), (Report, "r"), (ReportValue, "v"), (Baseline, "b")))
+    u, r = Unit.__table__.alias("u"), Report.__table__.alias("r")
     weeks = ["week", "base_week"] if with_base else ["week"]
     flags = [f"c{i}" for i in range(len(shapes))]
 
@@ -193,28 +237,11 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool,
     lt = latest.c
 
     # 3. The report's period and, for each group of targets that counts the unit, its values.
-    def value(report_id, i: int, metric: str):  # noqa: ANN001, ANN202
-        return (select(v.c.value)
-                .where(v.c.report_id == report_id, v.c.metric_id == bindparam(f"{metric}{i}"))
-                .scalar_subquery())
-
     columns = [lt.grp, lt.fresh, lt.week_id,
                case((lt.fresh == ONE, bindparam("week")),
                     else_=select(r.c.period).where(r.c.id == lt.week_id).scalar_subquery())
-               .label("period")]
-    for i, flag in enumerate(flags):
-        mine = lt[flag] == ONE
-        baseline = (select(b.c.value)
-                    .where(b.c.metric_id == bindparam(f"den{i}"), b.c.unit_id == lt.unit_id)
-                    .scalar_subquery())
-        columns += [
-            lt[flag],
-            case((mine, func.coalesce(value(lt.week_id, i, "num"), ZERO))).label(f"num{i}"),
-            case((mine, func.coalesce(value(lt.week_id, i, "den"), baseline))).label(f"den{i}"),
-        ]
-        if with_base:
-            columns.append(case((mine, func.coalesce(value(lt.base_week_id, i, "num"), ZERO)))
-                           .label(f"base{i}"))
+               .label("period"),
+               *group_values(lt, flags, lt.base_week_id if with_base else None)]
     figures = select(*columns).cte("f").prefix_with("MATERIALIZED")
 
     # 4. Sums per child of the root and group of targets (WIDTH columns each), with the child.
@@ -278,12 +305,7 @@ def sums_by_counted(session: Session, campaign: Campaign, counted: list[Counted]
               "start": len(root.path) + 1}
     if base_week is not None:
         params["base_week"] = str(base_week)
-    for i, c in enumerate(groups):
-        params[f"num{i}"], params[f"den{i}"] = c.numerator_metric_id, c.denominator_metric_id
-        if c.unit_id is not None:
-            params[f"unit{i}"] = c.unit_id
-        elif c.unit_kinds:
-            params[f"kinds{i}"] = list(c.unit_kinds)
+    params.update(counted_params(groups))
     for row in run(session, stmt, params).all():
         key = row[4] or ""
         if row[0] is not None:

@@ -38,11 +38,19 @@ from sqlalchemy import (
 from sqlmodel import Session
 
 from tiendo.campaigns.calendar import Calendar, open_on
-from tiendo.campaigns.models import Baseline, Campaign, Target
+from tiendo.campaigns.models import Campaign, Target
 from tiendo.core.periods import Week
 from tiendo.figures.sql import report_before, report_for, run, unindexed
-from tiendo.figures.subtree import WIDTH, Sums, _shape, group_key
-from tiendo.reports.models import Report, ReportValue
+from tiendo.figures.subtree import (
+    WIDTH,
+    Sums,
+    _shape,
+    counted_params,
+    group_key,
+    group_values,
+    report_value,
+)
+from tiendo.reports.models import Report
 from tiendo.units.models import Unit
 
 ZERO, ONE = literal_column("0"), literal_column("1")
@@ -57,8 +65,7 @@ def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool, sqlite: boo
     (its due date: it decides which units are expected) and, `with_base`, b{n} (the pace's base
     week); per group of targets i: unit{i} or kinds{i}, num{i} and den{i} (metric ids).
     One row per week that counts a unit: n, then WIDTH aggregates per group (as subtree's)."""
-    u, r, v, b = (m.__table__.alias(a) for m, a in (
-        (Unit, "u"), (Report, "r"), (ReportValue, "v"), (Baseline, "b")))
+    u, r = Unit.__table__.alias("u"), Report.__table__.alias("r")
     flags = [f"c{i}" for i in range(len(shapes))]
     campaign = bindparam("campaign")
 
@@ -106,26 +113,12 @@ def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool, sqlite: boo
     lt = latest.c
 
     # 3. The report's period and, for each group of targets that counts the unit, its values.
-    def value(report_id, i: int, metric: str):  # noqa: ANN001, ANN202
-        return (select(v.c.value)
-                .where(v.c.report_id == report_id, v.c.metric_id == bindparam(f"{metric}{i}"))
-                .scalar_subquery())
-
     columns = [lt.n, lt.week, *([lt.base] if with_base else []), lt.unit_id, lt.fresh,
                lt.week_id,
                case((lt.fresh == ONE, lt.week),
                     else_=select(r.c.period).where(r.c.id == lt.week_id).scalar_subquery())
-               .label("period")]
-    for i, flag in enumerate(flags):
-        mine = lt[flag] == ONE
-        baseline = (select(b.c.value)
-                    .where(b.c.metric_id == bindparam(f"den{i}"), b.c.unit_id == lt.unit_id)
-                    .scalar_subquery())
-        columns += [
-            lt[flag],
-            case((mine, func.coalesce(value(lt.week_id, i, "num"), ZERO))).label(f"num{i}"),
-            case((mine, func.coalesce(value(lt.week_id, i, "den"), baseline))).label(f"den{i}"),
-        ]
+               .label("period"),
+               *group_values(lt, flags)]
     figures = select(*columns).cte("f").prefix_with("MATERIALIZED")
     f = figures.c
 
@@ -146,7 +139,7 @@ def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool, sqlite: boo
 
     def base_numerator(i: int, flag: str) -> ColumnElement:
         return case((f[flag] == ONE, case((f[f"p{flag}"] == ONE, f[f"pnum{i}"]),
-                                          else_=func.coalesce(value(f.base_id, i, "num"),
+                                          else_=func.coalesce(report_value(f.base_id, i, "num"),
                                                               ZERO))))
 
     # 5. Sums per week and group of targets (WIDTH columns each, as subtree's).
@@ -192,12 +185,7 @@ def sums_by_week(session: Session, campaign: Campaign, targets: list[Target], ro
         params[f"w{n}"], params[f"d{n}"] = str(week), cal.due_date(week)
         if bases is not None:
             params[f"b{n}"] = str(bases[week])
-    for i, t in enumerate(reps):
-        params[f"num{i}"], params[f"den{i}"] = t.numerator_metric_id, t.denominator_metric_id
-        if t.unit_id is not None:
-            params[f"unit{i}"] = t.unit_id
-        elif t.unit_kinds:
-            params[f"kinds{i}"] = list(t.unit_kinds)
+    params.update(counted_params(reps))
     for row in run(session, stmt, params):
         week = str(weeks[int(row[0])])
         for i, ts in enumerate(groups.values()):
