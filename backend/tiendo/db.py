@@ -6,6 +6,7 @@ import functools
 import json
 import os
 import threading
+import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
@@ -16,7 +17,7 @@ from anyio import CancelScope, CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy import JSON, ColumnElement, Connection, Engine, MetaData, Table, bindparam, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlmodel import Session, SQLModel, create_engine
 
 from tiendo.config import REPO_ROOT, get_settings
@@ -86,8 +87,9 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
-    # pre_ping replaces connections that died with a restarted or failed-over server, so the
-    # app recovers by itself; a short connect timeout turns an outage into quick 503s.
+    # A connection idle for a while is pinged before use (see _ping_when_idle), so the app
+    # recovers by itself from a restarted or failed-over server; a short connect timeout turns
+    # an outage into quick 503s.
     settings = get_settings()
     # No session state is set on a connection after it opens (no SET, no LISTEN, no session
     # advisory lock): a pooler in transaction mode may hand each transaction another server
@@ -102,10 +104,39 @@ def make_engine(url: str) -> Engine:
     else:
         connect_args["options"] = "-c jit=off"
     engine = create_engine(
-        url, pool_pre_ping=True, pool_size=settings.db_pool_size,
+        url, pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout,
         pool_recycle=settings.db_pool_recycle, connect_args=connect_args)
+    _ping_when_idle(engine)
     return engine
+
+
+# A connection used this recently is not pinged when taken from the pool: under load every
+# request would otherwise pay a round trip for it. One that died in that window (the server
+# restarted just now) fails its request with a 503; SQLAlchemy then discards every connection
+# of the pool opened before, so the next requests reconnect.
+PING_AFTER_IDLE_S = 2.0
+_IDLE_SINCE = "tiendo_idle_since"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record) -> None:  # noqa: ANN001
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy) -> None:  # noqa: ANN001
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return  # new, or busy a moment ago
+        try:
+            alive = dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # noqa: BLE001 - any failure: a dead connection
+            raise DisconnectionError() from exc
+        if not alive:
+            raise DisconnectionError()
 
 
 def write_lock(engine: Engine) -> threading.Lock | None:

@@ -32,7 +32,7 @@ events, so no such writer can forget it; Core writes of reports (the hot paths) 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from sqlalchemy import (
@@ -60,6 +60,7 @@ from tiendo.units.models import Unit
 
 EVERYTHING = 0  # the counter bumped when a whole campaign (or all) is invalidated
 PENDING = "tiendo_figure_changes"  # session.info key: changes recorded, applied at commit
+PATHS = "tiendo_figure_paths"  # session.info key: paths of written units, as read (SQLite)
 _UNIT_FIELDS = ("kind", "parent_id", "path", "opened_on", "closed_on", "active")
 
 
@@ -121,14 +122,22 @@ SHARDS = 8
 
 
 def changed(session: Session, campaign_id: int | None, unit_ids: Iterable[int] | None,
-            from_week: str | None) -> None:
+            from_week: str | None, *, paths: Mapping[int, str] | None = None) -> None:
     """Figures may have changed: of `campaign_id` (None: every campaign), for the units
     `unit_ids` (their ancestors' totals; None: every node), from `from_week` on (None: every
-    week). Applied in the session's transaction just before it commits."""
+    week). Applied in the session's transaction just before it commits.
+
+    `paths`: the units' paths as this transaction read them, when the caller has them. SQLite
+    uses them instead of reading them again (its writer holds the database's write lock from
+    its first statement: what it read is current); PostgreSQL reads every path in the
+    invalidating statements themselves, at commit, where a reorganisation committed meanwhile
+    is seen."""
     units = None if unit_ids is None else frozenset(unit_ids)
     if units is not None and not units:
         return
     session.info.setdefault(PENDING, []).append((campaign_id, units, from_week))
+    if paths:
+        session.info.setdefault(PATHS, {}).update(paths)
 
 
 def has_pending(session: Session) -> bool:
@@ -158,6 +167,18 @@ _PG_STAMPS = text(
     "ON CONFLICT (unit_id, shard) DO UPDATE SET stamp = figure_stamp.stamp + :inc "
     "RETURNING unit_id, stamp")
 _PG_PATHS = text("SELECT id, path FROM unit WHERE id = ANY(CAST(:ids AS integer[]))")
+# The ancestors (the units themselves included) of the units :units, from their paths as this
+# statement reads them.
+_PG_ANCESTORS = ("ARRAY(SELECT DISTINCT CAST(p.node AS integer) FROM unit u, "
+                 "unnest(string_to_array(btrim(u.path, '/'), '/')) AS p(node) "
+                 "WHERE u.id = ANY(CAST(:units AS integer[])))")
+# A writer's bump, ancestors found in SQL: one statement instead of reading the paths first.
+# Locked in the stores' order: nodes by path, ancestors first (byte order, as Python sorts).
+_PG_BUMP_ANCESTORS = text(
+    "INSERT INTO figure_stamp (unit_id, shard, stamp) "
+    f"SELECT n.id, CAST(:shard AS smallint), 1 FROM unit n WHERE n.id = ANY({_PG_ANCESTORS}) "
+    'ORDER BY n.path COLLATE "C" '
+    "ON CONFLICT (unit_id, shard) DO UPDATE SET stamp = figure_stamp.stamp + 1")
 
 
 def _write_stamps(session: Session, keys: list[tuple[int, int]], bump: bool) -> dict[int, int]:
@@ -206,12 +227,29 @@ def read_stamps(session: Session, ids: Iterable[int]) -> dict[int, int]:
     return dict.fromkeys(ids, 0) | {i: int(stamp) for i, stamp in rows}
 
 
-@lru_cache(maxsize=16)
-def _pg_delete(table: str, units: bool, campaign: bool, week: bool) -> TextClause:
-    where = [c for c, wanted in (("unit_id = ANY(CAST(:units AS integer[]))", units),
+def _where(units: str | None, campaign: bool, week: bool) -> str:
+    where = [c for c, wanted in ((f"unit_id = ANY({units})", units is not None),
                                  ("campaign_id = :campaign", campaign),
                                  ("week >= :week", week)) if wanted]
-    return text(f"DELETE FROM {table}" + (" WHERE " + " AND ".join(where) if where else ""))
+    return " WHERE " + " AND ".join(where) if where else ""
+
+
+@lru_cache(maxsize=16)
+def _pg_delete(table: str, units: bool, campaign: bool, week: bool) -> TextClause:
+    return text(f"DELETE FROM {table}"
+                + _where("CAST(:units AS integer[])" if units else None, campaign, week))
+
+
+@lru_cache(maxsize=8)
+def _pg_delete_ancestors(campaign: bool, week: bool) -> TextClause:
+    """One statement deleting from every kept table the rows of the ancestors of :units (found
+    in SQL, as the bump found them). The deletes share a snapshot, taken after the bump (an
+    earlier statement) had its locks: what the race argument needs."""
+    where = _where("CAST((SELECT ids FROM nodes) AS integer[])", campaign, week)
+    *first, last = KEPT
+    ctes = [f"nodes AS (SELECT {_PG_ANCESTORS} AS ids)",
+            *(f"d{i} AS (DELETE FROM {t.name}{where})" for i, t in enumerate(first))]
+    return text(f"WITH {', '.join(ctes)} DELETE FROM {last.name}{where}")
 
 
 def _forget(conn: Connection, campaign_id: int | None, units: list[int] | None,
@@ -241,18 +279,24 @@ def apply_pending(session: Session) -> None:
     """Runs the recorded invalidations: counters bumped (node 0, then nodes root first, one
     shard each: the one of the smallest unit written), then the rows deleted."""
     pending = session.info.pop(PENDING, None)
+    known = session.info.pop(PATHS, None) or {}
     if not pending:
         return
     conn = session.connection()
     wide = [(c, w) for c, units, w in pending if units is None]
     narrow = [(c, units, w) for c, units, w in pending if units is not None]
+    if narrow and not wide and conn.dialect.name == "postgresql":
+        _apply_narrow_pg(conn, narrow)
+        return
     paths: dict[int, str] = {}
     shard = 0
     if narrow:
         ids = sorted(set().union(*(units for _, units, _ in narrow)))
-        paths = dict(conn.execute(_PG_PATHS, {"ids": ids}).all()
-                     if conn.dialect.name == "postgresql" else conn.exec_driver_sql(
-                         f"SELECT id, path FROM unit WHERE id IN ({_ints(ids)})").all())
+        paths = {i: known[i] for i in ids if i in known}
+        if unknown := [i for i in ids if i not in paths]:
+            paths |= dict(conn.execute(_PG_PATHS, {"ids": unknown}).all()
+                          if conn.dialect.name == "postgresql" else conn.exec_driver_sql(
+                              f"SELECT id, path FROM unit WHERE id IN ({_ints(unknown)})").all())
         shard = ids[0] % SHARDS
     nodes: dict[int, str] = {}
     for path in paths.values():
@@ -266,6 +310,19 @@ def apply_pending(session: Session) -> None:
         mine = sorted({a for u in units if u in paths for a in ancestors(paths[u])})
         if mine:
             _forget(conn, campaign_id, mine, week)
+
+
+def _apply_narrow_pg(conn: Connection,
+                     narrow: list[tuple[int | None, frozenset[int], str | None]]) -> None:
+    """PostgreSQL, units' invalidations only (every write of reports): the bump, then one
+    DELETE per change, each finding the ancestors from the paths itself: two statements for a
+    report instead of four (reading the paths, the bump, a delete per kept table)."""
+    ids = sorted(set().union(*(units for _, units, _ in narrow)))
+    conn.execute(_PG_BUMP_ANCESTORS, {"units": ids, "shard": ids[0] % SHARDS})
+    for campaign_id, units, week in narrow:
+        params = {"units": sorted(units), "campaign": campaign_id, "week": week}
+        conn.execute(_pg_delete_ancestors(campaign_id is not None, week is not None),
+                     {k: v for k, v in params.items() if v is not None})
 
 
 def forget(conn: Connection, campaign_id: int | None) -> None:
@@ -317,6 +374,7 @@ def _before_commit(session: OrmSession) -> None:
 def _after_soft_rollback(session: OrmSession, previous) -> None:  # noqa: ANN001
     if previous.parent is None:
         session.info.pop(PENDING, None)
+        session.info.pop(PATHS, None)
 
 
 event.listen(OrmSession, "after_flush", _record_objects)

@@ -162,7 +162,7 @@ def insert_report(session: Session, principal: Principal, rules: CampaignRules, 
         params[f"m{i}"], params[f"v{i}"] = rules.metrics[code].id, value
     if values:
         conn.execute(_insert_values(len(values)), params)
-    changed(session, campaign.id, [unit.id], str(week))
+    changed(session, campaign.id, [unit.id], str(week), paths={unit.id: unit.path})
     record(session, principal, "report.create", "report", report_id, unit_id=unit.id,
            detail={"period": str(week), "values": dict(values), "source": source}, at=now)
     if unit.closed_on is not None:  # a predecessor's late figure: carried again
@@ -227,7 +227,8 @@ def update_values(session: Session, principal: Principal, rules: CampaignRules, 
     session.connection().execute(_INSERT_REVISION, superseded(report, before))  # still as read
     session.refresh(report)
     _write_values(session, report.id, rules, values)
-    changed(session, report.campaign_id, [report.unit_id], report.period)
+    changed(session, report.campaign_id, [report.unit_id], report.period,
+            paths={unit.id: unit.path})
     record(session, principal, action, "report", report.id, unit_id=unit.id,
            detail={"period": report.period, "version": report.version, "before": before,
                    "after": dict(values), "note": note}, at=now)
