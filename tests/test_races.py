@@ -106,3 +106,38 @@ def test_an_idempotent_retry_racing_its_original_writes_once(live, admin):
     assert live.get("/api/v1/imports", headers=admin).json()["count"] == before + 1
     for u in units:
         assert live.get("/api/v1/reports", headers=admin, params={"unit": u}).json()["count"] == 1
+
+
+def _reports_of(client, unit: str) -> int:  # noqa: ANN001
+    """Rows in the report table for `unit`, read on a connection of its own (not the app's)."""
+    from sqlalchemy import text
+
+    with client.app.state.engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM report r JOIN unit u ON u.id = r.unit_id "
+                                 "WHERE u.code = :c"), {"c": unit}).scalar()
+
+
+def test_a_write_is_committed_when_its_answer_arrives_and_a_refused_one_leaves_nothing(live,
+                                                                                      admin):
+    # The route commits in the thread it ran in; the answer must still mean "stored", for
+    # every one of several writers at once, and the next writer must not be kept waiting.
+    units = [new_school(live, admin, 100 + n) for n in range(6)]
+    results = at_once(*(lambda u=u: live.post("/api/v1/reports", headers=admin, json={
+        "campaign": LIVE, "unit": u, "period": "2024-W36",
+        "values": {"staff_total": 40, "staff_installed": 4}}) for u in units))
+    assert [r.status_code for r in results] == [201] * len(units), results
+    assert [_reports_of(live, u) for u in units] == [1] * len(units)
+    again = live.post("/api/v1/reports", headers=admin, json={
+        "campaign": LIVE, "unit": units[0], "period": "2024-W36",
+        "values": {"staff_total": 40, "staff_installed": 5}})
+    assert again.status_code == 409
+    refused = live.post("/api/v1/reports", headers=admin, json={
+        "campaign": LIVE, "unit": units[1], "period": "2024-W35",
+        "values": {"staff_total": 40, "staff_installed": 41}})  # more installed than staff
+    assert refused.status_code == 422 and refused.json()["error"]["field"] != "period"
+    assert [_reports_of(live, u) for u in units[:2]] == [1, 1]
+    after = live.post("/api/v1/reports", headers=admin, json={
+        "campaign": LIVE, "unit": units[1], "period": "2024-W35",
+        "values": {"staff_total": 40, "staff_installed": 8}})
+    assert after.status_code == 201, after.text
+    assert _reports_of(live, units[1]) == 2

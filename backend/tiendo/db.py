@@ -185,48 +185,88 @@ class _SQLiteWriter(Session):
         return super()._connection_for_bind(engine, execution_options, **kw)
 
 
-@contextmanager
-def _request_transaction(engine: Engine, writes: bool) -> Iterator[Session]:
-    """A request's transaction, as `_transaction`, except that a SQLite writer takes the lock
-    at its first statement: entering does no I/O."""
-    lock = _WRITE_LOCKS.get(engine) if writes else None
-    if lock is None:
-        with _transaction(engine, writes) as session:
-            yield session
-        return
-    session = _SQLiteWriter(engine, expire_on_commit=False)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-        if session.info.pop(_HOLDS_LOCK, False):
-            lock.release()
+class RequestTransaction:
+    """A request's transaction. Opening it does no I/O (the connection, and a SQLite writer's
+    lock, are taken at the first statement), so it opens on the event loop. The route commits
+    it where it ran (`commit_in_route`); what is left when the request ends is committed or,
+    after an error, rolled back, then the session closed and a SQLite writer's lock released."""
+
+    def __init__(self, engine: Engine, writes: bool) -> None:
+        self.lock = _WRITE_LOCKS.get(engine) if writes else None
+        self.session = (_SQLiteWriter if self.lock else Session)(engine, expire_on_commit=False)
+        self.session.info[_TRANSACTION] = self
+
+    def commit(self) -> None:
+        """Commits now, in the caller's thread, and releases a SQLite writer's lock at once
+        (the next writer need not wait for this request's hop back to the event loop). On
+        failure it raises, and the end of the request rolls back."""
+        self.session.commit()
+        self._release()
+
+    @property
+    def pending(self) -> bool:
+        """True while a transaction is open (the end of the request has I/O to do)."""
+        return self.session.in_transaction()
+
+    def end(self, error: BaseException | None) -> None:
+        """Commits (or rolls back after `error`), closes, releases: the request is over."""
+        try:
+            if error is None:
+                self.session.commit()
+            else:
+                self.session.rollback()
+        except BaseException:
+            self.session.rollback()
+            raise
+        finally:
+            self.session.close()
+            self._release()
+
+    def _release(self) -> None:
+        if self.session.info.pop(_HOLDS_LOCK, False):
+            self.lock.release()
+
+
+_TRANSACTION = "tiendo_request_transaction"  # session.info: the RequestTransaction it belongs to
+
+
+def commit_in_route(endpoint: Callable[..., Any], session_param: str) -> Callable[..., Any]:
+    """A `def` route that commits its request's transaction in the thread it ran in, as soon
+    as it returns: the commit needs no hop back to the event loop and out to the thread pool
+    again, and a SQLite writer holds the process's write lock for the route's own work only.
+    Its answer is built from what was committed. (A route that raises commits nothing.)"""
+
+    @functools.wraps(endpoint)
+    def route(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        result = endpoint(*args, **kwargs)
+        transaction = kwargs[session_param].info.get(_TRANSACTION)
+        if transaction is not None:  # None: a session the tests gave instead
+            transaction.commit()
+        return result
+
+    return route
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One transaction per request. Opening it does no I/O (the connection, and a SQLite
-    writer's lock, are taken at the first statement), so it opens on the event loop: a plain
-    `def` dependency would cost every request a hop to the thread pool and back. The commit or
-    rollback runs in the thread pool, shielded from cancellation, as FastAPI runs a `def`
+    """One transaction per request (a RequestTransaction), opened on the event loop: a plain
+    `def` dependency would cost every request a hop to the thread pool and back. A route that
+    committed in its own thread (`commit_in_route`) leaves nothing to do; otherwise the commit
+    or rollback runs in the thread pool, shielded from cancellation, as FastAPI runs a `def`
     dependency's exit."""
-    transaction = _request_transaction(request.app.state.engine,
-                                       request.method not in SAFE_METHODS)
-    session = transaction.__enter__()
+    transaction = RequestTransaction(request.app.state.engine,
+                                     request.method not in SAFE_METHODS)
+    error: BaseException | None = None
     try:
-        yield session
+        yield transaction.session
     except BaseException as exc:
+        error = exc
+        raise
+    finally:
         with CancelScope(shield=True):
-            if not await to_thread.run_sync(transaction.__exit__, type(exc), exc,
-                                            exc.__traceback__, limiter=CapacityLimiter(1)):
-                raise
-    else:
-        with CancelScope(shield=True):
-            await to_thread.run_sync(transaction.__exit__, None, None, None,
-                                     limiter=CapacityLimiter(1))
+            if transaction.pending:
+                await to_thread.run_sync(transaction.end, error, limiter=CapacityLimiter(1))
+            else:  # committed by the route: no I/O left
+                transaction.end(error)
 
 
 def job_session(engine: Engine) -> AbstractContextManager[Session]:

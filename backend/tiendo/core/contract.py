@@ -7,6 +7,7 @@ Every router of the API is an `APIRouter(route_class=ApiRoute)`."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from fastapi.routing import APIRoute
 from fastapi.security.base import SecurityBase
 from starlette.routing import compile_path
 
+from tiendo.db import commit_in_route
 from tiendo.errors import REPLAYED, REQUEST_ID
 from tiendo.errors import responses as error_responses
 
@@ -52,6 +54,13 @@ def _needs(dependant: Dependant) -> _Needs:
     return found
 
 
+def _session_param(dependant: Dependant) -> str | None:
+    """The name of the route's own parameter that receives the request's session, if any."""
+    from tiendo.db import get_session
+
+    return next((d.name for d in dependant.dependencies if d.call is get_session), None)
+
+
 def _required(actions: list[Any]) -> dict[str, Any]:
     """`x-required-role` (log-ins) and `x-required-scopes` (integration tokens; absent where no
     token is ever accepted, e.g. administration)."""
@@ -74,7 +83,11 @@ class ApiRoute(APIRoute):
                  status_code: int | None = None, openapi_extra: dict[str, Any] | None = None,
                  **kwargs: Any) -> None:  # noqa: ANN401
         # Read from the endpoint's own signature (`dependencies=` lists are not used here).
-        found = _needs(get_dependant(path=compile_path(path)[1], call=endpoint))
+        dependant = get_dependant(path=compile_path(path)[1], call=endpoint)
+        found = _needs(dependant)
+        session_param = _session_param(dependant)
+        if session_param and not inspect.iscoroutinefunction(endpoint):
+            endpoint = commit_in_route(endpoint, session_param)
         statuses = [500]
         statuses += [401] if found.security else []
         statuses += [403] if found.role_check else []
