@@ -15,24 +15,20 @@ from tiendo.units.models import Unit
 _INSERT = AuditEvent.__table__.insert()
 
 
-def record(
-    session: Session,
+def event_row(
     actor: Principal | None,
     action: str,
     object_type: str,
-    object_id: Any = None,
+    object_id: Any = None,  # noqa: ANN401
     *,
     unit_id: int | None = None,
     detail: dict[str, Any] | None = None,
     at: datetime | None = None,
     actor_name: str | None = None,
     address: str | None = None,
-) -> None:
-    """Adds an audit row to the caller's transaction: it lands if and only if the write does.
-    A Core insert: cheaper than the ORM's unit of work, and audit rows are never read back."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # rows the audit row may refer to (units, users) go first
-    session.connection().execute(_INSERT, {
+) -> dict[str, Any]:
+    """An audit row's columns (see `record`)."""
+    return {
         "at": at or utcnow(),
         "actor_user_id": actor.user_id if actor else None,
         "actor_token_id": actor.token_id if actor else None,
@@ -43,7 +39,23 @@ def record(
         "object_id": None if object_id is None else str(object_id),
         "unit_id": unit_id,
         "detail": detail or {},
-    })
+    }
+
+
+def record(
+    session: Session,
+    actor: Principal | None,
+    action: str,
+    object_type: str,
+    object_id: Any = None,  # noqa: ANN401
+    **event: Any,  # noqa: ANN401 - unit_id, detail, at, actor_name, address (event_row)
+) -> None:
+    """Adds an audit row to the caller's transaction: it lands if and only if the write does.
+    A Core insert: cheaper than the ORM's unit of work, and audit rows are never read back."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # rows the audit row may refer to (units, users) go first
+    session.connection().execute(_INSERT, event_row(actor, action, object_type, object_id,
+                                                    **event))
 
 
 def list_events(session: Session, principal: Principal, *, action: str | None,

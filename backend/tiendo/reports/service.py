@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from functools import lru_cache
 
-from sqlalchemy import Row, TextClause, bindparam, delete, func, insert, text, update
+from sqlalchemy import Row, bindparam, delete, func, insert, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from tiendo.audit.service import record
+from tiendo.audit.service import event_row, record
 from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign, Metric
@@ -36,6 +33,7 @@ from tiendo.reports.models import (
 )
 from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import ReportCreate, ReportPublic, ReportReplace, RevisionPublic
+from tiendo.reports.store import store_new_report
 from tiendo.units.models import Unit
 from tiendo.units.service import get_unit, get_unit_row
 
@@ -111,12 +109,6 @@ def _write_values(session: Session, report_id: int, rules: CampaignRules,
     ])
 
 
-@lru_cache(maxsize=32)
-def _insert_values(count: int) -> TextClause:
-    """One INSERT of a report's `count` values (:r, :m0, :v0 …), built once per count: an
-    executemany of two or three rows costs psycopg a pipeline of its own."""
-    rows = ", ".join(f"(:r, :m{i}, :v{i})" for i in range(count))
-    return text(f"INSERT INTO report_value (report_id, metric_id, value) VALUES {rows}")
 _INSERT_REVISION = ReportRevision.__table__.insert()
 
 
@@ -127,15 +119,6 @@ def superseded(report: Report | Row, values: Mapping[str, int]) -> dict:
             "note": report.note, "source": report.source,
             "changed_by_name": report.sender_name, "changed_by_user_id": report.sender_user_id,
             "changed_by_token_id": report.sender_token_id, "changed_at": report.updated_at}
-
-
-@lru_cache
-def _insert_new_report(dialect: str):  # noqa: ANN202
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect."""
-    table = Report.__table__
-    build = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
-    return build(table).on_conflict_do_nothing(
-        index_elements=["campaign_id", "unit_id", "period"]).returning(table.c.id)
 
 
 def insert_report(session: Session, principal: Principal, rules: CampaignRules, unit: Unit,
@@ -151,20 +134,15 @@ def insert_report(session: Session, principal: Principal, rules: CampaignRules, 
            "version": 1, "source": source, "sender_user_id": principal.user_id,
            "sender_token_id": principal.token_id, "sender_name": principal.name, "note": note,
            "received_at": now, "updated_at": now}
-    conn = session.connection()
+    audit = event_row(principal, "report.create", "report", unit_id=unit.id, at=now,
+                      detail={"period": str(week), "values": dict(values), "source": source})
     # No savepoint and no aborted transaction (PostgreSQL) when the week already has a report.
-    report_id = conn.execute(_insert_new_report(conn.dialect.name), row).scalar()
+    report_id = store_new_report(session.connection(), row,
+                                 {rules.metrics[c].id: v for c, v in values.items()}, audit)
     if report_id is None:
         raise Conflict(f"Đơn vị đã có báo cáo tuần {week}; hãy sửa báo cáo đó.",
                        field="period", code="report_exists")
-    params: dict[str, int] = {"r": report_id}
-    for i, (code, value) in enumerate(values.items()):
-        params[f"m{i}"], params[f"v{i}"] = rules.metrics[code].id, value
-    if values:
-        conn.execute(_insert_values(len(values)), params)
     changed(session, campaign.id, [unit.id], str(week), paths={unit.id: unit.path})
-    record(session, principal, "report.create", "report", report_id, unit_id=unit.id,
-           detail={"period": str(week), "values": dict(values), "source": source}, at=now)
     if unit.closed_on is not None:  # a predecessor's late figure: carried again
         predecessor_wrote(session, campaign.id, unit.id, str(week), now)
     return ReportPublic(
