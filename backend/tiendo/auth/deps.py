@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from tiendo.auth.models import ApiToken, Role, RoleAssignment, User
 from tiendo.auth.principal import ACTION_SCOPE, Action, Grant, Principal
@@ -58,8 +59,8 @@ def get_principal(
     login_token: Annotated[str | None, Depends(oauth2_scheme)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(integration_scheme)],
 ) -> Principal:
-    return _authenticate(request, session, now, login_token or (bearer.credentials if bearer
-                                                                else None))
+    return _look_up(request, session, now, _read_token(
+        login_token or (bearer.credentials if bearer else None), now))
 
 
 def get_user_principal(
@@ -70,18 +71,37 @@ def get_user_principal(
 ) -> Principal:
     """The same check, declared with the log-in scheme only: an integration token sent here is
     still recognised, and then refused with 403 by the role check."""
-    return _authenticate(request, session, now, login_token)
+    return _look_up(request, session, now, _read_token(login_token, now))
 
 
-def _authenticate(request: Request, session: SessionDep, now: NowDep,
-                  token: str | None) -> Principal:
+@dataclass(frozen=True)
+class _Token:
+    api_token: str | None = None  # an integration token (tdk_…), looked up by its hash
+    user_id: int | None = None  # a log-in session's user …
+    generation: object = None  # … and the token generation it was issued under
+
+
+def _read_token(token: str | None, now: datetime) -> _Token:
+    """What the header says, checked as far as it can be without the database (401 if not)."""
     if not token:
         raise Unauthorized()
-    address = client_address(request)
     if token.startswith(TOKEN_PREFIX):
+        return _Token(api_token=token)
+    payload = decode_access_token(token, now)
+    if payload is None:
+        raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.", code="invalid_token")
+    if not str(payload["sub"]).isdigit():
+        raise Unauthorized("Phiên đăng nhập không còn hiệu lực.", code="invalid_token")
+    return _Token(user_id=int(payload["sub"]), generation=payload.get("gen"))
+
+
+def _look_up(request: Request, session: Session, now: datetime, token: _Token) -> Principal:
+    """The caller as the database knows them now (401 if unknown, revoked, expired, inactive)."""
+    address = client_address(request)
+    if token.api_token is not None:
         row = session.exec(
             select(ApiToken, Unit.path, Unit.active).join(Unit, Unit.id == ApiToken.unit_id)
-            .where(ApiToken.token_hash == hash_api_token(token))
+            .where(ApiToken.token_hash == hash_api_token(token.api_token))
         ).first()
         if row is None or not row[2]:  # unknown, or its unit has been closed
             raise Unauthorized("Token không hợp lệ.", code="invalid_token")
@@ -102,17 +122,33 @@ def _authenticate(request: Request, session: SessionDep, now: NowDep,
             address=address,
         )
         return principal
-    payload = decode_access_token(token, now)
-    if payload is None:
-        raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.", code="invalid_token")
-    if not str(payload["sub"]).isdigit():
-        raise Unauthorized("Phiên đăng nhập không còn hiệu lực.", code="invalid_token")
-    rows = session.connection().execute(_USER_AND_ROLES, {"user": int(payload["sub"])}).all()
-    if not rows or not rows[0][1] or payload.get("gen") != rows[0][2]:
+    rows = session.connection().execute(_USER_AND_ROLES, {"user": token.user_id}).all()
+    if not rows or not rows[0][1] or token.generation != rows[0][2]:
         raise Unauthorized("Phiên đăng nhập không còn hiệu lực.", code="invalid_token")
     grants = [Grant(Role(role), uid, path) for _, _, _, role, uid, path in rows if uid is not None]
     request.state.principal = principal = Principal(  # the request log names it
-        name=rows[0][0], grants=grants, user_id=int(payload["sub"]), address=address)
+        name=rows[0][0], grants=grants, user_id=token.user_id, address=address)
+    return principal
+
+
+@dataclass(frozen=True)
+class PendingPrincipal:
+    """A caller whose token has been read but not yet looked up, and the actions the route
+    requires: `resolve` finishes the check in the route's own thread, with its session (see
+    tiendo.core.contract), so that a route runs in one hop to the thread pool, not two."""
+
+    request: Request
+    now: datetime
+    token: _Token
+    actions: tuple[Action, ...]
+
+    def resolve(self, session: Session) -> Principal:
+        return _allowed(_look_up(self.request, session, self.now, self.token), self.actions)
+
+
+def _allowed(principal: Principal, actions: tuple[Action, ...]) -> Principal:
+    if not all(principal.can_anywhere(action) for action in actions):
+        raise Forbidden()
     return principal
 
 
@@ -124,19 +160,31 @@ def require(*actions: Action) -> Callable[[Principal], Principal]:
     """A dependency that lets through only principals holding every one of `actions`
     somewhere; the object itself is checked again in the service. Actions no token scope
     grants declare only the log-in scheme (tiendo.core.contract reads `required_actions` for
-    the schema)."""
+    the schema). Its `deferred` twin reads the token only (no database): a `def` route with a
+    session takes it instead and resolves it in its own thread (tiendo.core.contract)."""
     if all(action in ACTION_SCOPE for action in actions):
         async def dependency(principal: CurrentPrincipal) -> Principal:  # async: no thread hop
-            if not all(principal.can_anywhere(action) for action in actions):
-                raise Forbidden()
-            return principal
+            return _allowed(principal, actions)
+
+        async def deferred(
+            request: Request, now: NowDep,
+            login_token: Annotated[str | None, Depends(oauth2_scheme)],
+            bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(integration_scheme)],
+        ) -> PendingPrincipal:
+            token = login_token or (bearer.credentials if bearer else None)
+            return PendingPrincipal(request, now, _read_token(token, now), actions)
     else:
         async def dependency(principal: UserPrincipal) -> Principal:  # log-ins only
-            if not all(principal.can_anywhere(action) for action in actions):
-                raise Forbidden()
-            return principal
+            return _allowed(principal, actions)
+
+        async def deferred(  # type: ignore[misc]
+            request: Request, now: NowDep,
+            login_token: Annotated[str | None, Depends(oauth2_scheme)],
+        ) -> PendingPrincipal:
+            return PendingPrincipal(request, now, _read_token(login_token, now), actions)
 
     dependency.required_actions = actions  # type: ignore[attr-defined]
+    dependency.deferred = deferred  # type: ignore[attr-defined]
     return dependency
 
 

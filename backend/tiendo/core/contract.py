@@ -7,18 +7,20 @@ Every router of the API is an `APIRouter(route_class=ApiRoute)`."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_dependant
+from fastapi.params import Depends as params_Depends
 from fastapi.routing import APIRoute
 from fastapi.security.base import SecurityBase
 from starlette.routing import compile_path
 
-from tiendo.db import commit_in_route
 from tiendo.errors import REPLAYED, REQUEST_ID
 from tiendo.errors import responses as error_responses
 
@@ -61,6 +63,49 @@ def _session_param(dependant: Dependant) -> str | None:
     return next((d.name for d in dependant.dependencies if d.call is get_session), None)
 
 
+def _in_one_hop(endpoint: Callable[..., Any], session_param: str) -> Callable[..., Any]:
+    """A `def` route with a session, run in ONE hop to the thread pool: its caller looked up
+    (the role check a `require(...)` parameter asks for, with the route's own session), then
+    the route, then the commit. FastAPI would otherwise run the look-up in a hop of its own
+    before, and the commit in another after (tiendo.db.commit_in_route). Each parameter
+    declared with a `require(...)` dependency is given that dependency's `deferred` twin
+    (the token read, no database) in the signature FastAPI reads, and receives the resolved
+    Principal when the route runs: the route's code and the checks are the same. Only their
+    order moves: a missing or unreadable token is still refused (401) before anything else,
+    but the request's own validation (422) now comes before the database's verdict (401 for a
+    revoked session or token, 403 for a missing role), which tells such a caller nothing the
+    published schema does not."""
+    from tiendo.db import commit_in_route
+
+    signature = inspect.signature(endpoint, eval_str=True)
+    pending: list[str] = []
+    params = []
+    for param in signature.parameters.values():
+        dependency = _dependency_of(param.annotation)
+        if getattr(dependency, "deferred", None) is not None:
+            pending.append(param.name)
+            param = param.replace(annotation=Annotated[Any, Depends(dependency.deferred)])
+        params.append(param)
+
+    @functools.wraps(endpoint)
+    def route(**kwargs: Any) -> Any:  # noqa: ANN401
+        session = kwargs[session_param]
+        for name in pending:
+            kwargs[name] = kwargs[name].resolve(session)
+        return endpoint(**kwargs)
+
+    route.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    return commit_in_route(route, session_param)
+
+
+def _dependency_of(annotation: Any) -> Any:  # noqa: ANN401
+    """The callable of an `Annotated[…, Depends(callable)]` annotation, else None."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        if isinstance(meta, params_Depends):
+            return meta.dependency
+    return None
+
+
 def _required(actions: list[Any]) -> dict[str, Any]:
     """`x-required-role` (log-ins) and `x-required-scopes` (integration tokens; absent where no
     token is ever accepted, e.g. administration)."""
@@ -87,7 +132,7 @@ class ApiRoute(APIRoute):
         found = _needs(dependant)
         session_param = _session_param(dependant)
         if session_param and not inspect.iscoroutinefunction(endpoint):
-            endpoint = commit_in_route(endpoint, session_param)
+            endpoint = _in_one_hop(endpoint, session_param)
         statuses = [500]
         statuses += [401] if found.security else []
         statuses += [403] if found.role_check else []
