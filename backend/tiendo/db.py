@@ -211,10 +211,10 @@ class RequestTransaction:
     def end(self, error: BaseException | None) -> None:
         """Commits (or rolls back after `error`), closes, releases: the request is over."""
         try:
-            if error is None:
-                self.session.commit()
-            else:
+            if error is not None:
                 self.session.rollback()
+            elif self.pending:  # else the route committed it all
+                self.session.commit()
         except BaseException:
             self.session.rollback()
             raise
