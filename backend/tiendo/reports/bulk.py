@@ -28,13 +28,14 @@ from tiendo.auth.principal import Action, Principal
 from tiendo.core.periods import Week
 from tiendo.cycle.locks import LockBook
 from tiendo.cycle.models import BulkImport
-from tiendo.db import in_literal, insert_many
+from tiendo.db import insert_many
 from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_code, validation_detail
 from tiendo.figures.cache import changed as figures_changed
 from tiendo.figures.sql import report_before
 from tiendo.quality.flags import record_findings
 from tiendo.quality.schemas import Finding
 from tiendo.reorg.carry import predecessor_wrote
+from tiendo.reports.members import among
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Timeliness
 from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import BulkItem, BulkStrategy, ImportConflict, ImportSummary
@@ -124,22 +125,22 @@ class BulkRun:
     def _units(self, codes: Iterable[str]) -> dict[str, UnitRow]:
         """Units by code inside the caller's report:write subtree; the others do not exist.
         Rows, not ORM objects: thousands of them, only read."""
-        t = Unit.__table__.c
-        rows = self.session.connection().execute(
+        t, conn = Unit.__table__.c, self.session.connection()
+        rows = conn.execute(
             sa_select(t.id, t.code, t.kind, t.path, t.active, t.opened_on, t.closed_on)
-            .where(in_literal(t.code, codes))).all()
+            .where(among(conn, t.code, codes))).all()
         return {u.code: u for u in rows if self.principal.can(Action.report_write, u.path)}
 
     def _existing(self, pairs: list[tuple[Item, UnitRow]]) -> dict[tuple[int, str], Existing]:
         if not pairs:
             return {}
-        r = Report.__table__.c
-        rows = self.session.connection().execute(
+        r, conn = Report.__table__.c, self.session.connection()
+        rows = conn.execute(
             sa_select(r.id, r.unit_id, r.period, r.version, r.status, r.note, r.source,
                       r.sender_name, r.sender_user_id, r.sender_token_id, r.updated_at)
             .where(r.campaign_id == self.campaign.id,
                    r.period.in_(sorted({i.period for i, _ in pairs})),
-                   in_literal(r.unit_id, (u.id for _, u in pairs)))).all()
+                   among(conn, r.unit_id, (u.id for _, u in pairs)))).all()
         values = values_of(self.session, [row.id for row in rows])
         return {(row.unit_id, row.period): Existing(row, values[row.id]) for row in rows}
 
@@ -154,15 +155,15 @@ class BulkRun:
         for item, unit in pairs:
             by_period[item.period].add(unit.id)
         r, v, u = Report.__table__.c, ReportValue.__table__.c, Unit.__table__.c
-        codes = self.rules.metric_codes
+        codes, conn = self.rules.metric_codes, self.session.connection()
         out: dict[tuple[int, str], tuple[str, Values]] = {}
         for period, unit_ids in by_period.items():
             latest = report_before(Report.__table__, self.campaign.id, u.id, period)
-            rows = self.session.connection().execute(
+            rows = conn.execute(
                 sa_select(r.unit_id, r.period, v.metric_id, v.value)
                 .select_from(Report.__table__.outerjoin(ReportValue.__table__,
                                                         v.report_id == r.id))
-                .where(r.id.in_(sa_select(latest).where(in_literal(u.id, unit_ids)))))
+                .where(r.id.in_(sa_select(latest).where(among(conn, u.id, unit_ids)))))
             for unit_id, found, metric_id, value in rows:
                 _, values = out.setdefault((unit_id, period), (found, {}))
                 if metric_id is not None:
@@ -291,8 +292,8 @@ class BulkRun:
                                          code="version_mismatch")
             insert_many(conn, ReportRevision.__table__,
                         [superseded(old.row, old.values) for _, _, old in plan.updates])
-            conn.execute(delete(ReportValue.__table__).where(
-                in_literal(ReportValue.__table__.c.report_id, (old.id for _, _, old in plan.updates))))
+            conn.execute(delete(ReportValue.__table__).where(among(
+                conn, ReportValue.__table__.c.report_id, (old.id for _, _, old in plan.updates))))
             changed += [(old.id, i) for i, _, old in plan.updates]
         touched = [(u.id, i.period) for i, u in plan.creates] + [
             (u.id, i.period) for i, u, _ in plan.updates]
