@@ -195,7 +195,8 @@ class BulkRun:
             else:
                 seen.add((unit.id, item.period))
                 pairs.append((item, unit))
-        existing, previous = self._existing(pairs), self._previous(pairs)
+        existing = self._existing(pairs)
+        previous = self._previous([(i, u) for i, u in pairs if self.rules.reads_previous(i.note)])
         book = LockBook(self.session, self.campaign, {i.period for i, _ in pairs}, self.now)
         accepted: dict[int, list[tuple[str, Values]]] = defaultdict(list)
         plan = Plan([], [], 0)
@@ -216,7 +217,7 @@ class BulkRun:
                             "Báo cáo đã được duyệt, không thể sửa.")
                 continue
             prev = _latest_before(previous.get((unit.id, item.period)), accepted[unit.id],
-                                  item.period)
+                                  item.period) if self.rules.reads_previous(item.note) else None
             try:
                 warnings = self.rules.check_values(unit, weeks[item.period], item.values,
                                                    item.note, prev, session=self.session)

@@ -146,6 +146,12 @@ class CampaignRules:
             raise Invalid(f"Đơn vị bắt đầu hoạt động từ {unit.opened_on:%d/%m/%Y}, sau hạn nộp "
                           f"tuần {week} ({day:%d/%m/%Y}).", field="unit", code="unit_not_open")
 
+    def reads_previous(self, note: str) -> bool:
+        """Whether `check_values` looks at the previous week's values of a report with this
+        note: for its quality rules, or to ask a note for a count that goes down. A bulk post
+        reads them only for the items that need them."""
+        return bool(self.quality) or not note.strip()
+
     def check_values(self, unit: Unit, week: Week, values: Mapping[str, int], note: str,
                      previous: Mapping[str, int] | None, prefix: str = "values",
                      session: Session | None = None) -> list[Finding]:
