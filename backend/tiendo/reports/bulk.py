@@ -258,12 +258,14 @@ class BulkRun:
                   "sender_token_id": p.token_id, "source": source}
         changed: list[tuple[int, Item]] = []  # report id, the item with its new values
         if plan.creates:
-            due = {period: self.rules.calendar.due(self.rules.check_period(period, now))
-                   for period in {i.period for i, _ in plan.creates}}
-            rows = [{"campaign_id": self.campaign.id, "unit_id": u.id, "period": i.period,
-                     "status": ReportStatus.submitted, "version": 1, "note": i.note,
-                     "timeliness": Timeliness.on_time if now < due[i.period] else Timeliness.late,
-                     "received_at": now, "updated_at": now, **sender} for i, u in plan.creates]
+            calendar = self.rules.calendar
+            timeliness = {period: Timeliness.on_time
+                          if now < calendar.due(self.rules.check_period(period, now))
+                          else Timeliness.late for period in {i.period for i, _ in plan.creates}}
+            common = {"campaign_id": self.campaign.id, "status": ReportStatus.submitted,
+                      "version": 1, "received_at": now, "updated_at": now, **sender}
+            rows = [{**common, "unit_id": u.id, "period": i.period, "note": i.note,
+                     "timeliness": timeliness[i.period]} for i, u in plan.creates]
             r = Report.__table__.c
             before = conn.execute(sa_select(func.coalesce(func.max(r.id), 0))).scalar()
             try:
@@ -278,7 +280,7 @@ class BulkRun:
             ids = {(uid, period): rid for rid, uid, period in conn.execute(
                 sa_select(r.id, r.unit_id, r.period).where(
                     r.id > before, r.campaign_id == self.campaign.id,
-                    r.period.in_(sorted(due))))}
+                    r.period.in_(sorted(timeliness))))}
             changed += [(ids[(u.id, i.period)], i) for i, u in plan.creates]
         if plan.updates:
             t = Report.__table__
@@ -297,17 +299,15 @@ class BulkRun:
             conn.execute(delete(ReportValue.__table__).where(among(
                 conn, ReportValue.__table__.c.report_id, (old.id for _, _, old in plan.updates))))
             changed += [(old.id, i) for i, _, old in plan.updates]
-        touched = [(u.id, i.period) for i, u in plan.creates] + [
-            (u.id, i.period) for i, u, _ in plan.updates]
-        if touched:  # the kept totals of their ancestors, from the earliest week written on
-            figures_changed(self.session, self.campaign.id, {u for u, _ in touched},
-                    min(p for _, p in touched))
+        written = plan.creates + [(i, u) for i, u, _ in plan.updates]
+        if written:  # the kept totals of their ancestors, from the earliest week written on
+            figures_changed(self.session, self.campaign.id, {u.id for _, u in written},
+                            min(i.period for i, _ in written))
         metric_ids = {code: m.id for code, m in self.rules.metrics.items()}
         insert_many(conn, ReportValue.__table__, [
             {"report_id": rid, "metric_id": metric_ids[c], "value": v}
             for rid, i in changed for c, v in i.values.items()])
-        closed = {(u.id, i.period) for i, u in plan.creates if u.closed_on is not None}
-        closed |= {(u.id, i.period) for i, u, _ in plan.updates if u.closed_on is not None}
+        closed = {(u.id, i.period) for i, u in written if u.closed_on is not None}
         for unit_id, period in sorted(closed):  # a predecessor's late figure: carried again
             predecessor_wrote(self.session, self.campaign.id, unit_id, period, now)
 
