@@ -28,13 +28,14 @@ from tiendo.auth.principal import Action, Principal
 from tiendo.core.periods import Week
 from tiendo.cycle.locks import LockBook
 from tiendo.cycle.models import BulkImport
-from tiendo.db import in_literal, insert_many
+from tiendo.db import insert_many
 from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_code, validation_detail
 from tiendo.figures.cache import changed as figures_changed
 from tiendo.figures.sql import report_before
 from tiendo.quality.flags import record_findings
 from tiendo.quality.schemas import Finding
 from tiendo.reorg.carry import predecessor_wrote
+from tiendo.reports.members import among
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Timeliness
 from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import BulkItem, BulkStrategy, ImportConflict, ImportSummary
@@ -48,7 +49,7 @@ DRY_RUN_KEPT_CONFLICTS = 100
 UnitRow = Row  # a unit's id, code, kind, path and active: what checking an item needs
 
 
-@dataclass
+@dataclass(slots=True)  # thousands per post: no __dict__ each
 class Item:
     index: int
     unit: str
@@ -89,7 +90,7 @@ _ALL_ITEMS = TypeAdapter(list[BulkItem])
 def parse_items(raw: list[Any]) -> tuple[list[Item], list[ImportConflict]]:
     """Validates each item on its own: a bad one becomes a conflict, the others go on."""
     try:  # the usual case, a clean body: validated in one call
-        return [Item(index, m.unit, m.period, dict(m.values), m.note, m.version)
+        return [Item(index, m.unit, m.period, m.values, m.note, m.version)
                 for index, m in enumerate(_ALL_ITEMS.validate_python(raw))], []
     except ValidationError:
         pass
@@ -104,7 +105,7 @@ def parse_items(raw: list[Any]) -> tuple[list[Item], list[ImportConflict]]:
                 index=index, unit=unit[:64] if isinstance(unit, str) else None,
                 field=d["field"], code=validation_code(d), message=d["message"]))
             continue
-        items.append(Item(index, m.unit, m.period, dict(m.values), m.note, m.version))
+        items.append(Item(index, m.unit, m.period, m.values, m.note, m.version))
     return items, conflicts
 
 
@@ -124,22 +125,23 @@ class BulkRun:
     def _units(self, codes: Iterable[str]) -> dict[str, UnitRow]:
         """Units by code inside the caller's report:write subtree; the others do not exist.
         Rows, not ORM objects: thousands of them, only read."""
-        t = Unit.__table__.c
-        rows = self.session.connection().execute(
+        t, conn = Unit.__table__.c, self.session.connection()
+        rows = conn.execute(
             sa_select(t.id, t.code, t.kind, t.path, t.active, t.opened_on, t.closed_on)
-            .where(in_literal(t.code, codes))).all()
-        return {u.code: u for u in rows if self.principal.can(Action.report_write, u.path)}
+            .where(among(conn, t.code, codes),
+                   self.principal.subtree_filter(t.path, Action.report_write))).all()
+        return {u.code: u for u in rows}
 
     def _existing(self, pairs: list[tuple[Item, UnitRow]]) -> dict[tuple[int, str], Existing]:
         if not pairs:
             return {}
-        r = Report.__table__.c
-        rows = self.session.connection().execute(
+        r, conn = Report.__table__.c, self.session.connection()
+        rows = conn.execute(
             sa_select(r.id, r.unit_id, r.period, r.version, r.status, r.note, r.source,
                       r.sender_name, r.sender_user_id, r.sender_token_id, r.updated_at)
             .where(r.campaign_id == self.campaign.id,
                    r.period.in_(sorted({i.period for i, _ in pairs})),
-                   in_literal(r.unit_id, (u.id for _, u in pairs)))).all()
+                   among(conn, r.unit_id, (u.id for _, u in pairs)))).all()
         values = values_of(self.session, [row.id for row in rows])
         return {(row.unit_id, row.period): Existing(row, values[row.id]) for row in rows}
 
@@ -154,15 +156,15 @@ class BulkRun:
         for item, unit in pairs:
             by_period[item.period].add(unit.id)
         r, v, u = Report.__table__.c, ReportValue.__table__.c, Unit.__table__.c
-        codes = self.rules.metric_codes
+        codes, conn = self.rules.metric_codes, self.session.connection()
         out: dict[tuple[int, str], tuple[str, Values]] = {}
         for period, unit_ids in by_period.items():
             latest = report_before(Report.__table__, self.campaign.id, u.id, period)
-            rows = self.session.connection().execute(
+            rows = conn.execute(
                 sa_select(r.unit_id, r.period, v.metric_id, v.value)
                 .select_from(Report.__table__.outerjoin(ReportValue.__table__,
                                                         v.report_id == r.id))
-                .where(r.id.in_(sa_select(latest).where(in_literal(u.id, unit_ids)))))
+                .where(r.id.in_(sa_select(latest).where(among(conn, u.id, unit_ids)))))
             for unit_id, found, metric_id, value in rows:
                 _, values = out.setdefault((unit_id, period), (found, {}))
                 if metric_id is not None:
@@ -193,7 +195,8 @@ class BulkRun:
             else:
                 seen.add((unit.id, item.period))
                 pairs.append((item, unit))
-        existing, previous = self._existing(pairs), self._previous(pairs)
+        existing = self._existing(pairs)
+        previous = self._previous([(i, u) for i, u in pairs if self.rules.reads_previous(i.note)])
         book = LockBook(self.session, self.campaign, {i.period for i, _ in pairs}, self.now)
         accepted: dict[int, list[tuple[str, Values]]] = defaultdict(list)
         plan = Plan([], [], 0)
@@ -214,7 +217,7 @@ class BulkRun:
                             "Báo cáo đã được duyệt, không thể sửa.")
                 continue
             prev = _latest_before(previous.get((unit.id, item.period)), accepted[unit.id],
-                                  item.period)
+                                  item.period) if self.rules.reads_previous(item.note) else None
             try:
                 warnings = self.rules.check_values(unit, weeks[item.period], item.values,
                                                    item.note, prev, session=self.session)
@@ -255,12 +258,14 @@ class BulkRun:
                   "sender_token_id": p.token_id, "source": source}
         changed: list[tuple[int, Item]] = []  # report id, the item with its new values
         if plan.creates:
-            due = {period: self.rules.calendar.due(self.rules.check_period(period, now))
-                   for period in {i.period for i, _ in plan.creates}}
-            rows = [{"campaign_id": self.campaign.id, "unit_id": u.id, "period": i.period,
-                     "status": ReportStatus.submitted, "version": 1, "note": i.note,
-                     "timeliness": Timeliness.on_time if now < due[i.period] else Timeliness.late,
-                     "received_at": now, "updated_at": now, **sender} for i, u in plan.creates]
+            calendar = self.rules.calendar
+            timeliness = {period: Timeliness.on_time
+                          if now < calendar.due(self.rules.check_period(period, now))
+                          else Timeliness.late for period in {i.period for i, _ in plan.creates}}
+            common = {"campaign_id": self.campaign.id, "status": ReportStatus.submitted,
+                      "version": 1, "received_at": now, "updated_at": now, **sender}
+            rows = [{**common, "unit_id": u.id, "period": i.period, "note": i.note,
+                     "timeliness": timeliness[i.period]} for i, u in plan.creates]
             r = Report.__table__.c
             before = conn.execute(sa_select(func.coalesce(func.max(r.id), 0))).scalar()
             try:
@@ -275,7 +280,7 @@ class BulkRun:
             ids = {(uid, period): rid for rid, uid, period in conn.execute(
                 sa_select(r.id, r.unit_id, r.period).where(
                     r.id > before, r.campaign_id == self.campaign.id,
-                    r.period.in_(sorted(due))))}
+                    r.period.in_(sorted(timeliness))))}
             changed += [(ids[(u.id, i.period)], i) for i, u in plan.creates]
         if plan.updates:
             t = Report.__table__
@@ -291,20 +296,18 @@ class BulkRun:
                                          code="version_mismatch")
             insert_many(conn, ReportRevision.__table__,
                         [superseded(old.row, old.values) for _, _, old in plan.updates])
-            conn.execute(delete(ReportValue.__table__).where(
-                in_literal(ReportValue.__table__.c.report_id, (old.id for _, _, old in plan.updates))))
+            conn.execute(delete(ReportValue.__table__).where(among(
+                conn, ReportValue.__table__.c.report_id, (old.id for _, _, old in plan.updates))))
             changed += [(old.id, i) for i, _, old in plan.updates]
-        touched = [(u.id, i.period) for i, u in plan.creates] + [
-            (u.id, i.period) for i, u, _ in plan.updates]
-        if touched:  # the kept totals of their ancestors, from the earliest week written on
-            figures_changed(self.session, self.campaign.id, {u for u, _ in touched},
-                    min(p for _, p in touched))
+        written = plan.creates + [(i, u) for i, u, _ in plan.updates]
+        if written:  # the kept totals of their ancestors, from the earliest week written on
+            figures_changed(self.session, self.campaign.id, {u.id for _, u in written},
+                            min(i.period for i, _ in written))
         metric_ids = {code: m.id for code, m in self.rules.metrics.items()}
         insert_many(conn, ReportValue.__table__, [
             {"report_id": rid, "metric_id": metric_ids[c], "value": v}
             for rid, i in changed for c, v in i.values.items()])
-        closed = {(u.id, i.period) for i, u in plan.creates if u.closed_on is not None}
-        closed |= {(u.id, i.period) for i, u, _ in plan.updates if u.closed_on is not None}
+        closed = {(u.id, i.period) for i, u in written if u.closed_on is not None}
         for unit_id, period in sorted(closed):  # a predecessor's late figure: carried again
             predecessor_wrote(self.session, self.campaign.id, unit_id, period, now)
 

@@ -21,6 +21,17 @@ from tiendo.quality.schemas import Finding
 from tiendo.units.models import Unit
 
 
+@dataclass(frozen=True, slots=True)
+class TargetCheck:
+    """A target as a report is checked against it: its name, the codes of its numerator and
+    denominator, and which of them a report must carry (a baseline comes from elsewhere)."""
+
+    name: str
+    numerator: str
+    denominator: str
+    required: tuple[str, ...]
+
+
 @dataclass
 class CampaignRules:
     """What a campaign accepts. Built once per campaign configuration and shared by the
@@ -83,6 +94,26 @@ class CampaignRules:
         return {kind: tuple(t for t in self.targets
                             if t.unit_id is None and kind in t.unit_kinds) for kind in kinds}
 
+    def _checks_for(self, unit: Unit) -> tuple[TargetCheck, ...]:
+        """What `check_values` asks of the unit's targets, read off the table rows once per
+        target (a bulk post asks for thousands of units of a few kinds)."""
+        if unit.id in self._named_units:
+            return tuple(self._checks[id(t)] for t in self.targets_for(unit))
+        kinds = self.__dict__.setdefault("_kind_checks", {})
+        if unit.kind not in kinds:
+            kinds[unit.kind] = tuple(self._checks[id(t)] for t in self.targets_for(unit))
+        return kinds[unit.kind]
+
+    @cached_property
+    def _checks(self) -> dict[int, TargetCheck]:
+        """Per target (by identity: the rules hold the rows), its codes."""
+        by_id, out = self.metric_codes, {}
+        for t in self.targets:
+            num, den = by_id[t.numerator_metric_id], by_id[t.denominator_metric_id]
+            out[id(t)] = TargetCheck(t.name, num, den, tuple(
+                c for c in (num, den) if not self.metrics[c].is_baseline))
+        return out
+
     @cached_property
     def calendar(self) -> Calendar:
         return Calendar(self.campaign)
@@ -115,6 +146,12 @@ class CampaignRules:
             raise Invalid(f"Đơn vị bắt đầu hoạt động từ {unit.opened_on:%d/%m/%Y}, sau hạn nộp "
                           f"tuần {week} ({day:%d/%m/%Y}).", field="unit", code="unit_not_open")
 
+    def reads_previous(self, note: str) -> bool:
+        """Whether `check_values` looks at the previous week's values of a report with this
+        note: for its quality rules, or to ask a note for a count that goes down. A bulk post
+        reads them only for the items that need them."""
+        return bool(self.quality) or not note.strip()
+
     def check_values(self, unit: Unit, week: Week, values: Mapping[str, int], note: str,
                      previous: Mapping[str, int] | None, prefix: str = "values",
                      session: Session | None = None) -> list[Finding]:
@@ -125,13 +162,12 @@ class CampaignRules:
         self.check_open(unit, week)
         if not values.keys() <= self._weekly_codes.get(unit.kind, frozenset()):
             self._refuse_codes(unit, values, prefix)
-        by_id = self.metric_codes
-        for target in self.targets_for(unit):
-            num, den = by_id[target.numerator_metric_id], by_id[target.denominator_metric_id]
-            for code in (num, den):
-                if code not in values and not self.metrics[code].is_baseline:
-                    raise Invalid(f"Thiếu chỉ số '{code}' (dùng cho chỉ tiêu '{target.name}').",
+        for check in self._checks_for(unit):
+            for code in check.required:
+                if code not in values:
+                    raise Invalid(f"Thiếu chỉ số '{code}' (dùng cho chỉ tiêu '{check.name}').",
                                   field=f"{prefix}.{code}", code="missing_metric")
+            num, den = check.numerator, check.denominator
             if num in values and den in values and values[num] > values[den]:
                 raise Invalid(f"'{num}' ({values[num]}) không thể lớn hơn '{den}' ({values[den]}).",
                               field=f"{prefix}.{num}", code="numerator_exceeds_denominator")
