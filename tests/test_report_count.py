@@ -61,7 +61,8 @@ def test_reports_of_units_a_week_does_not_expect_are_counted(client, auth, monke
     r = client.post(f"/api/v1/units/{closed}/deactivate", headers=admin,
                     json={"closed_on": "2024-08-26"})
     assert r.status_code == 200, r.text
-    r = client.patch(f"/api/v1/units/{moved}", headers=admin, json={"kind": "village", "parent": "GL-X-DATON"})
+    r = client.patch(f"/api/v1/units/{moved}", headers=admin,
+                     json={"kind": "village", "parent": "GL-X-DATON"})
     assert r.status_code == 200, r.text
     assert assert_counts(client, manager, monkeypatch) == before
     for params in FILTERS:
