@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from conftest import assert_error
 from factories import login
-from tiendo.cycle import chase_areas
+from tiendo.config import get_settings
 from tiendo.figures import status
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -134,7 +134,7 @@ def test_a_large_subtree_is_chased_by_its_areas_worst_first(client, auth, monkey
                     json={"reason": "Thiếu số liệu"})
     assert r.status_code == 200, r.text
     by_units = chase(client, manager)
-    monkeypatch.setattr(chase_areas, "AREAS_ABOVE", 100)  # Gia Lâm expects ~140 units
+    monkeypatch.setattr(get_settings(), "chase_areas_above", 100)  # Gia Lâm expects ~140
     by_areas = chase(client, manager)
     assert (by_units["by"], by_areas["by"]) == ("units", "areas")
     with monkeypatch.context() as m:  # the same from live counts, without the kept ones

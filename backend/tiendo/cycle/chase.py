@@ -191,7 +191,7 @@ def unit_week(session: Session, principal: Principal, campaign, root: Unit, week
 def chase(session: Session, principal: Principal, campaign_ref: str, under: str | None,
           now: datetime, limit: int = DEFAULT_LIMIT) -> ChasePublic:
     """The units to chase, per week due, in groups; each group lists its first `limit` units
-    in chasing order and counts them all. Above `AREAS_ABOVE` expected units in a week due
+    in chasing order and counts them all. Above `chase_areas_above` expected units in a week due
     (a province, the nation), the child areas instead, the first `limit` of them."""
     campaign = get_campaign(session, principal, campaign_ref)
     root = resolve_under(session, principal, under, Action.manage)
@@ -200,7 +200,7 @@ def chase(session: Session, principal: Principal, campaign_ref: str, under: str 
     if chase_areas.has_areas(session, root):
         counted = [completeness(session, principal, campaign, str(week), root.code, now,
                                 PageParams(limit=0, offset=0)) for week in weeks]
-    by_areas = any(done.expected > chase_areas.AREAS_ABOVE for done in counted)
+    by_areas = any(chase_areas.by_areas(done.expected) for done in counted)
     out_weeks = [chase_areas.area_week(session, campaign, root, done, now, limit)
                  for done in counted] if by_areas else \
         [unit_week(session, principal, campaign, root, week, now, limit) for week in weeks]
