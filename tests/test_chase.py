@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 from conftest import assert_error
 from factories import login
+from tiendo.config import get_settings
+from tiendo.figures import status
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 LIVE = "ihanoi-live"
@@ -111,3 +113,60 @@ def test_a_group_lists_its_first_units_and_counts_them_all(client, auth):
     assert more > 0 and f"và {more} đơn vị khác" in short["message"]
     assert_error(client.get("/api/v1/chase", headers=manager,
                             params={"campaign": LIVE, "limit": 0}), 422)
+
+
+AREA_FIELDS = ("expected", "reported", "not_reported", "missing", "pending", "late", "returned")
+
+
+def test_a_large_subtree_is_chased_by_its_areas_worst_first(client, auth, monkeypatch):
+    """Above a few thousand expected units (a province, the nation) the list names the child
+    areas with how many units each has not sent, the highest share first, from the same counts
+    as completeness; opening an area gives its units."""
+    admin, manager = auth("admin"), auth("vanphong")
+    for n in (1, 2, 3):  # Đa Tốn gets schools of its own that have never reported
+        r = client.post("/api/v1/units", headers=admin, json={
+            "code": f"GL-X-DATON-TH{n}", "name": f"Trường Đa Tốn {n}", "kind": "school",
+            "parent": "GL-X-DATON", "opened_on": "2024-01-01"})
+        assert r.status_code == 201, r.text
+    late = completeness(client, manager, "2024-W35")
+    sent_late = next(u for u in late["data"] if u["status"] == "late")
+    r = client.post(f"/api/v1/reports/{sent_late['report_id']}/return", headers=manager,
+                    json={"reason": "Thiếu số liệu"})
+    assert r.status_code == 200, r.text
+    by_units = chase(client, manager)
+    monkeypatch.setattr(get_settings(), "chase_areas_above", 100)  # Gia Lâm expects ~140
+    by_areas = chase(client, manager)
+    assert (by_units["by"], by_areas["by"]) == ("units", "areas")
+    with monkeypatch.context() as m:  # the same from live counts, without the kept ones
+        m.setattr(status, "enabled", lambda session: False)
+        assert chase(client, manager) == by_areas
+    for units, areas in zip(by_units["weeks"], by_areas["weeks"], strict=True):
+        # The week's counts are the same whichever way it is chased.
+        assert {k: areas[k] for k in AREA_FIELDS} == {k: units[k] for k in AREA_FIELDS}
+        assert areas["groups"] == [] and areas["areas_count"] == len(areas["areas"]) > 1
+        assert sum(a["not_reported"] for a in areas["areas"]) == areas["not_reported"]
+        assert sum(a["returned"] for a in areas["areas"]) == areas["returned"]
+        shares = [a["not_reported"] / a["expected"] for a in areas["areas"]]
+        assert shares == sorted(shares, reverse=True)
+        for a in areas["areas"]:
+            done = client.get("/api/v1/completeness", headers=manager, params={
+                "campaign": LIVE, "period": areas["period"], "under": a["unit"]}).json()
+            assert (a["expected"], a["not_reported"], a["reported"]) == (
+                done["expected"], done["missing"], done["on_time"] + done["late"]), a["unit"]
+        daton = next(a for a in areas["areas"] if a["unit"] == "GL-X-DATON")
+        assert daton["expected"] == 4 and daton["not_reported"] >= 3
+    last, this = by_areas["weeks"]
+    assert last["returned"] == 1 and any(a["returned"] == 1 for a in last["areas"])
+    # The Zalo message asks the areas to chase their units, the worst first, with counts.
+    msg, worst = by_areas["message"], last["areas"][0]
+    assert f"Còn {last['not_reported']} đơn vị chưa nộp báo cáo" in msg
+    assert "đề nghị các địa bàn đôn đốc nộp ngay" in msg
+    assert f"{worst['unit_name']} ({worst['not_reported']} đơn vị)" in msg
+    assert "đề nghị các địa bàn đôn đốc nộp trước 15:00 thứ Năm 05/09/2024" in msg
+    short = chase(client, manager, limit=2)["weeks"][0]
+    assert short["areas"] == last["areas"][:2] and short["areas_count"] == last["areas_count"]
+    # Opening an area: its own units, as a district's list.
+    inside = chase(client, manager, under="GL-X-DATON")
+    assert inside["by"] == "units"
+    listed = {u["unit"] for g in inside["weeks"][0]["groups"] for u in g["units"]}
+    assert {"GL-X-DATON-TH1", "GL-X-DATON-TH2", "GL-X-DATON-TH3"} <= listed

@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     access_log: bool = True  # one JSON line per request
     # Kept per-node, per-week subtree totals (tiendo.figures.kept); off: every read is live.
     figure_cache: bool = True
+    # The chase list of a subtree expecting more units than this names its child areas, worst
+    # first, instead of its units (tiendo.cycle.chase_areas).
+    chase_areas_above: int = Field(default=3000, ge=0)
     # /metrics: a bearer token, and/or client networks allowed without one (e.g. 10.0.0.0/8).
     metrics_token: str = ""
     metrics_networks: Annotated[list[str], NoDecode] = []

@@ -35,8 +35,12 @@ READS = [("progress_nation", "/progress, the nation", "2.0 s", 50),
          ("completeness_nation", "/completeness, nation (summary + first page)", "4.0 s", 100),
          ("xlsx_nation", "weekly .xlsx, the nation", "28 s", 2000),
          ("series_nation", "/progress/series, nation, 52 weeks", "267 s", 100),
-         # Not a goal of #14, measured so that it is seen: the overview's chase card.
-         ("chase_nation", "/chase, the nation (two weeks due, 200 units a group)", "23 s", None)]
+         # The overview's chase card: by areas at the nation, by units in a district.
+         ("chase_nation", "/chase, the nation (by its 99 areas, two weeks due)", "6.7 s", 300),
+         ("chase_district", "/chase, one district of 1,000 units (by units)", "0.28 s", None),
+         # The report list's first page and its count of every page.
+         ("reports_nation", "/reports, the nation, whole campaign (5 M reports)", "1.7 s", 300),
+         ("reports_nation_week", "/reports, the nation, one week", "0.24 s", 300)]
 BUDGET_S = 20.0  # time spent sampling one read (at least 3 samples, at most 30)
 TIMEOUT_S = 90.0  # a read slower than this is reported as such, not waited for
 
@@ -81,7 +85,11 @@ def measure(url: str, workdir: Path, period: str, env: dict[str, str]) -> dict:
                  "xlsx_nation": ("/api/v1/exports/weekly-report.xlsx", {**week, "under": CITY}),
                  "series_nation": ("/api/v1/progress/series",
                                    {"campaign": CAMPAIGN, "under": CITY}),
-                 "chase_nation": ("/api/v1/chase", {"campaign": CAMPAIGN, "under": CITY})}
+                 "chase_nation": ("/api/v1/chase", {"campaign": CAMPAIGN, "under": CITY}),
+                 "chase_district": ("/api/v1/chase",
+                                    {"campaign": CAMPAIGN, "under": f"{CITY}-D01"}),
+                 "reports_nation": ("/api/v1/reports", {"campaign": CAMPAIGN, "under": CITY}),
+                 "reports_nation_week": ("/api/v1/reports", {**week, "under": CITY})}
         for key, (path, params) in calls.items():
             print(f"…   {key}", file=sys.stderr, flush=True)
             try:

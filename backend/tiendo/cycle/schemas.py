@@ -146,6 +146,28 @@ class ChaseGroup(BaseModel):
                                                "nhiều nhất `limit`")
 
 
+class ChaseArea(BaseModel):
+    """A child area of a large subtree (a province, a district) and its units to chase."""
+
+    unit_id: int
+    unit: str
+    unit_name: str
+    kind: str
+    expected: int
+    reported: int
+    not_reported: int = Field(description="Chưa nộp = missing + pending, cả cây đơn vị của địa bàn")
+    missing: int
+    pending: int
+    late: int
+    returned: int
+    reporting_rate: float = Field(description="reported / expected, 0..1")
+    head_name: str | None
+    head_title: str | None
+    contact: UnitContact | None = Field(description="Người báo cáo của địa bàn")
+    phone: str | None
+    tel: str | None = Field(description="Liên kết gọi điện, ví dụ `tel:0912345678`")
+
+
 class ChaseWeek(BaseModel):
     period: str
     due_at: datetime
@@ -159,7 +181,12 @@ class ChaseWeek(BaseModel):
     pending: int
     late: int
     returned: int
-    groups: list[ChaseGroup]
+    groups: list[ChaseGroup] = Field(description="Theo đơn vị (`by` = units); rỗng theo địa bàn")
+    areas: list[ChaseArea] = Field(
+        default_factory=list,
+        description="Theo địa bàn (`by` = areas): các địa bàn cấp dưới còn đơn vị chưa nộp, nộp "
+                    "muộn hoặc bị trả lại, tỉ lệ chưa nộp cao nhất trước; nhiều nhất `limit`")
+    areas_count: int = Field(0, description="Số địa bàn cần đôn đốc (có thể nhiều hơn `areas`)")
 
 
 class ChasePublic(BaseModel):
@@ -167,6 +194,9 @@ class ChasePublic(BaseModel):
     campaign_name: str
     as_of: datetime
     under: UnitSummary
+    by: Literal["units", "areas"] = Field(
+        "units", description="units: danh sách từng đơn vị theo nhóm; areas: cây đơn vị lớn "
+                             "(hơn vài nghìn đơn vị), đôn đốc theo địa bàn cấp dưới")
     weeks: list[ChaseWeek] = Field(description="Tuần hiện tại, và tuần trước khi chưa khoá sổ")
     message: str = Field(description="Tin nhắn ngắn (tiếng Việt) gửi nhóm Zalo: các đơn vị "
                                      "chưa nộp và hạn nộp; rỗng khi không còn ai")

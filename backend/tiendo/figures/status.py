@@ -38,7 +38,7 @@ from tiendo.campaigns.models import Campaign
 from tiendo.core.periods import Week
 from tiendo.figures.cache import STATUS
 from tiendo.figures.kept import Keeper, enabled
-from tiendo.figures.sql import in_subtree, run
+from tiendo.figures.sql import in_subtree, path_child, run
 from tiendo.figures.units import Expected
 from tiendo.reports.models import Report
 from tiendo.units.models import Unit
@@ -202,3 +202,51 @@ def status_counts(session: Session, campaign: Campaign, root: Unit, week: Week,
     counts = kept.totals([root.id], [week])[(root.id, str(week))]
     kept.store()
     return counts
+
+
+def child_counts(session: Session, campaign: Campaign, root: Unit, week: Week,
+                 expected: Expected | None = None) -> dict[int, Counts]:
+    """Per child of `root`: the week's counts over the child's whole subtree. Children that
+    have children from their kept rows (computed and kept when missing), childless ones live
+    (one statement); with the kept counts off, all live in one statement."""
+    expected = expected or Expected.of(session, campaign)
+    if not enabled(session):
+        start = len(root.path) + 1
+        found = _weekly(session, campaign, [week], expected,
+                        lambda u: path_child(u.c.path, literal_column(str(start))),
+                        lambda u: and_(in_subtree(u.c.path, root.path, expected.sqlite),
+                                       u.c.id != root.id))
+        return {int(node): counts for (node, _), counts in found.items()}
+    kept = KeptCounts(session, campaign, expected)
+    kept.paths[root.id] = root.path
+    kept.stamp([root.id])  # before anything is read, the tree's shape included
+    branches = [b.child.id for b in kept.branches(root.id)]
+    totals = kept.totals(branches, [week])
+    kept.store()
+    g = _U.alias("g")
+    leaves = _weekly(session, campaign, [week], expected, lambda u: u.c.id,
+                     lambda u: and_(u.c.parent_id == root.id,
+                                    ~exists().where(g.c.parent_id == u.c.id)))
+    return {**{node: counts for (node, _), counts in leaves.items()},
+            **{node: totals[(node, str(week))] for node in branches}}
+
+
+def returned_by_child(session: Session, campaign: Campaign, root: Unit, week: Week,
+                      expected: Expected | None = None) -> dict[int, dict[str, int]]:
+    """Per child of `root` (and `root` itself): how many of the week's reports in its subtree,
+    of units the week expects, are returned for correction, by timeliness (on_time / late).
+    Returned reports are few: the week's are found on the (campaign, period) index."""
+    expected = expected or Expected.of(session, campaign)
+    u, r = _U.alias("u"), Report.__table__.alias("r")
+    child = path_child(u.c.path, literal_column(str(len(root.path) + 1)))
+    rows = run(session, select(child, r.c.timeliness, func.count())
+               .select_from(r.join(u, u.c.id == r.c.unit_id))
+               .where(r.c.campaign_id == campaign.id, r.c.period == str(week),
+                      r.c.status == "returned",
+                      in_subtree(u.c.path, root.path, expected.sqlite),
+                      expected.where(u, Calendar(campaign).due_date(week)))
+               .group_by(child, r.c.timeliness))
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for node, timeliness, n in rows:
+        out[int(node) if node else root.id][timeliness] = n
+    return out

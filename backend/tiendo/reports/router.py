@@ -53,7 +53,7 @@ def check_report(data: ReportCreate, session: SessionDep, principal: ReportWrite
 @router.get("", name="reports-list", summary="Danh sách báo cáo trong phạm vi",
             responses=responses(404, 422))
 def list_reports(
-    session: SessionDep, principal: Reader, page: PageDep,
+    session: SessionDep, principal: Reader, page: PageDep, now: NowDep,
     campaign: Annotated[str | None, Query(max_length=64)] = None,
     unit: Annotated[str | None, Query(max_length=64)] = None,
     under: Annotated[str | None, Query(max_length=64)] = None,
@@ -62,7 +62,7 @@ def list_reports(
 ) -> Page[ReportPublic]:
     rows, total = service.list_reports(session, principal, campaign=campaign, unit=unit,
                                        under=under, period=period, status=status,
-                                       limit=page.limit, offset=page.offset)
+                                       limit=page.limit, offset=page.offset, now=now)
     return Page(data=service.to_public(session, rows), count=total, limit=page.limit,
                 offset=page.offset)
 

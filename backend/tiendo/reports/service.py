@@ -23,6 +23,7 @@ from tiendo.figures.sql import report_at, report_before
 from tiendo.quality.flags import record_findings
 from tiendo.quality.schemas import ReportCheck
 from tiendo.reorg.carry import predecessor_wrote
+from tiendo.reports.counting import kept_report_count, root_of_scope
 from tiendo.reports.models import (
     Report,
     ReportRevision,
@@ -290,22 +291,33 @@ def to_public(session: Session, rows: list[tuple[Report, Unit]]) -> list[ReportP
 
 def list_reports(session: Session, principal: Principal, *, campaign: str | None,
                  unit: str | None, under: str | None, period: str | None,
-                 status: ReportStatus | None, limit: int, offset: int,
+                 status: ReportStatus | None, limit: int, offset: int, now: datetime,
                  ) -> tuple[list[tuple[Report, Unit]], int]:
+    """One page, newest week first, then by place in the tree; `count` over all pages, from
+    the kept reporting counts when they can tell it exactly (tiendo.reports.counting)."""
     stmt = (select(Report, Unit).join(Unit, Unit.id == Report.unit_id)
             .where(principal.subtree_filter(Unit.path)))
+    the_campaign = root = None
     if campaign is not None:
-        stmt = stmt.where(Report.campaign_id == get_campaign(session, principal, campaign).id)
+        the_campaign = get_campaign(session, principal, campaign)
+        stmt = stmt.where(Report.campaign_id == the_campaign.id)
     if unit is not None:
         stmt = stmt.where(Report.unit_id == get_unit(session, principal, unit, field="unit").id)
     if under is not None:
-        stmt = stmt.where(Unit.path.startswith(get_unit(session, principal, under,
-                                                        field="under").path))
+        root = get_unit(session, principal, under, field="under")
+        stmt = stmt.where(Unit.path.startswith(root.path))
     if period is not None:
-        stmt = stmt.where(Report.period == str(Week.parse(period)))
+        period = str(Week.parse(period))
+        stmt = stmt.where(Report.period == period)
     if status is not None:
         stmt = stmt.where(Report.status == status)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    total = None
+    if the_campaign is not None and unit is None and status is None:
+        root = root or root_of_scope(session, principal.paths(Action.read))
+        if root is not None:
+            total = kept_report_count(session, the_campaign, root, period, now)
+    if total is None:
+        total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = session.exec(stmt.order_by(Report.period.desc(), Unit.path)
                         .limit(limit).offset(offset)).all()
     return [tuple(r) for r in rows], total

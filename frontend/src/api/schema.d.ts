@@ -1870,6 +1870,55 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /**
+         * ChaseArea
+         * @description A child area of a large subtree (a province, a district) and its units to chase.
+         */
+        ChaseArea: {
+            /** Unit Id */
+            unit_id: number;
+            /** Unit */
+            unit: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Kind */
+            kind: string;
+            /** Expected */
+            expected: number;
+            /** Reported */
+            reported: number;
+            /**
+             * Not Reported
+             * @description Chưa nộp = missing + pending, cả cây đơn vị của địa bàn
+             */
+            not_reported: number;
+            /** Missing */
+            missing: number;
+            /** Pending */
+            pending: number;
+            /** Late */
+            late: number;
+            /** Returned */
+            returned: number;
+            /**
+             * Reporting Rate
+             * @description reported / expected, 0..1
+             */
+            reporting_rate: number;
+            /** Head Name */
+            head_name: string | null;
+            /** Head Title */
+            head_title: string | null;
+            /** @description Người báo cáo của địa bàn */
+            contact: components["schemas"]["UnitContact"] | null;
+            /** Phone */
+            phone: string | null;
+            /**
+             * Tel
+             * @description Liên kết gọi điện, ví dụ `tel:0912345678`
+             */
+            tel: string | null;
+        };
         /** ChaseGroup */
         ChaseGroup: {
             /**
@@ -1902,6 +1951,13 @@ export interface components {
              */
             as_of: string;
             under: components["schemas"]["UnitSummary"];
+            /**
+             * By
+             * @description units: danh sách từng đơn vị theo nhóm; areas: cây đơn vị lớn (hơn vài nghìn đơn vị), đôn đốc theo địa bàn cấp dưới
+             * @default units
+             * @enum {string}
+             */
+            by: "units" | "areas";
             /**
              * Weeks
              * @description Tuần hiện tại, và tuần trước khi chưa khoá sổ
@@ -1995,8 +2051,22 @@ export interface components {
             late: number;
             /** Returned */
             returned: number;
-            /** Groups */
+            /**
+             * Groups
+             * @description Theo đơn vị (`by` = units); rỗng theo địa bàn
+             */
             groups: components["schemas"]["ChaseGroup"][];
+            /**
+             * Areas
+             * @description Theo địa bàn (`by` = areas): các địa bàn cấp dưới còn đơn vị chưa nộp, nộp muộn hoặc bị trả lại, tỉ lệ chưa nộp cao nhất trước; nhiều nhất `limit`
+             */
+            areas?: components["schemas"]["ChaseArea"][];
+            /**
+             * Areas Count
+             * @description Số địa bàn cần đôn đốc (có thể nhiều hơn `areas`)
+             * @default 0
+             */
+            areas_count: number;
         };
         /** ChildProgress */
         ChildProgress: {

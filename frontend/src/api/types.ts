@@ -37,6 +37,7 @@ export type SeriesPoint = S['SeriesPoint']
 export type ChasePublic = S['ChasePublic']
 export type ChaseWeek = S['ChaseWeek']
 export type ChaseUnit = S['ChaseUnit']
+export type ChaseArea = S['ChaseArea']
 // data quality
 export type Finding = S['Finding']
 export type FlagPublic = S['FlagPublic']

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, call } from '../../api/client'
-import type { ChaseUnit, ChaseWeek } from '../../api/types'
+import type { ChaseArea, ChaseUnit, ChaseWeek } from '../../api/types'
 import { ErrorBox } from '../../components/ErrorBox'
 import { Loading } from '../../components/Loading'
 import { StatusBadge } from '../../components/StatusBadge'
@@ -9,7 +9,9 @@ import { useApi } from '../../hooks'
 import { getLang, t } from '../../i18n'
 import { Link } from '../../router'
 
-/** "Cần đôn đốc": the first thing a manager sees, the units to call for the week(s) due. */
+/** "Cần đôn đốc": the first thing a manager sees, the units to call for the week(s) due; for a
+ * province or the nation (thousands of units), the areas below it, worst first, each opening
+ * the overview of that area with its own list. */
 export function Chase({ campaign, under, version = 0 }: { campaign: string; under?: string | null; version?: number }) {
   const res = useApi(
     () => call(api.GET('/api/v1/chase', { params: { query: { campaign, under } } })),
@@ -55,7 +57,8 @@ function Week({ week, toVerify }: { week: ChaseWeek; toVerify: Set<string> }) {
           returned: formatNumber(week.returned),
         })}
       </p>
-      {units === 0 && <p class="success">{t('chase.none')}</p>}
+      {units === 0 && week.areas_count === 0 && <p class="success">{t('chase.none')}</p>}
+      {week.areas_count > 0 && <Areas week={week} />}
       {week.groups.map((g) => (
         <div class="chase-group" key={g.key} role="group" aria-label={`${g.label} (${g.count})`}>
           <h4>
@@ -73,8 +76,45 @@ function Week({ week, toVerify }: { week: ChaseWeek; toVerify: Set<string> }) {
   )
 }
 
+function Areas({ week }: { week: ChaseWeek }) {
+  return (
+    <div class="chase-group" role="group" aria-label={`${t('chase.areas')} (${week.areas_count})`}>
+      <h4>
+        {t('chase.areas')} <span class="muted">({formatNumber(week.areas_count)})</span>
+      </h4>
+      <p class="small muted no-print">{t('chase.areas_hint')}</p>
+      <ul class="chase-list">
+        {week.areas.map((a) => (
+          <AreaRow key={a.unit_id} area={a} />
+        ))}
+      </ul>
+      {week.areas_count > week.areas.length && <p class="small muted">{t('chase.more_areas', { n: formatNumber(week.areas_count - week.areas.length) })}</p>}
+    </div>
+  )
+}
+
+function AreaRow({ area: a }: { area: ChaseArea }) {
+  return (
+    <li>
+      <div class="chase-name">
+        <Link href={`/?under=${encodeURIComponent(a.unit)}`}>{a.unit_name}</Link>{' '}
+        {a.not_reported > 0 && (
+          <span class={`badge badge-${a.missing > 0 ? 'bad' : 'neutral'}`}>
+            {t('chase.area_not', { n: formatNumber(a.not_reported), expected: formatNumber(a.expected) })}
+          </span>
+        )}
+        <span class="muted small"> {t('chase.area_rate', { rate: formatFraction(a.reporting_rate) })}</span>
+        {a.late > 0 && <span class="muted small"> · {t('chase.area_late', { n: formatNumber(a.late) })}</span>}
+        {a.returned > 0 && <span class="muted small"> · {t('chase.area_returned', { n: formatNumber(a.returned) })}</span>}
+      </div>
+      <div class="chase-people small">
+        <People who={a} />
+      </div>
+    </li>
+  )
+}
+
 function Row({ unit: u, flagged }: { unit: ChaseUnit; flagged: boolean }) {
-  const c = u.contact
   return (
     <li>
       <div class="chase-name">
@@ -83,26 +123,36 @@ function Row({ unit: u, flagged }: { unit: ChaseUnit; flagged: boolean }) {
         {u.ratio !== null && u.ratio !== undefined && <span class="muted small"> {t('chase.ratio', { ratio: formatFraction(u.ratio) })}</span>}
       </div>
       <div class="chase-people small">
-        {(u.head_name || u.head_title) && (
-          <span>
-            {u.head_title || t('chase.head')}: {u.head_name || '—'}
-          </span>
-        )}
-        {c && (c.name || c.title) && (
-          <span>
-            {t('chase.contact')}: {[c.name, c.title].filter(Boolean).join(', ')}
-          </span>
-        )}
-        {u.tel && u.phone && (
-          <a class="chase-tel" href={u.tel}>
-            {t('chase.call', { phone: u.phone })}
-          </a>
-        )}
+        <People who={u} />
         <span class="muted">
           {u.last_report_at ? t('chase.last', { time: formatDateTime(u.last_report_at) }) : t('chase.never')}
         </span>
       </div>
     </li>
+  )
+}
+
+/** Whom to call about a unit or an area: its head, its reporting contact, a tap-to-call link. */
+function People({ who }: { who: ChaseUnit | ChaseArea }) {
+  const c = who.contact
+  return (
+    <>
+      {(who.head_name || who.head_title) && (
+        <span>
+          {who.head_title || t('chase.head')}: {who.head_name || '—'}
+        </span>
+      )}
+      {c && (c.name || c.title) && (
+        <span>
+          {t('chase.contact')}: {[c.name, c.title].filter(Boolean).join(', ')}
+        </span>
+      )}
+      {who.tel && who.phone && (
+        <a class="chase-tel" href={who.tel}>
+          {t('chase.call', { phone: who.phone })}
+        </a>
+      )}
+    </>
   )
 }
 
