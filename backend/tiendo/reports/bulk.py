@@ -302,7 +302,8 @@ class BulkRun:
         written = plan.creates + [(i, u) for i, u, _ in plan.updates]
         if written:  # the kept totals of their ancestors, from the earliest week written on
             figures_changed(self.session, self.campaign.id, {u.id for _, u in written},
-                            min(i.period for i, _ in written))
+                            min(i.period for i, _ in written),
+                            paths={u.id: u.path for _, u in written})
         metric_ids = {code: m.id for code, m in self.rules.metrics.items()}
         insert_many(conn, ReportValue.__table__, [
             {"report_id": rid, "metric_id": metric_ids[c], "value": v}
