@@ -87,13 +87,24 @@ def forecast_of(ref: date, remaining: int, pace: float, end: date | None = None)
     campaign's `end` (a date years away says nothing useful: at this pace, not reached)."""
     if remaining <= 0 or pace <= 0:
         return None
-    when = ref + timedelta(days=math.ceil(remaining / pace * 7 - 1e-9))
-    return None if end is not None and when > end else when
+    return shown_forecast(ref + timedelta(days=math.ceil(remaining / pace * 7 - 1e-9)), end)
+
+
+def shown_forecast(forecast: date | None, end: date | None) -> date | None:
+    """The forecast as shown: none after the campaign's `end`."""
+    return None if forecast is None or (end is not None and forecast > end) else forecast
 
 
 def status_of(goal: float, numerator: int, denominator: int, forecast: date | None,
               ref: date, deadline: date) -> Status:
-    if denominator > 0 and remaining_of(goal, numerator, denominator) == 0:
+    return status_from(remaining_of(goal, numerator, denominator), denominator, forecast, ref,
+                       deadline)
+
+
+def status_from(remaining: int, denominator: int, forecast: date | None, ref: date,
+                deadline: date) -> Status:
+    """status_of, the remainder already known (a district judges a thousand children)."""
+    if denominator > 0 and remaining == 0:
         return Status.met
     if denominator <= 0 or ref > deadline or forecast is None:
         return Status.behind
@@ -120,15 +131,15 @@ def judge(target: Target, sums: Sums, weeks: int, ref: date, upstream: bool = Tr
           end: date | None = None) -> Judged:
     """A group of units' figures against the target, the pace from sums.base_numerator over
     `weeks` weeks; upstream=False skips the upstream status (children do not show it)."""
-    num, den, goal = sums.numerator, sums.denominator, target.goal_ratio
+    num, den = sums.numerator, sums.denominator
     pace = (num - sums.base_numerator) / weeks if weeks else 0.0
-    remaining = remaining_of(goal, num, den)
+    remaining = remaining_of(target.goal_ratio, num, den)
     forecast = forecast_of(ref, remaining, pace)  # the statuses weigh the pace as it is
-    upstream_status = (status_of(goal, num, den, forecast, ref, target.upstream_deadline)
-                       if upstream and target.upstream_deadline else None)
-    return Judged(num, den, ratio_of(num, den), remaining, pace,
-                  forecast_of(ref, remaining, pace, end),
-                  status_of(goal, num, den, forecast, ref, target.deadline), upstream_status)
+    upstream_deadline = target.upstream_deadline if upstream else None
+    upstream_status = (status_from(remaining, den, forecast, ref, upstream_deadline)
+                       if upstream_deadline else None)
+    return Judged(num, den, ratio_of(num, den), remaining, pace, shown_forecast(forecast, end),
+                  status_from(remaining, den, forecast, ref, target.deadline), upstream_status)
 
 
 def ranked(items: list[dict]) -> list[dict]:
