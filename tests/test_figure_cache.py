@@ -293,3 +293,25 @@ def test_rebuild_then_check_on_the_demo(tree, own_db) -> None:  # noqa: ANN001
     with Session(own_db.engine) as s:
         checked, differences = upkeep.check(s, None)
     assert checked and not differences, differences
+
+
+def test_only_a_unit_with_grandchildren_reads_the_kept_totals(tree, own_client, login,
+                                                              own_db) -> None:  # noqa: ANN001
+    """A parent of leaves (Đa Tốn and its school; a district of communes) is read live, without
+    the counters; a unit with grandchildren reads kept totals, and both give the live figures."""
+    with Session(own_db.engine) as s:
+        def unit(code: str) -> Unit:
+            return s.exec(select(Unit).where(Unit.code == code)).scalar_one()
+
+        assert kept.has_grandchildren(s, unit(ROOT))
+        assert not kept.has_grandchildren(s, unit(BRANCH))
+        assert not kept.has_grandchildren(s, unit("GL-X-DATON-TH1"))  # a leaf
+    before = kept_rows(own_db.engine, BRANCH)
+    r = own_client.get(f"{V1}/progress", headers=login("admin"),
+                       params={"campaign": CAMPAIGN, "under": BRANCH})
+    assert r.status_code == 200 and r.json()["targets"], r.text
+    assert kept_rows(own_db.engine, BRANCH) == before  # nothing kept for a parent of leaves
+    fill(own_client, login("admin"))
+    assert kept_rows(own_db.engine, BRANCH) > 0  # the district's read keeps its branch
+    assert_exact(own_db.engine)
+

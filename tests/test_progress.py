@@ -9,7 +9,7 @@ from sqlmodel import select
 from conftest import assert_error
 from factories import new_unit, staff_report
 from tiendo.campaigns.models import Baseline, Campaign, Target
-from tiendo.progress.schemas import Status
+from tiendo.progress.schemas import ProgressPublic, Status
 from tiendo.progress.service import forecast_of, status_of
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
@@ -307,3 +307,14 @@ def test_public_leaderboard_only_when_switched_on(client, admin):
     progress = target(get_progress(client, admin, period="2024-W35"), "residents")
     best = max(progress["children"], key=lambda c: c["ratio"])
     assert residents["units"][0]["ratio"] == best["ratio"]
+
+
+def test_a_district_answer_is_its_published_schema_byte_for_byte(client, auth):
+    """The children's rows are serialised without being validated again: read back through the
+    published schema (ProgressPublic), the answer must come out the same, byte for byte."""
+    r = client.get("/api/v1/progress", headers=auth("vanphong"), params={
+        "campaign": "ihanoi-2024", "period": "2024-W30", "under": "HN-GL"})
+    assert r.status_code == 200, r.text
+    children = [c for t in r.json()["targets"] for c in t["children"]]
+    assert len(children) > 20 and len({c["status"] for c in children}) > 1
+    assert ProgressPublic.model_validate_json(r.content).model_dump_json().encode() == r.content

@@ -88,6 +88,12 @@ def test_figures_are_the_progress_figures_and_the_official_count(w30, client, au
     for t in prog["targets"]:
         assert f"{t['name']}" in body
         assert f"Đã thực hiện: {vn(t['numerator'])}/{vn(t['denominator'])}" in body
+        # The children behind schedule, named as the screen shows them (and only they).
+        behind = [c["unit_name"] for c in t["children"] if c["status"] == "behind"]
+        line = next((p for p in texts(w30)
+                     if p.startswith(f"- Các đơn vị chậm tiến độ ({t['name']}): ")), "")
+        assert [n for n in behind if n in line] == behind and bool(line) == bool(behind)
+    assert any(c["status"] == "behind" for t in prog["targets"] for c in t["children"])
     residents = next(t for t in prog["targets"] if t["numerator_metric"] == "residents_accounts")
     assert residents["official"]["value"] == 2850
     line = next(t for t in texts(w30) if "HANOI EIC" in t)

@@ -207,7 +207,8 @@ def render(session: Session, principal: Principal, campaign_ref: str, period: st
         more = f" và {vn(done.count - len(missing))} đơn vị khác" if done.count > len(missing) else ""
         _par(doc, "- Các đơn vị chưa báo cáo: " + ", ".join(missing) + more + ".")
     for tp in prog.targets:
-        behind = [f"{c.unit_name} ({pct(c.ratio)})" for c in tp.children if c.status == "behind"]
+        behind = [f"{c['unit_name']} ({pct(c['ratio'])})" for c in tp.children
+                  if c["status"] == "behind"]
         if behind:
             _par(doc, f"- Các đơn vị chậm tiến độ ({tp.name}): " + ", ".join(behind) + ".")
 

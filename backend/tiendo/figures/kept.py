@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Table, and_, exists, select, tuple_
+from sqlalchemy import Connection, Select, Table, and_, bindparam, exists, select, tuple_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
@@ -31,6 +32,7 @@ from tiendo.figures import series as live_series
 from tiendo.figures import subtree as live
 from tiendo.figures.cache import EVERYTHING, TOTAL, has_pending, lock_stamps, read_stamps
 from tiendo.figures.series import WeekTotal
+from tiendo.figures.sql import in_bound_subtree, subtree_range
 from tiendo.figures.subtree import Child, SubtreeSums, Sums
 from tiendo.figures.weekly import sums_by_week
 from tiendo.units.models import Unit
@@ -52,6 +54,23 @@ def enabled(session: Session) -> bool:
     """Kept totals are read unless switched off, or this transaction has changed figures it
     has not yet invalidated (its own writes would not show)."""
     return get_settings().figure_cache and not has_pending(session)
+
+
+@lru_cache(maxsize=2)
+def _below_a_child(sqlite: bool) -> Select:
+    root = bindparam("root")
+    return (select(_U.c.id).where(in_bound_subtree(_U.c.path, sqlite), _U.c.id != root,
+                                  _U.c.parent_id != root).limit(1))
+
+
+def has_grandchildren(session: Session, root: Unit) -> bool:
+    """Whether some child of `root` has children of its own, i.e. whether kept totals can help:
+    one scan of the subtree's paths that stops at the first unit below a child. A district of
+    a thousand leaves is so answered without reading the counters or the shape (the shape costs
+    it a probe per child)."""
+    stmt = _below_a_child(session.get_bind().dialect.name == "sqlite")
+    return session.connection().execute(
+        stmt, {"root": root.id, **subtree_range(root.path)}).first() is not None
 
 
 def pace_base_week(campaign: Campaign, week: Week) -> Week:
@@ -259,10 +278,12 @@ def sums_by_target(session: Session, campaign: Campaign, targets: list[Target], 
     if (not enabled(session) or not targets
             or (base_week is not None and base_week != pace_base_week(campaign, week))):
         return live.sums_by_target(session, campaign, targets, root, week, base_week)
+    if not has_grandchildren(session, root):  # a leaf or a parent of leaves: one statement
+        return live.sums_by_target(session, campaign, targets, root, week, base_week)
     kept = Kept(session, campaign, targets)
     kept.paths[root.id] = root.path
-    kept.stamp([root.id])  # before anything is read, the tree's shape included
-    if not kept.branches(root.id):  # a leaf or a parent of leaves: one statement anyway
+    kept.stamp([root.id])  # before anything kept is computed, the tree's shape included
+    if not kept.branches(root.id):  # its grandchildren moved away meanwhile
         return live.sums_by_target(session, campaign, targets, root, week, base_week)
     sums = kept.per_child(root, [week], with_base=base_week is not None)[week]
     if base_week is not None:
@@ -275,6 +296,8 @@ def totals_by_week(session: Session, campaign: Campaign, targets: list[Target], 
                    weeks: list[Week]) -> dict[int, list[WeekTotal]]:
     """tiendo.figures.series.totals_by_week, from the kept totals where they help."""
     if not enabled(session) or not targets or not weeks:
+        return live_series.totals_by_week(session, campaign, targets, root, weeks)
+    if not has_grandchildren(session, root):
         return live_series.totals_by_week(session, campaign, targets, root, weeks)
     kept = Kept(session, campaign, targets)
     kept.paths[root.id] = root.path

@@ -88,7 +88,23 @@ def in_subtree(column, path: str, sqlite: bool) -> ColumnElement[bool]:  # noqa:
     # Written into the statement: PostgreSQL's generic plan of a prepared statement would take
     # any range of paths for a small one (a nation's subtree is every unit).
     lo, hi = (bindparam(None, p, type_=String, literal_execute=True)
-              for p in (path, path[:-1] + "0"))  # paths end with '/'; '0' comes after it
+              for p in subtree_range(path).values())
+    return _path_range(column, lo, hi, sqlite)
+
+
+def in_bound_subtree(column, sqlite: bool) -> ColumnElement[bool]:  # noqa: ANN001
+    """`in_subtree` for a statement built once and kept prepared: the range is bound as the
+    parameters `prefix` and `prefix_end` (`subtree_range`)."""
+    lo, hi = bindparam("prefix", type_=String), bindparam("prefix_end", type_=String)
+    return _path_range(column, lo, hi, sqlite)
+
+
+def subtree_range(path: str) -> dict[str, str]:
+    """The parameters of `in_bound_subtree` for the subtree of the unit at `path`."""
+    return {"prefix": path, "prefix_end": path[:-1] + "0"}  # paths end with '/'; '0' follows
+
+
+def _path_range(column, lo, hi, sqlite: bool) -> ColumnElement[bool]:  # noqa: ANN001
     if sqlite:
         return and_(column >= lo, column < hi)
     return and_(column.op("~>=~")(lo), column.op("~<~")(hi))

@@ -23,7 +23,6 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
-    String,
     and_,
     bindparam,
     case,
@@ -39,7 +38,15 @@ from sqlmodel import Session
 from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
 from tiendo.core.periods import Week
-from tiendo.figures.sql import path_child, report_before, report_for, run, unindexed
+from tiendo.figures.sql import (
+    in_bound_subtree,
+    path_child,
+    report_before,
+    report_for,
+    run,
+    subtree_range,
+    unindexed,
+)
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
 
@@ -202,9 +209,7 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool,
     # A range of paths, not LIKE: SQLite's LIKE ignores case and cannot use the path index, and
     # PostgreSQL's generic plan of a prepared LIKE cannot either (that index compares with the
     # pattern operators).
-    lo, hi = bindparam("prefix", type_=String), bindparam("prefix_end", type_=String)
-    in_subtree = (and_(u.c.path >= lo, u.c.path < hi) if sqlite
-                  else and_(u.c.path.op("~>=~")(lo), u.c.path.op("~<~")(hi)))
+    in_subtree = in_bound_subtree(u.c.path, sqlite)
     if shallow:  # the root and its childless children only (the kept totals cover the rest)
         below = Unit.__table__.alias("g")
         root = bindparam("root")
@@ -300,8 +305,7 @@ def sums_by_counted(session: Session, campaign: Campaign, counted: list[Counted]
                       session.get_bind().dialect.name == "sqlite", shallow)
     params = {"campaign": campaign.id, "week": str(week),
               "due_date": Calendar(campaign).due_date(week),
-              "root": root.id, "prefix": root.path,
-              "prefix_end": root.path[:-1] + "0",  # paths end with '/'; '0' comes after it
+              "root": root.id, **subtree_range(root.path),
               "start": len(root.path) + 1}
     if base_week is not None:
         params["base_week"] = str(base_week)

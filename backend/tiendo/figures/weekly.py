@@ -40,7 +40,14 @@ from sqlmodel import Session
 from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Campaign, Target
 from tiendo.core.periods import Week
-from tiendo.figures.sql import report_before, report_for, run, unindexed
+from tiendo.figures.sql import (
+    in_bound_subtree,
+    report_before,
+    report_for,
+    run,
+    subtree_range,
+    unindexed,
+)
 from tiendo.figures.subtree import (
     WIDTH,
     Sums,
@@ -82,9 +89,7 @@ def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool, sqlite: boo
         in_subtree = and_(or_(u.c.id == root, u.c.parent_id == root), or_(
             u.c.id == root, ~select(g.c.id).where(g.c.parent_id == u.c.id).exists()))
     else:  # a range of paths; PostgreSQL's path index compares with the pattern operators
-        lo, hi = bindparam("prefix", type_=String), bindparam("prefix_end", type_=String)
-        in_subtree = (and_(u.c.path >= lo, u.c.path < hi) if sqlite
-                      else and_(u.c.path.op("~>=~")(lo), u.c.path.op("~<~")(hi)))
+        in_subtree = in_bound_subtree(u.c.path, sqlite)
 
     # 1. Per week, the counted units with their report for exactly the week.
     per_week = []
@@ -179,8 +184,8 @@ def sums_by_week(session: Session, campaign: Campaign, targets: list[Target], ro
     stmt = _statement(tuple(_shape(t) for t in reps), len(weeks), base_weeks is not None,
                       session.get_bind().dialect.name == "sqlite", shallow)
     cal = Calendar(campaign)
-    params: dict[str, object] = {"campaign": campaign.id, "root": root.id, "prefix": root.path,
-                                 "prefix_end": root.path[:-1] + "0"}  # '0' comes after '/'
+    params: dict[str, object] = {"campaign": campaign.id, "root": root.id,
+                                 **subtree_range(root.path)}
     for n, week in enumerate(weeks):
         params[f"w{n}"], params[f"d{n}"] = str(week), cal.due_date(week)
         if bases is not None:
