@@ -119,13 +119,14 @@ def table(results: dict) -> str:
     rows = []
     for key, label, before, goal in READS:
         cells = [results["modes"][m].get(key) for m in results["modes"]]
-        best = [c["median_ms"] for c in cells if c and "median_ms" in c]
         if goal is None:
             rows.append([label, before, *map(_cell, cells), "—", "–"])
             continue
         goal_text = f"≤ {goal:,} ms" if goal < 1000 else f"≤ {goal / 1000:g} s"
-        met = bool(best) and min(best) <= goal and all("timed_out_s" not in (c or {})
-                                                       for c in cells[-1:])
+        # Judged on the last mode, the one users run (the kept totals on), not on the better
+        # of the two: a read that only meets its goal with the cache off does not meet it.
+        shipped = cells[-1] or {}
+        met = "median_ms" in shipped and shipped["median_ms"] <= goal
         if key == "completeness_nation":
             goal_text += " and ≤ 100 KB"
             sizes = [c["bytes"] for c in cells if c and "bytes" in c]
