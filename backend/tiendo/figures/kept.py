@@ -58,9 +58,12 @@ def enabled(session: Session) -> bool:
 
 @lru_cache(maxsize=2)
 def _below_a_child(sqlite: bool) -> Select:
-    root = bindparam("root")
-    return (select(_U.c.id).where(in_bound_subtree(_U.c.path, sqlite), _U.c.id != root,
-                                  _U.c.parent_id != root).limit(1))
+    # Paths only: answered from the path index alone (an index-only scan on PostgreSQL, a
+    # covering index on SQLite), never from the table's rows. A grandchild's path is the root's
+    # followed by two more segments (`/1/2/` + `17/40/`): LIKE `/1/2/%/%/`; paths hold digits
+    # and slashes only, so nothing needs escaping and SQLite's case-blind LIKE is exact.
+    return (select(_U.c.path).where(in_bound_subtree(_U.c.path, sqlite),
+                                    _U.c.path.like(bindparam("below_a_child"))).limit(1))
 
 
 def has_grandchildren(session: Session, root: Unit) -> bool:
@@ -69,8 +72,8 @@ def has_grandchildren(session: Session, root: Unit) -> bool:
     a thousand leaves is so answered without reading the counters or the shape (the shape costs
     it a probe per child)."""
     stmt = _below_a_child(session.get_bind().dialect.name == "sqlite")
-    return session.connection().execute(
-        stmt, {"root": root.id, **subtree_range(root.path)}).first() is not None
+    return session.connection().execute(stmt, {
+        "below_a_child": root.path + "%/%/", **subtree_range(root.path)}).first() is not None
 
 
 def pace_base_week(campaign: Campaign, week: Week) -> Week:
