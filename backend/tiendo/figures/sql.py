@@ -10,7 +10,7 @@ read reports only through them.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, ScalarSelect, String, and_, bindparam, select
+from sqlalchemy import ColumnElement, ScalarSelect, String, and_, bindparam, false, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
@@ -81,6 +81,27 @@ def _unindexed_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
     return "+" + compiler.process(next(iter(element.clauses)), **kw)
 
 
+class tree_order(FunctionElement):  # noqa: N801 - reads like the SQL it renders
+    """A path as an ORDER BY key, in the order the path index keeps: byte by byte (a unit, then
+    its subtree). On PostgreSQL `path USING ~<~`, the index's own operator, so that a page of a
+    subtree walks the index instead of sorting the subtree (and the order is the same as
+    SQLite's whatever the database's collation)."""
+
+    type = String()
+    inherit_cache = True
+    name = "tree_order"
+
+
+@compiles(tree_order)
+def _tree_order(element, compiler, **kw) -> str:  # noqa: ANN001
+    return compiler.process(next(iter(element.clauses)), **kw)
+
+
+@compiles(tree_order, "postgresql")
+def _tree_order_pg(element, compiler, **kw) -> str:  # noqa: ANN001
+    return compiler.process(next(iter(element.clauses)), **kw) + " USING ~<~"
+
+
 def in_subtree(column, path: str, sqlite: bool) -> ColumnElement[bool]:  # noqa: ANN001
     """`column` (a unit's path) lies in the subtree of the unit at `path`: a range of paths,
     not LIKE (SQLite's LIKE ignores case and cannot use the path index; PostgreSQL's path
@@ -90,6 +111,13 @@ def in_subtree(column, path: str, sqlite: bool) -> ColumnElement[bool]:  # noqa:
     lo, hi = (bindparam(None, p, type_=String, literal_execute=True)
               for p in subtree_range(path).values())
     return _path_range(column, lo, hi, sqlite)
+
+
+def in_subtrees(column, paths: list[str], sqlite: bool) -> ColumnElement[bool]:  # noqa: ANN001
+    """`column` lies in one of the subtrees at `paths` (a caller's reach): `in_subtree` each."""
+    if not paths:
+        return false()
+    return or_(*(in_subtree(column, p, sqlite) for p in paths))
 
 
 def in_bound_subtree(column, sqlite: bool) -> ColumnElement[bool]:  # noqa: ANN001
