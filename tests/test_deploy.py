@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -108,6 +109,11 @@ def test_serve_with_several_workers(tmp_path):
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     with serving(tmp_path, env, log=tmp_path / "serve.log") as base, \
             httpx.Client(base_url=base) as client:
+        # The first worker up answers /api/health; on a loaded machine the second may still be
+        # starting, so wait for both before counting them (a deadline, not a duration).
+        deadline = time.monotonic() + 120
+        while _started_workers(tmp_path / "serve.log") < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
         for _ in range(20):
             assert client.get("/api/health").status_code == 200
         metrics = client.get("/metrics", headers={"Authorization": "Bearer scrape"}).text
@@ -118,3 +124,8 @@ def test_serve_with_several_workers(tmp_path):
     assert len(workers) == 2
     health = [line for line in lines if line.get("route") == "/api/health"]
     assert len(health) == 20 and all(line["status"] == 200 for line in health)
+
+
+def _started_workers(log: Path) -> int:
+    text = log.read_text() if log.exists() else ""
+    return text.count("Started server process")

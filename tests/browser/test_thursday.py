@@ -202,6 +202,7 @@ def test_manager_downloads_the_draft_report_to_the_city(page) -> None:  # noqa: 
     login(page, "vanphong")
     page.goto("/manage")
     export = page.get_by_role("region", name="Xuất báo cáo tuần")
+    page.wait_for_load_state("networkidle")  # the page's own reads done: the click is alone
     with page.expect_download(timeout=60_000) as download:  # drafting takes a moment
         export.get_by_role("button", name="Tải dự thảo báo cáo gửi thành phố (.docx)").click()
     assert download.value.suggested_filename.endswith(".docx")
