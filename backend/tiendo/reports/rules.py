@@ -99,10 +99,15 @@ class CampaignRules:
         target (a bulk post asks for thousands of units of a few kinds)."""
         if unit.id in self._named_units:
             return tuple(self._checks[id(t)] for t in self.targets_for(unit))
-        kinds = self.__dict__.setdefault("_kind_checks", {})
+        kinds = self._kind_checks
         if unit.kind not in kinds:
             kinds[unit.kind] = tuple(self._checks[id(t)] for t in self.targets_for(unit))
         return kinds[unit.kind]
+
+    @cached_property
+    def _kind_checks(self) -> dict[str, tuple[TargetCheck, ...]]:
+        """_checks_for's answers per unit kind, filled as kinds come."""
+        return {}
 
     @cached_property
     def _checks(self) -> dict[int, TargetCheck]:
