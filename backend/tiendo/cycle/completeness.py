@@ -8,23 +8,22 @@ from datetime import UTC, datetime
 from sqlalchemy import Integer, String, and_, bindparam, null, select
 from sqlmodel import Session
 
-from tiendo.auth.principal import Action, Principal
+from tiendo.auth.principal import Principal
 from tiendo.campaigns.calendar import Calendar, reporting_status
 from tiendo.campaigns.models import Campaign
-from tiendo.campaigns.service import get_campaign, list_campaigns
+from tiendo.campaigns.service import get_campaign
 from tiendo.core.pagination import PageParams
 from tiendo.core.periods import Week
 from tiendo.cycle.locks import LockBook
 from tiendo.cycle.schemas import (
     CompletenessPublic,
     CompletenessUnit,
-    DueEntry,
     UnitSummary,
 )
 from tiendo.errors import NotFound
 from tiendo.figures.sql import in_subtree, run
 from tiendo.figures.status import status_counts
-from tiendo.figures.units import Expected, week_reports
+from tiendo.figures.units import Expected
 from tiendo.reports.models import Report
 from tiendo.units.models import Unit
 from tiendo.units.service import find_unit, get_unit, resolve_under
@@ -159,33 +158,3 @@ def get_unit_unchecked(session: Session, ref: str) -> Unit:
     if unit is None:
         raise NotFound("Không tìm thấy đơn vị.", field="under", code="unit_not_found")
     return unit
-
-
-def due_list(session: Session, principal: Principal, campaign: str | None,
-             now: datetime) -> list[DueEntry]:
-    """The caller's own units: this week's state of each, and earlier weeks left unreported."""
-    if campaign is not None:
-        campaigns = [get_campaign(session, principal, campaign, action=Action.report_write)]
-    else:
-        campaigns = [c for c in list_campaigns(session, principal, Action.report_write)
-                     if Calendar(c).running(now)]
-    mine = principal.subtree_filter(Unit.path, Action.report_write)
-    out: list[DueEntry] = []
-    for c in campaigns:
-        cal = Calendar(c)
-        weeks = cal.weeks_until(now)
-        for week in reversed(weeks):
-            due = cal.due(week)
-            current = week == weeks[-1]
-            for row in week_reports(session, c, week, mine):
-                r = row.report
-                if r is None:
-                    status = "due" if now < due else "overdue"
-                elif current:
-                    status = r.timeliness
-                else:
-                    continue
-                out.append(DueEntry(campaign=c.code, unit=row.unit.code,
-                                    unit_name=row.unit.name, period=str(week), due_at=due,
-                                    status=status, report_id=r.id if r else None))
-    return out

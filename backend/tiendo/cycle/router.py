@@ -11,7 +11,7 @@ from tiendo.core.clock import NowDep
 from tiendo.core.contract import ApiRoute
 from tiendo.core.pagination import Page, PageDep
 from tiendo.core.periods import PeriodQuery
-from tiendo.cycle import approval, chase, completeness, locks
+from tiendo.cycle import approval, chase, completeness, due, locks
 from tiendo.cycle.idempotency import IdempotencyDep
 from tiendo.cycle.schemas import (
     ApproveMany,
@@ -83,8 +83,11 @@ def list_chase(session: SessionDep, principal: Manager, now: NowDep, campaign: C
             summary="Các báo cáo đơn vị của bạn cần nộp (tuần này và các tuần còn thiếu)",
             responses=responses(404))
 def list_due(session: SessionDep, principal: ReportWriterReader, now: NowDep, page: PageDep,
-             campaign: Annotated[str | None, Query(max_length=64)] = None) -> Page[DueEntry]:
-    return Page.of(completeness.due_list(session, principal, campaign, now), page)
+             campaign: Annotated[str | None, Query(max_length=64)] = None,
+             unit: Annotated[str | None, Query(max_length=64, description=(
+                 "Chỉ một đơn vị (mã hoặc id): các tuần của riêng đơn vị đó"))] = None,
+             ) -> Page[DueEntry]:
+    return due.due_page(session, principal, campaign, unit, now, page)
 
 
 @router.post("/reports/approve", name="reports-approve-many", tags=["reports"],

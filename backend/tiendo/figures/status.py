@@ -38,7 +38,7 @@ from tiendo.campaigns.models import Campaign
 from tiendo.core.periods import Week
 from tiendo.figures.cache import STATUS
 from tiendo.figures.kept import Keeper, enabled
-from tiendo.figures.sql import in_subtree, path_child, run
+from tiendo.figures.sql import in_subtree, in_subtrees, path_child, run
 from tiendo.figures.units import Expected
 from tiendo.reports.models import Report
 from tiendo.units.models import Unit
@@ -202,6 +202,39 @@ def status_counts(session: Session, campaign: Campaign, root: Unit, week: Week,
     counts = kept.totals([root.id], [week])[(root.id, str(week))]
     kept.store()
     return counts
+
+
+def counts_over(session: Session, campaign: Campaign, roots: list[Unit], weeks: list[Week],
+                expected: Expected, only: Unit | None = None) -> dict[str, Tally]:
+    """Per week (text): the counts of every kind together over the disjoint subtrees at
+    `roots`, or of the unit `only` alone. Roots with children from their kept rows (one
+    statement for all weeks), the others live in one statement."""
+    parts: list[dict[tuple[int, str], Counts]] = []
+    everything = literal_column("0")
+    if only is not None:
+        parts.append(_weekly(session, campaign, weeks, expected, lambda u: everything,
+                             lambda u: u.c.id == only.id))
+    elif roots:
+        parents = set(session.connection().execute(
+            select(_U.c.parent_id).where(_U.c.parent_id.in_([r.id for r in roots]))
+            .distinct()).scalars()) if enabled(session) else set()
+        kept_roots = [r for r in roots if r.id in parents]
+        live = [r.path for r in roots if r.id not in parents]
+        if kept_roots:
+            kept = KeptCounts(session, campaign, expected)
+            kept.paths.update({r.id: r.path for r in kept_roots})
+            kept.stamp([r.id for r in kept_roots])  # before anything is read
+            parts.append(kept.totals([r.id for r in kept_roots], weeks))
+            kept.store()
+        if live:
+            parts.append(_weekly(session, campaign, weeks, expected, lambda u: everything,
+                                 lambda u: in_subtrees(u.c.path, live, expected.sqlite)))
+    out = {str(w): Tally() for w in weeks}
+    for part in parts:
+        for (_, week), counts in part.items():
+            for tally in counts.values():
+                out[week] = out[week].add(tally)
+    return out
 
 
 def child_counts(session: Session, campaign: Campaign, root: Unit, week: Week,

@@ -16,7 +16,6 @@ from datetime import date, datetime
 
 from sqlalchemy import CTE, ColumnElement, and_, false, func, literal, or_, select
 from sqlmodel import Session
-from sqlmodel import select as sm_select
 
 from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Baseline, Campaign, Target
@@ -145,22 +144,3 @@ def expected_filter(session: Session, campaign: Campaign, week: Week):  # noqa: 
     return (Expected.of(session, campaign).where(Unit, Calendar(campaign).due_date(week)),)
 
 
-@dataclass
-class Row:
-    unit: Unit
-    report: Report | None
-
-
-def week_reports(session: Session, campaign: Campaign, week: Week,
-                 path_filter) -> list[Row]:  # noqa: ANN001
-    """The units the week expects within `path_filter`, each with its report for that very
-    week (None if it has not reported): what completeness, due lists and reminders read."""
-    units = session.exec(sm_select(Unit).where(*expected_filter(session, campaign, week),
-                                            path_filter)
-                         .order_by(Unit.path)).all()
-    reports = session.exec(
-        sm_select(Report).join(Unit, Unit.id == Report.unit_id)
-        .where(Report.campaign_id == campaign.id, Report.period == str(week), path_filter)
-    ).all()
-    by_unit = {r.unit_id: r for r in reports}
-    return [Row(u, by_unit.get(u.id)) for u in units]

@@ -6498,6 +6498,8 @@ export interface operations {
         parameters: {
             query?: {
                 campaign?: string | null;
+                /** @description Chỉ một đơn vị (mã hoặc id): các tuần của riêng đơn vị đó */
+                unit?: string | null;
                 /** @description Số dòng mỗi trang */
                 limit?: number;
                 offset?: number;

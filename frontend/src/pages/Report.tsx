@@ -60,9 +60,14 @@ function matching(list: UnitPublic[], filter: string, current: UnitPublic): Unit
 function ChooseUnit({ campaign }: { campaign: CampaignPublic }) {
   const { search } = useLocation()
   const units = useReportingUnits(campaign)
-  const due = useApi(() => call(api.GET('/api/v1/due', { params: { query: { campaign: campaign.code, limit: 500 } } })), [campaign.code])
   const params = new URLSearchParams(search)
   const wanted = params.get('unit')
+  // The chosen unit's own weeks only: a province's office may report for thousands of units.
+  const chosen = (units.data?.find((u) => u.code === wanted) ?? units.data?.[0])?.code
+  const due = useApi(
+    chosen ? () => call(api.GET('/api/v1/due', { params: { query: { campaign: campaign.code, unit: chosen, limit: 500 } } })) : null,
+    [campaign.code, chosen],
+  )
   const [filter, setFilter] = useState('')
   if (units.loading) return <Loading />
   if (units.error) return <ErrorBox error={units.error} onRetry={units.reload} />
