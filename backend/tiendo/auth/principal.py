@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement
 
 from tiendo.auth.models import ROLE_RANK, Role
 from tiendo.errors import Forbidden, NotFound
+from tiendo.units.subtrees import in_subtrees
 
 
 class Action(StrEnum):
@@ -92,7 +93,7 @@ class Principal:
         raise NotFound(f"Không tìm thấy {what}.", code=code, field=field)
 
     def subtree_filter(self, path_column, action: Action = Action.read) -> ColumnElement[bool]:  # noqa: ANN001
-        prefixes = self.paths(action)
-        if not prefixes:
-            return false()
-        return or_(*[path_column.startswith(p, autoescape=True) for p in prefixes])
+        """SQL: `path_column` lies where this principal may perform `action`: ranges of paths
+        written into the statement (see tiendo.units.subtrees: a bound LIKE prefix once sent
+        the nation's report list from 0.4 s to 6-9 s under PostgreSQL's generic plan)."""
+        return in_subtrees(path_column, self.paths(action))

@@ -21,12 +21,13 @@ from tiendo.cycle.schemas import (
     UnitSummary,
 )
 from tiendo.errors import NotFound
-from tiendo.figures.sql import in_subtree, run
+from tiendo.figures.sql import run
 from tiendo.figures.status import status_counts
 from tiendo.figures.units import Expected
 from tiendo.reports.models import Report
 from tiendo.units.models import Unit
 from tiendo.units.service import find_unit, get_unit, resolve_under
+from tiendo.units.subtrees import in_subtree
 
 # Chasing order: who has not sent first, then who sent late, then the rest; communes before
 # agencies and schools (the order a district calls them), then by code.
@@ -120,7 +121,7 @@ def group_page(session: Session, campaign: Campaign, expected: Expected, root: U
     u, r = Unit.__table__, Report.__table__.alias("r")
     of_week = and_(r.c.campaign_id == campaign.id, r.c.unit_id == u.c.id,
                    r.c.period == str(week))
-    where = [u.c.kind == inline(kind), in_subtree(u.c.path, root.path, expected.sqlite),
+    where = [u.c.kind == inline(kind), in_subtree(u.c.path, root.path),
              expected.where(u, Calendar(campaign).due_date(week))]
     if unsent:
         nothing = null()

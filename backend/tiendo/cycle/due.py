@@ -25,12 +25,13 @@ from tiendo.core.pagination import Page, PageParams
 from tiendo.core.periods import Week
 from tiendo.cycle.completeness import inline
 from tiendo.cycle.schemas import DueEntry
-from tiendo.figures.sql import in_subtrees, run, tree_order
+from tiendo.figures.sql import run
 from tiendo.figures.status import Tally, counts_over
 from tiendo.figures.units import Expected
 from tiendo.reports.models import Report
 from tiendo.units.models import Unit
 from tiendo.units.service import get_unit
+from tiendo.units.subtrees import in_subtrees, tree_order
 
 _U, _R = Unit.__table__, Report.__table__
 
@@ -42,10 +43,10 @@ class Scope:
     roots: list[Unit]
     unit: Unit | None = None
 
-    def where(self, u, sqlite: bool):  # noqa: ANN001, ANN201 - a unit alias
+    def where(self, u):  # noqa: ANN001, ANN201 - a unit alias
         if self.unit is not None:
             return u.c.id == self.unit.id
-        return in_subtrees(u.c.path, [r.path for r in self.roots], sqlite)
+        return in_subtrees(u.c.path, [r.path for r in self.roots])
 
 
 @dataclass
@@ -125,7 +126,7 @@ def week_entries(session: Session, group: WeekGroup, scope: Scope, now: datetime
     u, r = _U.alias("u"), _R.alias("r")
     of_week = and_(r.c.campaign_id == campaign.id, r.c.unit_id == u.c.id,
                    r.c.period == str(week))
-    where = [expected.where(u, cal.due_date(week)), scope.where(u, expected.sqlite)]
+    where = [expected.where(u, cal.due_date(week)), scope.where(u)]
     if group.current:
         stmt = (select(u.c.code, u.c.name, r.c.id, r.c.timeliness)
                 .select_from(u.outerjoin(r, of_week)).where(*where))

@@ -32,10 +32,10 @@ from tiendo.figures import series as live_series
 from tiendo.figures import subtree as live
 from tiendo.figures.cache import EVERYTHING, TOTAL, has_pending, lock_stamps, read_stamps
 from tiendo.figures.series import WeekTotal
-from tiendo.figures.sql import in_bound_subtree, subtree_range
 from tiendo.figures.subtree import Child, SubtreeSums, Sums
 from tiendo.figures.weekly import sums_by_week
 from tiendo.units.models import Unit
+from tiendo.units.subtrees import in_bound_subtree, subtree_range
 
 log = logging.getLogger(__name__)
 _U = Unit.__table__
@@ -56,13 +56,13 @@ def enabled(session: Session) -> bool:
     return get_settings().figure_cache and not has_pending(session)
 
 
-@lru_cache(maxsize=2)
-def _below_a_child(sqlite: bool) -> Select:
+@lru_cache(maxsize=1)
+def _below_a_child() -> Select:
     # Paths only: answered from the path index alone (an index-only scan on PostgreSQL, a
     # covering index on SQLite), never from the table's rows. A grandchild's path is the root's
     # followed by two more segments (`/1/2/` + `17/40/`): LIKE `/1/2/%/%/`; paths hold digits
     # and slashes only, so nothing needs escaping and SQLite's case-blind LIKE is exact.
-    return (select(_U.c.path).where(in_bound_subtree(_U.c.path, sqlite),
+    return (select(_U.c.path).where(in_bound_subtree(_U.c.path),
                                     _U.c.path.like(bindparam("below_a_child"))).limit(1))
 
 
@@ -71,7 +71,7 @@ def has_grandchildren(session: Session, root: Unit) -> bool:
     one scan of the subtree's paths that stops at the first unit below a child. A district of
     a thousand leaves is so answered without reading the counters or the shape (the shape costs
     it a probe per child)."""
-    stmt = _below_a_child(session.get_bind().dialect.name == "sqlite")
+    stmt = _below_a_child()
     return session.connection().execute(stmt, {
         "below_a_child": root.path + "%/%/", **subtree_range(root.path)}).first() is not None
 

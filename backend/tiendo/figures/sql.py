@@ -10,7 +10,7 @@ read reports only through them.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, ScalarSelect, String, and_, bindparam, false, or_, select
+from sqlalchemy import ScalarSelect, String, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
@@ -79,63 +79,6 @@ def _unindexed(element, compiler, **kw) -> str:  # noqa: ANN001
 @compiles(unindexed, "sqlite")
 def _unindexed_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
     return "+" + compiler.process(next(iter(element.clauses)), **kw)
-
-
-class tree_order(FunctionElement):  # noqa: N801 - reads like the SQL it renders
-    """A path as an ORDER BY key, in the order the path index keeps: byte by byte (a unit, then
-    its subtree). On PostgreSQL `path USING ~<~`, the index's own operator, so that a page of a
-    subtree walks the index instead of sorting the subtree (and the order is the same as
-    SQLite's whatever the database's collation)."""
-
-    type = String()
-    inherit_cache = True
-    name = "tree_order"
-
-
-@compiles(tree_order)
-def _tree_order(element, compiler, **kw) -> str:  # noqa: ANN001
-    return compiler.process(next(iter(element.clauses)), **kw)
-
-
-@compiles(tree_order, "postgresql")
-def _tree_order_pg(element, compiler, **kw) -> str:  # noqa: ANN001
-    return compiler.process(next(iter(element.clauses)), **kw) + " USING ~<~"
-
-
-def in_subtree(column, path: str, sqlite: bool) -> ColumnElement[bool]:  # noqa: ANN001
-    """`column` (a unit's path) lies in the subtree of the unit at `path`: a range of paths,
-    not LIKE (SQLite's LIKE ignores case and cannot use the path index; PostgreSQL's path
-    index compares with the pattern operators, which a LIKE with an ESCAPE does not reach)."""
-    # Written into the statement: PostgreSQL's generic plan of a prepared statement would take
-    # any range of paths for a small one (a nation's subtree is every unit).
-    lo, hi = (bindparam(None, p, type_=String, literal_execute=True)
-              for p in subtree_range(path).values())
-    return _path_range(column, lo, hi, sqlite)
-
-
-def in_subtrees(column, paths: list[str], sqlite: bool) -> ColumnElement[bool]:  # noqa: ANN001
-    """`column` lies in one of the subtrees at `paths` (a caller's reach): `in_subtree` each."""
-    if not paths:
-        return false()
-    return or_(*(in_subtree(column, p, sqlite) for p in paths))
-
-
-def in_bound_subtree(column, sqlite: bool) -> ColumnElement[bool]:  # noqa: ANN001
-    """`in_subtree` for a statement built once and kept prepared: the range is bound as the
-    parameters `prefix` and `prefix_end` (`subtree_range`)."""
-    lo, hi = bindparam("prefix", type_=String), bindparam("prefix_end", type_=String)
-    return _path_range(column, lo, hi, sqlite)
-
-
-def subtree_range(path: str) -> dict[str, str]:
-    """The parameters of `in_bound_subtree` for the subtree of the unit at `path`."""
-    return {"prefix": path, "prefix_end": path[:-1] + "0"}  # paths end with '/'; '0' follows
-
-
-def _path_range(column, lo, hi, sqlite: bool) -> ColumnElement[bool]:  # noqa: ANN001
-    if sqlite:
-        return and_(column >= lo, column < hi)
-    return and_(column.op("~>=~")(lo), column.op("~<~")(hi))
 
 
 def run(session: Session, stmt, params: dict | None = None):  # noqa: ANN001, ANN202

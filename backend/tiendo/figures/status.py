@@ -38,10 +38,11 @@ from tiendo.campaigns.models import Campaign
 from tiendo.core.periods import Week
 from tiendo.figures.cache import STATUS
 from tiendo.figures.kept import Keeper, enabled
-from tiendo.figures.sql import in_subtree, in_subtrees, path_child, run
+from tiendo.figures.sql import path_child, run
 from tiendo.figures.units import Expected
 from tiendo.reports.models import Report
 from tiendo.units.models import Unit
+from tiendo.units.subtrees import in_subtree, in_subtrees
 
 _U = Unit.__table__
 MARKER = ""  # the kind of the row that says "this node-week is kept"
@@ -104,7 +105,7 @@ def counts_by_week(session: Session, campaign: Campaign, root: Unit, weeks: list
         return {}
     expected = expected or Expected.of(session, campaign)
     found = _weekly(session, campaign, weeks, expected, lambda u: literal_column(str(root.id)),
-                    lambda u: in_subtree(u.c.path, root.path, expected.sqlite))
+                    lambda u: in_subtree(u.c.path, root.path))
     return {str(w): found.get((root.id, str(w)), {}) for w in weeks}
 
 
@@ -228,7 +229,7 @@ def counts_over(session: Session, campaign: Campaign, roots: list[Unit], weeks: 
             kept.store()
         if live:
             parts.append(_weekly(session, campaign, weeks, expected, lambda u: everything,
-                                 lambda u: in_subtrees(u.c.path, live, expected.sqlite)))
+                                 lambda u: in_subtrees(u.c.path, live)))
     out = {str(w): Tally() for w in weeks}
     for part in parts:
         for (_, week), counts in part.items():
@@ -247,7 +248,7 @@ def child_counts(session: Session, campaign: Campaign, root: Unit, week: Week,
         start = len(root.path) + 1
         found = _weekly(session, campaign, [week], expected,
                         lambda u: path_child(u.c.path, literal_column(str(start))),
-                        lambda u: and_(in_subtree(u.c.path, root.path, expected.sqlite),
+                        lambda u: and_(in_subtree(u.c.path, root.path),
                                        u.c.id != root.id))
         return {int(node): counts for (node, _), counts in found.items()}
     kept = KeptCounts(session, campaign, expected)
@@ -276,7 +277,7 @@ def returned_by_child(session: Session, campaign: Campaign, root: Unit, week: We
                .select_from(r.join(u, u.c.id == r.c.unit_id))
                .where(r.c.campaign_id == campaign.id, r.c.period == str(week),
                       r.c.status == "returned",
-                      in_subtree(u.c.path, root.path, expected.sqlite),
+                      in_subtree(u.c.path, root.path),
                       expected.where(u, Calendar(campaign).due_date(week)))
                .group_by(child, r.c.timeliness))
     out: dict[int, dict[str, int]] = defaultdict(dict)

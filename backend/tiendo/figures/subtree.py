@@ -38,17 +38,10 @@ from sqlmodel import Session
 from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
 from tiendo.core.periods import Week
-from tiendo.figures.sql import (
-    in_bound_subtree,
-    path_child,
-    report_before,
-    report_for,
-    run,
-    subtree_range,
-    unindexed,
-)
+from tiendo.figures.sql import path_child, report_before, report_for, run, unindexed
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
+from tiendo.units.subtrees import in_bound_subtree, subtree_range
 
 WIDTH = 7  # aggregate columns per group of targets
 # Constants written into the statement, not bound, and short aliases: psycopg parses a statement
@@ -181,7 +174,7 @@ def counted_params(counted: list) -> dict[str, object]:  # noqa: ANN001 - Target
 
 
 @lru_cache(maxsize=64)
-def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool,
+def _statement(shapes: tuple[str, ...], with_base: bool,
                shallow: bool = False) -> Select:
     """The statement for groups of targets of these shapes, every value a bound parameter: built
     once per shape, so a request pays neither its construction nor its compilation. Parameters:
@@ -209,7 +202,7 @@ def _statement(shapes: tuple[str, ...], with_base: bool, sqlite: bool,
     # A range of paths, not LIKE: SQLite's LIKE ignores case and cannot use the path index, and
     # PostgreSQL's generic plan of a prepared LIKE cannot either (that index compares with the
     # pattern operators).
-    in_subtree = in_bound_subtree(u.c.path, sqlite)
+    in_subtree = in_bound_subtree(u.c.path)
     if shallow:  # the root and its childless children only (the kept totals cover the rest)
         below = Unit.__table__.alias("g")
         root = bindparam("root")
@@ -302,7 +295,7 @@ def sums_by_counted(session: Session, campaign: Campaign, counted: list[Counted]
     if not groups:
         return out, children
     stmt = _statement(tuple(_shape(c) for c in groups), base_week is not None,
-                      session.get_bind().dialect.name == "sqlite", shallow)
+                      shallow)
     params = {"campaign": campaign.id, "week": str(week),
               "due_date": Calendar(campaign).due_date(week),
               "root": root.id, **subtree_range(root.path),

@@ -21,9 +21,10 @@ from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Baseline, Campaign, Target
 from tiendo.campaigns.service import targets_of
 from tiendo.core.periods import Week
-from tiendo.figures.sql import in_subtree, path_child, report_at, run
+from tiendo.figures.sql import path_child, report_at, run
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
+from tiendo.units.subtrees import in_subtree
 
 
 @dataclass
@@ -118,7 +119,6 @@ class Expected:
     kinds: tuple[str, ...]
     single: tuple[int, ...]
     owner_path: str
-    sqlite: bool
 
     @classmethod
     def of(cls, session: Session, campaign: Campaign) -> Expected:
@@ -129,13 +129,12 @@ class Expected:
             if t.unit_id is not None:
                 single.add(t.unit_id)
         owner = session.get(Unit, campaign.owner_unit_id)
-        return cls(tuple(sorted(kinds)), tuple(sorted(single)), owner.path,
-                   session.get_bind().dialect.name == "sqlite")
+        return cls(tuple(sorted(kinds)), tuple(sorted(single)), owner.path)
 
     def where(self, unit, due_date) -> ColumnElement[bool]:  # noqa: ANN001 - a unit table
         """SQL: the unit (a table or alias) is expected in the week due on `due_date`."""
         c = unit.c if hasattr(unit, "c") else unit
-        return and_(open_on(c, due_date), in_subtree(c.path, self.owner_path, self.sqlite),
+        return and_(open_on(c, due_date), in_subtree(c.path, self.owner_path),
                     or_(c.kind.in_(self.kinds), c.id.in_(self.single)))
 
 

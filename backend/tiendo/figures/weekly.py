@@ -40,14 +40,7 @@ from sqlmodel import Session
 from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Campaign, Target
 from tiendo.core.periods import Week
-from tiendo.figures.sql import (
-    in_bound_subtree,
-    report_before,
-    report_for,
-    run,
-    subtree_range,
-    unindexed,
-)
+from tiendo.figures.sql import report_before, report_for, run, unindexed
 from tiendo.figures.subtree import (
     WIDTH,
     Sums,
@@ -59,12 +52,13 @@ from tiendo.figures.subtree import (
 )
 from tiendo.reports.models import Report
 from tiendo.units.models import Unit
+from tiendo.units.subtrees import in_bound_subtree, subtree_range
 
 ZERO, ONE = literal_column("0"), literal_column("1")
 
 
 @lru_cache(maxsize=32)
-def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool, sqlite: bool,
+def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool,
                shallow: bool) -> Select:
     """The statement for groups of targets of these shapes over `weeks` distinct weeks, every
     value a bound parameter (built once per shape and number of weeks). Parameters: campaign, root,
@@ -89,7 +83,7 @@ def _statement(shapes: tuple[str, ...], weeks: int, with_base: bool, sqlite: boo
         in_subtree = and_(or_(u.c.id == root, u.c.parent_id == root), or_(
             u.c.id == root, ~select(g.c.id).where(g.c.parent_id == u.c.id).exists()))
     else:  # a range of paths; PostgreSQL's path index compares with the pattern operators
-        in_subtree = in_bound_subtree(u.c.path, sqlite)
+        in_subtree = in_bound_subtree(u.c.path)
 
     # 1. Per week, the counted units with their report for exactly the week.
     per_week = []
@@ -182,7 +176,7 @@ def sums_by_week(session: Session, campaign: Campaign, targets: list[Target], ro
     bases = None if base_weeks is None else dict(zip(weeks, base_weeks, strict=True))
     weeks = list(dict.fromkeys(weeks))  # once each: a week is matched to its base by its name
     stmt = _statement(tuple(_shape(t) for t in reps), len(weeks), base_weeks is not None,
-                      session.get_bind().dialect.name == "sqlite", shallow)
+                      shallow)
     cal = Calendar(campaign)
     params: dict[str, object] = {"campaign": campaign.id, "root": root.id,
                                  **subtree_range(root.path)}

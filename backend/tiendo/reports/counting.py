@@ -29,11 +29,12 @@ from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Campaign
 from tiendo.core.periods import Week
 from tiendo.figures.kept import enabled
-from tiendo.figures.sql import in_subtree, run
+from tiendo.figures.sql import run
 from tiendo.figures.status import KeptCounts, has_children
 from tiendo.figures.units import Expected
 from tiendo.reports.models import Report
 from tiendo.units.models import Unit
+from tiendo.units.subtrees import in_subtree
 
 
 def kept_report_count(session: Session, campaign: Campaign, root: Unit, period: str | None,
@@ -60,7 +61,7 @@ def _unseen(session: Session, campaign: Campaign, root: Unit, period: str | None
     """Reports in the subtree that the kept counts of `weeks` leave out (see the module)."""
     u, r = Unit.__table__.alias("u"), Report.__table__.alias("r")
     cal = Calendar(campaign)
-    base = [r.c.campaign_id == campaign.id, in_subtree(u.c.path, root.path, expected.sqlite)]
+    base = [r.c.campaign_id == campaign.id, in_subtree(u.c.path, root.path)]
     if period is not None:
         base.append(r.c.period == period)
     joined = r.join(u, u.c.id == r.c.unit_id)
