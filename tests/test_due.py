@@ -5,7 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from conftest import assert_error
-from factories import login
+from factories import login, new_unit
 
 LIVE = "ihanoi-live"
 AFTER_DEADLINE = datetime(2024, 9, 5, 15, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
@@ -80,6 +80,21 @@ def test_one_units_weeks(client, clock, auth):
     assert {e["unit"] for e in mine} == {"GL-X-DATON"}
     whole = [e for e in read_all(client, manager, 200) if e["unit"] == "GL-X-DATON"]
     assert mine == whole and mine
+    # A unit opened mid-campaign owes the weeks due after it opened only, on both paths.
+    late_comer = new_unit(client, manager, kind="school", parent="GL-X-DATON",
+                          opened_on="2024-08-23")["code"]
+    alone = read_all(client, manager, 50, unit=late_comer)
+    assert [(e["period"], e["status"]) for e in alone] == [("2024-W36", "overdue"),
+                                                           ("2024-W35", "overdue")]
+    assert alone == [e for e in read_all(client, manager, 200) if e["unit"] == late_comer]
+    sent = client.post("/api/v1/reports", headers=manager, json={
+        "campaign": LIVE, "unit": late_comer, "period": "2024-W36",
+        "values": {"staff_total": 30, "staff_installed": 25}})
+    assert sent.status_code == 201, sent.text
+    alone = read_all(client, manager, 50, unit=late_comer)
+    assert [(e["period"], e["status"], e["report_id"]) for e in alone] == [
+        ("2024-W36", "late", sent.json()["id"]), ("2024-W35", "overdue", None)]
+    assert alone == [e for e in read_all(client, manager, 200) if e["unit"] == late_comer]
     for params, code in [({"unit": "GL-X-BATTRANG"}, 404), ({"unit": "KHONG-CO"}, 404)]:
         assert_error(client.get("/api/v1/due", headers=daton,
                                 params={"campaign": LIVE, **params}), code, field="unit")

@@ -257,3 +257,27 @@ def test_check_figures_finds_a_corrupted_count_and_rebuild_mends_it(world: World
             STATUS.c.kind == status.MARKER)).scalar()
     assert checked and not differences, differences
     assert kept >= 2 * len(WEEKS)  # Gia Lâm, Đa Tốn and the other communes with villages
+
+
+def test_a_read_keeps_ten_thousand_rows_at_once(world: World) -> None:
+    """A first read over a nation's weeks computes ~10,000 (node, week) counts (100 areas ×
+    104 weeks) and must keep them all in one store: a DELETE with IN over (node, week) pairs
+    overflowed PostgreSQL's stack there, nothing was kept, and every later read recomputed
+    (70 s for the nation's due list)."""
+    weeks = [f"{year}-W{n:02d}" for year in (2030, 2031) for n in range(1, 53)]
+    with Session(world.engine) as s:
+        campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
+        nodes = list(s.exec(select(Unit.id).order_by(Unit.id).limit(100)).scalars())
+        kept = status.KeptCounts(s, campaign)
+        kept.stamp(nodes)
+        kept.pending = {(n, w): {"school": status.Tally(1, 0, 0)} for n in nodes for w in weeks}
+        kept.store()
+    try:
+        with Session(world.engine) as s:
+            stored = s.connection().execute(select(func.count()).select_from(STATUS).where(
+                STATUS.c.week >= "2030", STATUS.c.kind == status.MARKER)).scalar()
+        assert stored == len(nodes) * len(weeks) >= 10_000
+    finally:
+        with Session(world.engine) as s:
+            s.connection().execute(STATUS.delete().where(STATUS.c.week >= "2030"))
+            s.commit()

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from sqlmodel import select as sm_select
 
 from tiendo.auth.principal import Action, Principal
-from tiendo.campaigns.calendar import Calendar
+from tiendo.campaigns.calendar import Calendar, is_open_on
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign, list_campaigns
 from tiendo.core.pagination import Page, PageParams
@@ -38,14 +38,11 @@ _U, _R = Unit.__table__, Report.__table__
 
 @dataclass
 class Scope:
-    """Whose entries: the subtrees at `roots` (the caller's reach), or one unit alone."""
+    """Whose entries: the units in the subtrees at `roots` (the caller's reach)."""
 
     roots: list[Unit]
-    unit: Unit | None = None
 
     def where(self, u):  # noqa: ANN001, ANN201 - a unit alias
-        if self.unit is not None:
-            return u.c.id == self.unit.id
         return in_subtrees(u.c.path, [r.path for r in self.roots])
 
 
@@ -66,11 +63,10 @@ def due_page(session: Session, principal: Principal, campaign: str | None, unit:
                      if Calendar(c).running(now)]
     if unit is not None:
         one = get_unit(session, principal, unit, Action.report_write, field="unit")
-        scope = Scope(roots=[one], unit=one)
-    else:
-        paths = principal.paths(Action.report_write)
-        scope = Scope(roots=list(session.exec(
-            sm_select(Unit).where(Unit.path.in_(paths)).order_by(Unit.path)).all()))
+        return Page.of([e for c in campaigns for e in unit_entries(session, c, one, now)], page)
+    paths = principal.paths(Action.report_write)
+    scope = Scope(roots=list(session.exec(
+        sm_select(Unit).where(Unit.path.in_(paths)).order_by(Unit.path)).all()))
     groups = [g for c in campaigns for g in week_groups(session, c, scope, now)]
     entries: list[DueEntry] = []
     offset, room = page.offset, page.limit
@@ -93,11 +89,8 @@ def week_groups(session: Session, campaign: Campaign, scope: Scope,
     if not weeks:
         return []
     expected = Expected.of(session, campaign)
-    if scope.unit is not None:
-        tallies = counts_over(session, campaign, [], weeks, expected, only=scope.unit)
-    else:
-        owner = session.get(Unit, campaign.owner_unit_id)
-        tallies = counts_over(session, campaign, within(scope.roots, owner), weeks, expected)
+    owner = session.get(Unit, campaign.owner_unit_id)
+    tallies = counts_over(session, campaign, within(scope.roots, owner), weeks, expected)
     out = []
     for week in reversed(weeks):
         t: Tally = tallies[str(week)]
@@ -141,3 +134,30 @@ def week_entries(session: Session, group: WeekGroup, scope: Scope, now: datetime
     return [DueEntry(campaign=campaign.code, unit=code, unit_name=name, period=str(week),
                      due_at=due, status=timeliness or unsent, report_id=rid)
             for code, name, rid, timeliness in rows]
+
+
+def unit_entries(session: Session, campaign: Campaign, unit: Unit,
+                 now: datetime) -> list[DueEntry]:
+    """One unit's entries, whole (one per week at most): whether the campaign counts the unit,
+    its reports, and in which weeks it is open (`is_open_on`, the twin of the SQL rule)."""
+    cal = Calendar(campaign)
+    weeks = cal.weeks_until(now)
+    expected = Expected.of(session, campaign)
+    if not weeks or run(session, select(_U.c.id).where(
+            _U.c.id == unit.id, expected.counted(_U))).first() is None:
+        return []
+    sent = {period: (rid, timeliness) for period, rid, timeliness in run(session, select(
+        _R.c.period, _R.c.id, _R.c.timeliness).where(_R.c.campaign_id == campaign.id,
+                                                        _R.c.unit_id == unit.id))}
+    out = []
+    for week in reversed(weeks):
+        if not is_open_on(unit, cal.due_date(week)):
+            continue
+        rid, timeliness = sent.get(str(week), (None, None))
+        if week == weeks[-1] or rid is None:
+            due = cal.due(week)
+            out.append(DueEntry(campaign=campaign.code, unit=unit.code, unit_name=unit.name,
+                                period=str(week), due_at=due,
+                                status=timeliness or ("due" if now < due else "overdue"),
+                                report_id=rid))
+    return out

@@ -20,7 +20,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Select, Table, and_, bindparam, exists, select, tuple_
+from sqlalchemy import Connection, Select, Table, bindparam, exists, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
@@ -167,10 +167,19 @@ class Keeper:
         if not rows:
             return
         conn = s.connection()
-        keys = sorted({(r["unit_id"], r["week"]) for r in rows})
-        conn.execute(self.table.delete().where(and_(
-            self.table.c.campaign_id == self.campaign.id,
-            tuple_(self.table.c.unit_id, self.table.c.week).in_(keys))))
+        # Nodes grouped by the weeks they store (mostly one group: every node, the same weeks),
+        # each group one DELETE of its nodes × weeks. Not IN over (node, week) pairs: PostgreSQL
+        # expands that into a chain of ORs, and a nation's 5,000 pairs overflow its stack.
+        weeks: dict[int, set[str]] = defaultdict(set)
+        for r in rows:
+            weeks[r["unit_id"]].add(r["week"])
+        groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for node, its_weeks in weeks.items():
+            groups[tuple(sorted(its_weeks))].append(node)
+        for its_weeks, group in groups.items():
+            conn.execute(self.table.delete().where(
+                self.table.c.campaign_id == self.campaign.id,
+                self.table.c.unit_id.in_(sorted(group)), self.table.c.week.in_(its_weeks)))
         conn.execute(self.table.insert(), rows)
 
     def rows(self, kept: dict[tuple[int, str], object]) -> list[dict]:

@@ -206,16 +206,13 @@ def status_counts(session: Session, campaign: Campaign, root: Unit, week: Week,
 
 
 def counts_over(session: Session, campaign: Campaign, roots: list[Unit], weeks: list[Week],
-                expected: Expected, only: Unit | None = None) -> dict[str, Tally]:
+                expected: Expected) -> dict[str, Tally]:
     """Per week (text): the counts of every kind together over the disjoint subtrees at
-    `roots`, or of the unit `only` alone. Roots with children from their kept rows (one
-    statement for all weeks), the others live in one statement."""
+    `roots`. Roots with children from their kept rows (one statement for all weeks), the
+    others live in one statement."""
     parts: list[dict[tuple[int, str], Counts]] = []
     everything = literal_column("0")
-    if only is not None:
-        parts.append(_weekly(session, campaign, weeks, expected, lambda u: everything,
-                             lambda u: u.c.id == only.id))
-    elif roots:
+    if roots:
         parents = set(session.connection().execute(
             select(_U.c.parent_id).where(_U.c.parent_id.in_([r.id for r in roots]))
             .distinct()).scalars()) if enabled(session) else set()

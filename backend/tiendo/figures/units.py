@@ -134,7 +134,12 @@ class Expected:
     def where(self, unit, due_date) -> ColumnElement[bool]:  # noqa: ANN001 - a unit table
         """SQL: the unit (a table or alias) is expected in the week due on `due_date`."""
         c = unit.c if hasattr(unit, "c") else unit
-        return and_(open_on(c, due_date), in_subtree(c.path, self.owner_path),
+        return and_(open_on(c, due_date), self.counted(c))
+
+    def counted(self, unit) -> ColumnElement[bool]:  # noqa: ANN001 - a unit table
+        """SQL: the unit is one the campaign counts, in the weeks it is open."""
+        c = unit.c if hasattr(unit, "c") else unit
+        return and_(in_subtree(c.path, self.owner_path),
                     or_(c.kind.in_(self.kinds), c.id.in_(self.single)))
 
 
