@@ -33,7 +33,7 @@ from sqlmodel import Session  # noqa: E402
 import db_templates  # noqa: E402
 from tiendo.config import Settings  # noqa: E402
 from tiendo.core.clock import get_now  # noqa: E402
-from tiendo.db import get_session, get_session_factory, make_engine, migrate  # noqa: E402
+from tiendo.db import get_session, get_session_factory, make_engine, migrate, open_session  # noqa: E402
 from tiendo.demo.seed import seed_demo  # noqa: E402
 from tiendo.main import create_app  # noqa: E402
 
@@ -229,6 +229,7 @@ def bind_app(app, connection, clock: Clock) -> None:  # noqa: ANN001
                 raise
 
     app.dependency_overrides[get_session] = session_override
+    app.dependency_overrides[open_session] = session_override
     app.dependency_overrides[get_session_factory] = lambda: job_session
     app.dependency_overrides[get_now] = lambda: clock.now
 

@@ -71,10 +71,17 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        too_large = error_json(413, "payload_too_large", "Dữ liệu gửi lên quá lớn.")
+        streamed = False
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
-                return await too_large(scope, receive, send)
+            if name == b"content-length":
+                if not value.isdigit() or int(value) > self.max_bytes:
+                    return await _too_large(scope, receive, send)
+            elif name == b"transfer-encoding":
+                streamed = True
+        if not streamed:
+            # The server reads no more than a declared length, and a request with neither
+            # header has no body (HTTP/1.1): nothing to watch, no wrapper on every request.
+            return await self.app(scope, receive, send)
         seen = 0
         exceeded = started = False
 
@@ -102,7 +109,11 @@ class BodyLimit:
             if not exceeded:
                 raise
         if exceeded and not started:
-            await too_large(scope, receive, send)
+            await _too_large(scope, receive, send)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    await error_json(413, "payload_too_large", "Dữ liệu gửi lên quá lớn.")(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):

@@ -63,7 +63,15 @@ def _session_param(dependant: Dependant) -> str | None:
     return next((d.name for d in dependant.dependencies if d.call is get_session), None)
 
 
-def _in_one_hop(endpoint: Callable[..., Any], session_param: str) -> Callable[..., Any]:
+def _sessions_in(dependant: Dependant) -> int:
+    """How many times the dependency tree asks for the request's session."""
+    from tiendo.db import get_session
+
+    return (dependant.call is get_session) + sum(_sessions_in(d) for d in dependant.dependencies)
+
+
+def _in_one_hop(endpoint: Callable[..., Any], session_param: str,
+                path: str) -> Callable[..., Any]:
     """A `def` route with a session, run in ONE hop to the thread pool: its caller looked up
     (the role check a `require(...)` parameter asks for, with the route's own session), then
     the route, then the commit. FastAPI would otherwise run the look-up in a hop of its own
@@ -74,8 +82,10 @@ def _in_one_hop(endpoint: Callable[..., Any], session_param: str) -> Callable[..
     order moves: a missing or unreadable token is still refused (401) before anything else,
     but the request's own validation (422) now comes before the database's verdict (401 for a
     revoked session or token, 403 for a missing role), which tells such a caller nothing the
-    published schema does not."""
-    from tiendo.db import commit_in_route
+    published schema does not. When the route's parameter is then the only use of the session
+    in its dependencies, that parameter gets `open_session`: the route ends the transaction
+    itself, so no generator dependency is needed to end it."""
+    from tiendo.db import commit_in_route, open_session
 
     signature = inspect.signature(endpoint, eval_str=True)
     pending: list[str] = []
@@ -86,6 +96,15 @@ def _in_one_hop(endpoint: Callable[..., Any], session_param: str) -> Callable[..
             pending.append(param.name)
             param = param.replace(annotation=Annotated[Any, Depends(dependency.deferred)])
         params.append(param)
+    as_fastapi_reads = signature.replace(parameters=params)
+
+    def as_read(**kwargs: Any) -> None:  # noqa: ANN401 - the signature FastAPI will read
+        pass
+
+    as_read.__signature__ = as_fastapi_reads  # type: ignore[attr-defined]
+    if _sessions_in(get_dependant(path=path, call=as_read)) == 1:
+        params = [p.replace(annotation=Annotated[Any, Depends(open_session)])
+                  if p.name == session_param else p for p in params]
 
     @functools.wraps(endpoint)
     def route(**kwargs: Any) -> Any:  # noqa: ANN401
@@ -132,7 +151,7 @@ class ApiRoute(APIRoute):
         found = _needs(dependant)
         session_param = _session_param(dependant)
         if session_param and not inspect.iscoroutinefunction(endpoint):
-            endpoint = _in_one_hop(endpoint, session_param)
+            endpoint = _in_one_hop(endpoint, session_param, compile_path(path)[1])
         statuses = [500]
         statuses += [401] if found.security else []
         statuses += [403] if found.role_check else []

@@ -6,8 +6,8 @@ Plain ASGI (no BaseHTTPMiddleware) and no database work, since it runs on every 
 from __future__ import annotations
 
 import logging
+import random
 import re
-import secrets
 from time import perf_counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +27,12 @@ def _incoming_id(headers: list[tuple[bytes, bytes]]) -> str | None:
         if name == b"x-request-id":
             return value.decode() if _VALID_ID.fullmatch(value) else None
     return None
+
+
+def _new_id() -> str:
+    """16 hex digits to find a request in the logs, not a secret: drawn from `random`, which
+    costs a tenth of `secrets` (2 % of a report submission's CPU went there)."""
+    return f"{random.getrandbits(64):016x}"
 
 
 def _principal_label(state: dict) -> str | None:
@@ -65,7 +71,7 @@ class Observability:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         start = perf_counter()
-        request_id = _incoming_id(scope["headers"]) or secrets.token_hex(8)
+        request_id = _incoming_id(scope["headers"]) or _new_id()
         request_id_var.set(request_id)  # no reset: the value dies with this request's task
         id_header = (b"x-request-id", request_id.encode())
         state = scope.setdefault("state", {})

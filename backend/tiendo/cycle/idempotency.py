@@ -28,7 +28,8 @@ REPLAY_HEADER = "Idempotent-Replayed"
 class Idempotency:
     def __init__(self, key: str | None, request: Request) -> None:
         self.key, self.request = key, request
-        self.method, self.path = request.method, request.url.path
+        # The path as routed (request.url would build a whole URL on every writing request).
+        self.method, self.path = request.method, request.scope["path"]
         self.row: IdempotencyKey | None = None
 
     @property
