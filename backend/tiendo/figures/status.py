@@ -37,7 +37,7 @@ from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
 from tiendo.core.periods import Week
 from tiendo.figures.cache import STATUS
-from tiendo.figures.kept import Keeper, enabled
+from tiendo.figures.kept import Keeper, enabled, has_children
 from tiendo.figures.sql import path_child, run
 from tiendo.figures.units import Expected
 from tiendo.reports.models import Report
@@ -185,10 +185,6 @@ class KeptCounts(Keeper):
                 for (n, w), counts in kept.items()
                 for kind, t in [(MARKER, Tally()), *sorted(counts.items())]]
 
-
-def has_children(session: Session, node: int) -> bool:
-    return session.connection().execute(
-        select(exists().where(_U.c.parent_id == node))).scalar()
 
 
 def status_counts(session: Session, campaign: Campaign, root: Unit, week: Week,

@@ -28,9 +28,9 @@ from sqlmodel import Session
 from tiendo.campaigns.calendar import Calendar, open_on
 from tiendo.campaigns.models import Campaign
 from tiendo.core.periods import Week
-from tiendo.figures.kept import enabled
+from tiendo.figures.kept import enabled, has_children
 from tiendo.figures.sql import run
-from tiendo.figures.status import KeptCounts, has_children
+from tiendo.figures.status import KeptCounts
 from tiendo.figures.units import Expected
 from tiendo.reports.models import Report
 from tiendo.units.models import Unit
