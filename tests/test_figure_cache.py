@@ -27,7 +27,7 @@ from tiendo.core.periods import Week
 from tiendo.figures import kept, upkeep
 from tiendo.figures import series as live_series
 from tiendo.figures import subtree as live
-from tiendo.figures.cache import SHARDS, STAMP, TOTAL
+from tiendo.figures.cache import SHARDS, STAMP, STATUS, TOTAL
 from tiendo.units.models import Unit
 
 V1 = "/api/v1"
@@ -353,3 +353,24 @@ def test_the_weeks_of_a_parent_of_leaves_are_kept(tree, own_client, login,
                                                                      weeks[0])
     assert series() != first
     assert_exact(own_db.engine)
+
+
+def test_a_new_unit_forgets_only_the_totals_above_it(tree, own_client, login,
+                                                     own_db) -> None:  # noqa: ANN001
+    """A school added under Đa Tốn drops the kept rows of Đa Tốn and Gia Lâm (every week: it is
+    expected from its opening on), not those of Bát Tràng beside it: one unit added somewhere
+    in the nation must not cost the next national read every week of every province."""
+    admin = login("admin")
+    fill(own_client, admin)
+    beside = kept_rows(own_db.engine, "GL-X-BATTRANG")
+    assert beside and kept_rows(own_db.engine, BRANCH) and kept_rows(own_db.engine, ROOT)
+    r = own_client.post(f"{V1}/units", headers=admin, json={
+        "code": "GL-X-DATON-TH7", "name": "Trường tiểu học Đa Tốn 7", "kind": "school",
+        "parent": BRANCH, "opened_on": "2024-01-01"})
+    assert r.status_code == 201, r.text
+    assert kept_rows(own_db.engine, BRANCH) == kept_rows(own_db.engine, ROOT) == 0
+    assert kept_rows(own_db.engine, "GL-X-BATTRANG") == beside
+    assert_exact(own_db.engine)
+    with Session(own_db.engine) as s:
+        counted = s.connection().execute(select(func.count()).select_from(STATUS)).scalar()
+    assert counted  # the reporting counts were checked too, the new school among them

@@ -337,10 +337,7 @@ def forget(conn: Connection, campaign_id: int | None) -> None:
 def _record_objects(session: OrmSession, flush_context, objects=None) -> None:  # noqa: ANN001
     for obj in [*session.new, *session.dirty, *session.deleted]:
         if isinstance(obj, Unit):
-            state = sa_inspect(obj)
-            if (obj in session.new or obj in session.deleted
-                    or any(state.attrs[f].history.has_changes() for f in _UNIT_FIELDS)):
-                changed(session, None, None, None)
+            _unit_written(session, obj)
         elif isinstance(obj, Baseline):
             changed(session, obj.campaign_id, [obj.unit_id], None)
         elif isinstance(obj, Report):
@@ -352,6 +349,31 @@ def _record_objects(session: OrmSession, flush_context, objects=None) -> None:  
             changed(session, obj.campaign_id, None, None)
         elif isinstance(obj, ReportValue):
             changed(session, None, None, None)
+
+
+def _unit_written(session: OrmSession, unit: Unit) -> None:
+    """A unit created, opened, closed or given another kind changes the totals of the units
+    above it and its own, nothing else (whether a unit is expected depends on its own dates and
+    kind): those are forgotten, in every campaign and week, not the nation's whole cache (one
+    school added would otherwise cost the next national read of every week minutes). A unit
+    moved or deleted forgets everything: the tree's shape changed."""
+    state = sa_inspect(unit)
+    if unit in session.deleted:
+        changed(session, None, None, None)
+        return
+    if unit in session.new:  # flushed without its path (it holds its own id): the parent's
+        if unit.parent_id is None:
+            changed(session, None, None, None)
+        else:
+            changed(session, None, [unit.parent_id], None)
+        return
+    if not any(state.attrs[f].history.has_changes() for f in _UNIT_FIELDS):
+        return
+    path = state.attrs.path.history
+    if state.attrs.parent_id.history.has_changes() or any(p for p in path.deleted):
+        changed(session, None, None, None)  # moved (its subtree's paths change by statement)
+    else:  # a new unit's path set, or its dates or kind changed
+        changed(session, None, [unit.id], None, paths={unit.id: unit.path})
 
 
 _WATCHED = {Unit.__table__, Campaign.__table__, Metric.__table__, Target.__table__,
