@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from tiendo.campaigns.models import Campaign
 from tiendo.core.periods import Week
-from tiendo.db import in_literal
+from tiendo.db import among
 from tiendo.figures.sql import report_at, run
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
@@ -47,19 +47,20 @@ def figures_by_week(session: Session, campaign: Campaign, unit_ids: Iterable[int
     for week in weeks:
         period = bindparam("week", str(week), type_=String)
         stmt = (select(Unit.id, report_at(r, campaign.id, Unit.id, period).label("rid"))
-                .where(in_literal(Unit.id, ids)))
+                .where(among(session.connection(), Unit.id, ids)))
         for uid, rid in run(session, stmt):
             if rid is not None:
                 picked.setdefault(rid, []).append((uid, str(week)))
     if not picked:
         return out
     rids = sorted(picked)
-    periods = dict(run(session, select(Report.id, Report.period).where(in_literal(Report.id,
-                                                                                 rids))).all())
+    conn = session.connection()
+    periods = dict(run(session, select(Report.id, Report.period)
+                       .where(among(conn, Report.id, rids))).all())
     values: dict[int, dict[int, int]] = {rid: {} for rid in rids}
     for rid, mid, value in run(session, select(ReportValue.report_id, ReportValue.metric_id,
                                                ReportValue.value)
-                               .where(in_literal(ReportValue.report_id, rids))):
+                               .where(among(conn, ReportValue.report_id, rids))):
         values[rid][mid] = int(value)
     for rid, pairs in picked.items():
         for uid, week in pairs:

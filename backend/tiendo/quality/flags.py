@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from tiendo.db import in_literal
+from tiendo.db import among
 from tiendo.quality.models import FlagKind, FlagState, QualityFlag
 from tiendo.quality.schemas import Finding
 
@@ -77,7 +77,7 @@ def upsert(session: Session, campaign_id: int, raised: Iterable[Raised],
             out.changed += 1
     gone = [f.id for k, f in stored.items() if k not in seen and f.state == FlagState.open]
     if gone:
-        session.exec(delete(QualityFlag).where(in_literal(QualityFlag.id, gone)))
+        session.exec(delete(QualityFlag).where(among(session.connection(), QualityFlag.id, gone)))
         out.cleared = len(gone)
     session.flush()
     return out
@@ -99,6 +99,6 @@ def record_findings(session: Session, campaign_id: int,
     scope = [f for f in session.exec(select(QualityFlag).where(
         QualityFlag.campaign_id == campaign_id, QualityFlag.kind == FlagKind.rule,
         QualityFlag.period.in_(sorted({p for _, p in pairs})),
-        in_literal(QualityFlag.unit_id, units))).all() if (f.unit_id, f.period) in pairs]
+        among(session.connection(), QualityFlag.unit_id, units))).all() if (f.unit_id, f.period) in pairs]
     raised = [r for u, p, found in reports for r in rule_raised(u, p, found)]
     upsert(session, campaign_id, raised, scope, now)

@@ -28,14 +28,13 @@ from tiendo.auth.principal import Action, Principal
 from tiendo.core.periods import Week
 from tiendo.cycle.locks import LockBook
 from tiendo.cycle.models import BulkImport
-from tiendo.db import insert_many
+from tiendo.db import among, insert_many
 from tiendo.errors import Conflict, Invalid, PreconditionFailed, validation_code, validation_detail
 from tiendo.figures.cache import changed as figures_changed
 from tiendo.figures.sql import report_before
 from tiendo.quality.flags import record_findings
 from tiendo.quality.schemas import Finding
 from tiendo.reorg.carry import predecessor_wrote
-from tiendo.reports.members import among
 from tiendo.reports.models import Report, ReportRevision, ReportStatus, ReportValue, Timeliness
 from tiendo.reports.rules import CampaignRules
 from tiendo.reports.schemas import BulkItem, BulkStrategy, ImportConflict, ImportSummary

@@ -16,7 +16,7 @@ from tiendo.campaigns.models import Campaign, Metric
 from tiendo.campaigns.service import get_campaign
 from tiendo.core.periods import Week
 from tiendo.cycle.locks import ensure_unlocked
-from tiendo.db import in_literal
+from tiendo.db import among
 from tiendo.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from tiendo.figures.cache import changed
 from tiendo.figures.sql import report_at, report_before
@@ -83,7 +83,7 @@ def values_of(session: Session, report_ids: list[int]) -> dict[int, dict[str, in
     rows = session.exec(
         select(ReportValue.report_id, Metric.code, ReportValue.value)
         .join(Metric, Metric.id == ReportValue.metric_id)
-        .where(in_literal(ReportValue.report_id, report_ids))
+        .where(among(session.connection(), ReportValue.report_id, report_ids))
     ).all()
     for rid, code, value in rows:
         out[rid][code] = value
