@@ -352,11 +352,12 @@ def _record_objects(session: OrmSession, flush_context, objects=None) -> None:  
 
 
 def _unit_written(session: OrmSession, unit: Unit) -> None:
-    """A unit created, opened, closed or given another kind changes the totals of the units
+    """A unit created, or its dates or kind edited on it, changes the totals of the units
     above it and its own, nothing else (whether a unit is expected depends on its own dates and
     kind): those are forgotten, in every campaign and week, not the nation's whole cache (one
     school added would otherwise cost the next national read of every week minutes). A unit
-    moved or deleted forgets everything: the tree's shape changed."""
+    moved or deleted forgets everything: the tree's shape changed. (Closing or reopening a
+    subtree, and moving one, write by statement: `_record_statement` forgets everything.)"""
     state = sa_inspect(unit)
     if unit in session.deleted:
         changed(session, None, None, None)

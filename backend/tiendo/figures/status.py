@@ -186,7 +186,6 @@ class KeptCounts(Keeper):
                 for kind, t in [(MARKER, Tally()), *sorted(counts.items())]]
 
 
-
 def status_counts(session: Session, campaign: Campaign, root: Unit, week: Week,
                   expected: Expected | None = None) -> Counts:
     """The week's counts over `root`'s whole subtree: its kept row when there is one (a node
