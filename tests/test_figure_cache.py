@@ -39,10 +39,7 @@ VALUES = {"staff_total": 40, "staff_installed": 31, "residents_accounts": 9000}
 def tree(own_client, login, own_db) -> Iterator[None]:  # noqa: ANN001
     """Đa Tốn with a school under it (reporting every week so far), so it has a subtree."""
     admin = login("admin")
-    r = own_client.post(f"{V1}/units", headers=admin, json={
-        "code": "GL-X-DATON-TH1", "name": "Trường tiểu học Đa Tốn 1", "kind": "school",
-        "parent": BRANCH, "opened_on": "2024-01-01"})
-    assert r.status_code == 201, r.text
+    add_school(own_client, admin, "GL-X-DATON-TH1", "Trường tiểu học Đa Tốn 1")
     with Session(own_db.engine) as s:
         campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
         weeks = Calendar(campaign).weeks_until(DEMO_NOW)
@@ -53,6 +50,15 @@ def tree(own_client, login, own_db) -> Iterator[None]:  # noqa: ANN001
                         json={"campaign": CAMPAIGN, "items": items})
     assert r.status_code == 200 and r.json()["created"] >= 2, r.text  # older weeks locked
     yield
+
+
+def add_school(client, headers, code: str, name: str) -> dict:  # noqa: ANN001
+    """A school under Đa Tốn, open since before the campaigns; the unit as created."""
+    r = client.post(f"{V1}/units", headers=headers, json={
+        "code": code, "name": name, "kind": "school", "parent": BRANCH,
+        "opened_on": "2024-01-01"})
+    assert r.status_code == 201, r.text
+    return r.json()
 
 
 def fill(client, headers) -> None:  # noqa: ANN001
@@ -225,12 +231,9 @@ def test_a_writer_on_another_shard_still_refuses_the_store(tree, own_client, log
         daton_id = s.exec(select(Unit.id).where(Unit.code == BRANCH)).scalar_one()
     school = None
     for n in range(1, SHARDS + 1):  # consecutive ids: one of the first two is on another shard
-        r = own_client.post(f"{V1}/units", headers=admin, json={
-            "code": f"GL-X-DATON-MN{n}", "name": f"Trường mầm non Đa Tốn {n}", "kind": "school",
-            "parent": BRANCH, "opened_on": "2024-01-01"})
-        assert r.status_code == 201, r.text
-        if r.json()["id"] % SHARDS != daton_id % SHARDS:
-            school = r.json()
+        made = add_school(own_client, admin, f"GL-X-DATON-MN{n}", f"Trường mầm non Đa Tốn {n}")
+        if made["id"] % SHARDS != daton_id % SHARDS:
+            school = made
             break
     assert school is not None
     rid, version = report_id(own_client, daton, BRANCH, week)
@@ -324,10 +327,7 @@ def test_the_weeks_of_a_parent_of_leaves_are_kept(tree, own_client, login,
     2.5 s live at every read) is kept at its first read, equal to the live one, and a report
     below it is never served stale."""
     admin = login("admin")
-    r = own_client.post(f"{V1}/units", headers=admin, json={
-        "code": "GL-X-DATON-TH9", "name": "Trường tiểu học Đa Tốn 9", "kind": "school",
-        "parent": BRANCH, "opened_on": "2024-01-01"})
-    assert r.status_code == 201, r.text
+    add_school(own_client, admin, "GL-X-DATON-TH9", "Trường tiểu học Đa Tốn 9")
     with Session(own_db.engine) as s:
         s.connection().execute(TOTAL.delete())
         s.commit()
@@ -364,10 +364,7 @@ def test_a_new_unit_forgets_only_the_totals_above_it(tree, own_client, login,
     fill(own_client, admin)
     beside = kept_rows(own_db.engine, "GL-X-BATTRANG")
     assert beside and kept_rows(own_db.engine, BRANCH) and kept_rows(own_db.engine, ROOT)
-    r = own_client.post(f"{V1}/units", headers=admin, json={
-        "code": "GL-X-DATON-TH7", "name": "Trường tiểu học Đa Tốn 7", "kind": "school",
-        "parent": BRANCH, "opened_on": "2024-01-01"})
-    assert r.status_code == 201, r.text
+    add_school(own_client, admin, "GL-X-DATON-TH7", "Trường tiểu học Đa Tốn 7")
     assert kept_rows(own_db.engine, BRANCH) == kept_rows(own_db.engine, ROOT) == 0
     assert kept_rows(own_db.engine, "GL-X-BATTRANG") == beside
     assert_exact(own_db.engine)

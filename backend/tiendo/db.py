@@ -210,6 +210,11 @@ class RequestTransaction:
         self.session = (_SQLiteWriter if self.lock else Session)(engine, expire_on_commit=False)
         self.session.info[_TRANSACTION] = self
 
+    @classmethod
+    def of(cls, request: Request) -> RequestTransaction:
+        """The request's transaction: a writer unless the method is safe."""
+        return cls(request.app.state.engine, request.method not in SAFE_METHODS)
+
     def commit(self) -> None:
         """Commits now, in the caller's thread, and releases a SQLite writer's lock at once
         (the next writer need not wait for this request's hop back to the event loop). On
@@ -273,8 +278,7 @@ async def open_session(request: Request) -> Session:
     generator: FastAPI runs a generator's exit through an exit stack and a cancel scope,
     ~10 % of a report submission's CPU. A request refused before its route runs has done no
     I/O with it (RequestTransaction), so there is nothing to end."""
-    return RequestTransaction(request.app.state.engine,
-                              request.method not in SAFE_METHODS).session
+    return RequestTransaction.of(request).session
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -283,8 +287,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     committed in its own thread (`commit_in_route`) leaves nothing to do; otherwise the commit
     or rollback runs in the thread pool, shielded from cancellation, as FastAPI runs a `def`
     dependency's exit."""
-    transaction = RequestTransaction(request.app.state.engine,
-                                     request.method not in SAFE_METHODS)
+    transaction = RequestTransaction.of(request)
     error: BaseException | None = None
     try:
         yield transaction.session

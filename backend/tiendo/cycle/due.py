@@ -49,6 +49,8 @@ class Scope:
 @dataclass
 class WeekGroup:
     campaign: Campaign
+    calendar: Calendar
+    expected: Expected  # read once per campaign, for its counts and its pages alike
     week: Week
     current: bool  # the running week lists every unit; earlier weeks only the unsent
     count: int
@@ -85,7 +87,8 @@ def due_page(session: Session, principal: Principal, campaign: str | None, unit:
 def week_groups(session: Session, campaign: Campaign, scope: Scope,
                 now: datetime) -> list[WeekGroup]:
     """The campaign's weeks up to now, newest first, each with how many entries it holds."""
-    weeks = Calendar(campaign).weeks_until(now)
+    cal = Calendar(campaign)
+    weeks = cal.weeks_until(now)
     if not weeks:
         return []
     expected = Expected.of(session, campaign)
@@ -97,7 +100,7 @@ def week_groups(session: Session, campaign: Campaign, scope: Scope,
         current = week == weeks[-1]
         n = t.on_time + t.late + t.unsent if current else t.unsent
         if n:
-            out.append(WeekGroup(campaign, week, current, n))
+            out.append(WeekGroup(campaign, cal, expected, week, current, n))
     return out
 
 
@@ -113,9 +116,7 @@ def week_entries(session: Session, group: WeekGroup, scope: Scope, now: datetime
     """One slice of a week's entries in tree order, walked on the path index: the current
     week's units with their reports, an earlier week's units that have none (NOT EXISTS kept
     as a test per unit by OFFSET 0, so PostgreSQL does not hash the week's reports first)."""
-    campaign, week = group.campaign, group.week
-    cal = Calendar(campaign)
-    expected = Expected.of(session, campaign)
+    campaign, cal, expected, week = group.campaign, group.calendar, group.expected, group.week
     u, r = _U.alias("u"), _R.alias("r")
     of_week = and_(r.c.campaign_id == campaign.id, r.c.unit_id == u.c.id,
                    r.c.period == str(week))

@@ -37,7 +37,7 @@ from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
 from tiendo.core.periods import Week
 from tiendo.figures.cache import STATUS
-from tiendo.figures.kept import Keeper, enabled, has_children
+from tiendo.figures.kept import Keeper, enabled, has_children, with_children
 from tiendo.figures.sql import path_child, run
 from tiendo.figures.units import Expected
 from tiendo.reports.models import Report
@@ -208,9 +208,7 @@ def counts_over(session: Session, campaign: Campaign, roots: list[Unit], weeks: 
     parts: list[dict[tuple[int, str], Counts]] = []
     everything = literal_column("0")
     if roots:
-        parents = set(session.connection().execute(
-            select(_U.c.parent_id).where(_U.c.parent_id.in_([r.id for r in roots]))
-            .distinct()).scalars()) if enabled(session) else set()
+        parents = with_children(session, [r.id for r in roots]) if enabled(session) else set()
         kept_roots = [r for r in roots if r.id in parents]
         live = [r.path for r in roots if r.id not in parents]
         if kept_roots:

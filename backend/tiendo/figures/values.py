@@ -44,17 +44,18 @@ def figures_by_week(session: Session, campaign: Campaign, unit_ids: Iterable[int
         return out
     r = Report.__table__.alias("r")
     picked: dict[int, list[tuple[int, str]]] = {}  # report id → [(unit, week)]
+    conn = session.connection()
+    mine = among(conn, Unit.id, ids)
     for week in weeks:
         period = bindparam("week", str(week), type_=String)
         stmt = (select(Unit.id, report_at(r, campaign.id, Unit.id, period).label("rid"))
-                .where(among(session.connection(), Unit.id, ids)))
+                .where(mine))
         for uid, rid in run(session, stmt):
             if rid is not None:
                 picked.setdefault(rid, []).append((uid, str(week)))
     if not picked:
         return out
     rids = sorted(picked)
-    conn = session.connection()
     periods = dict(run(session, select(Report.id, Report.period)
                        .where(among(conn, Report.id, rids))).all())
     values: dict[int, dict[int, int]] = {rid: {} for rid in rids}

@@ -62,18 +62,17 @@ function ChooseUnit({ campaign }: { campaign: CampaignPublic }) {
   const units = useReportingUnits(campaign)
   const params = new URLSearchParams(search)
   const wanted = params.get('unit')
+  const list = units.data ?? []
+  const unit = list.find((u) => u.code === wanted) ?? list[0]
   // The chosen unit's own weeks only: a province's office may report for thousands of units.
-  const chosen = (units.data?.find((u) => u.code === wanted) ?? units.data?.[0])?.code
   const due = useApi(
-    chosen ? () => call(api.GET('/api/v1/due', { params: { query: { campaign: campaign.code, unit: chosen, limit: 500 } } })) : null,
-    [campaign.code, chosen],
+    unit ? () => call(api.GET('/api/v1/due', { params: { query: { campaign: campaign.code, unit: unit.code, limit: 500 } } })) : null,
+    [campaign.code, unit?.code],
   )
   const [filter, setFilter] = useState('')
   if (units.loading) return <Loading />
   if (units.error) return <ErrorBox error={units.error} onRetry={units.reload} />
-  const list = units.data ?? []
   if (list.length === 0) return <p class="notice">{t('report.no_units')}</p>
-  const unit = list.find((u) => u.code === wanted) ?? list[0]
   // Any week still open, the one due (this week) by default; a past week is sent late.
   const weeks = openWeeks(campaign)
   const current = currentPeriod(campaign)
