@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from conftest import DEMO_NOW
+from conftest import DEMO_NOW, PASSWORD
 from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import targets_of
@@ -28,6 +28,7 @@ from tiendo.figures import kept, upkeep
 from tiendo.figures import series as live_series
 from tiendo.figures import subtree as live
 from tiendo.figures.cache import SHARDS, STAMP, STATUS, TOTAL
+from tiendo.auth.models import User
 from tiendo.units.models import Unit
 
 V1 = "/api/v1"
@@ -165,9 +166,9 @@ def weeks_monday(engine, index: int) -> str:  # noqa: ANN001
         return Calendar(campaign).weeks_until(DEMO_NOW)[index].monday.isoformat()
 
 
-def computed(engine, week: str) -> tuple[Session, kept.Kept]:  # noqa: ANN001
-    """A reader that has read the counters and computed Đa Tốn's total at `week` (nothing kept
-    for it before), not yet stored; its transaction still open."""
+def computed(engine, week: str, code: str = BRANCH) -> tuple[Session, kept.Kept]:  # noqa: ANN001
+    """A reader that has read the counters and computed the total of Gia Lâm's branch `code`
+    (Đa Tốn) at `week` (nothing kept for it before), not yet stored; its transaction open."""
     s = Session(engine)
     campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
     k = kept.Kept(s, campaign, targets_of(s, campaign.id))
@@ -175,7 +176,7 @@ def computed(engine, week: str) -> tuple[Session, kept.Kept]:  # noqa: ANN001
     k.paths[root.id] = root.path
     k.stamp([root.id])
     k.pending.clear()
-    branch = next(b for b in k.branches(root.id) if b.child.code == BRANCH)
+    branch = next(b for b in k.branches(root.id) if b.child.code == code)
     s.connection().execute(TOTAL.delete().where(TOTAL.c.unit_id == branch.child.id))
     s.commit()  # nothing kept for Đa Tốn: the reader computes it
     k.stamps.clear()
@@ -371,3 +372,129 @@ def test_a_new_unit_forgets_only_the_totals_above_it(tree, own_client, login,
     with Session(own_db.engine) as s:
         counted = s.connection().execute(select(func.count()).select_from(STATUS)).scalar()
     assert counted  # the reporting counts were checked too, the new school among them
+
+
+# --- the tree's shape: moves, closes and reopens forget what they changed, not the nation ---
+BESIDE = "GL-X-BATTRANG"  # a commune of Gia Lâm with a subtree of its own, beside Đa Tốn
+
+
+def move(client, headers, code: str, parent: str) -> None:  # noqa: ANN001
+    r = client.patch(f"{V1}/units/{code}", headers=headers, json={"parent": parent})
+    assert r.status_code == 200, r.text
+    r = client.get(f"{V1}/units/{parent}", headers=headers)
+    assert r.json()["id"] == client.get(f"{V1}/units/{code}", headers=headers).json()["parent_id"]
+
+
+def city_admin(engine, login) -> dict[str, str]:  # noqa: ANN001
+    """An admin of Hà Nội (the demo's admins hold Gia Lâm only), logged in."""
+    from tiendo.auth.models import Role
+    from tiendo.auth.schemas import RoleGrant, UserCreate
+    from tiendo.auth.service import create_user
+
+    with Session(engine) as s:
+        if s.exec(select(func.count()).select_from(User).where(
+                User.username == "fc-city-admin")).scalar_one() == 0:
+            create_user(s, None, UserCreate(
+                username="fc-city-admin", full_name="Quản trị thành phố thử", password=PASSWORD,
+                roles=[RoleGrant(role=Role.admin, unit="HN")]), DEMO_NOW)
+            s.commit()
+    return login("fc-city-admin")
+
+
+def fill_city(client, headers) -> None:  # noqa: ANN001
+    """Gia Lâm's reads and Hà Nội's: kept rows for the city, the district and its branches."""
+    fill(client, headers)
+    for path in ("/progress", "/progress/series"):
+        r = client.get(f"{V1}{path}", headers=headers,
+                       params={"campaign": CAMPAIGN, "under": "HN"})
+        assert r.status_code == 200, r.text
+
+
+def test_a_move_forgets_only_the_totals_above_its_old_and_new_places(
+        tree, own_client, login, own_db) -> None:  # noqa: ANN001
+    """Đa Tốn (and its school) moves from Gia Lâm to a new district beside it, and back: the
+    kept rows of Gia Lâm and Hà Nội go; Đa Tốn's own stay (its subtree is what it was), and so
+    do Bát Tràng's. Moving a unit must not cost the next national read every week of every
+    province; every read is exact after each move."""
+    admin, engine = city_admin(own_db.engine, login), own_db.engine
+    r = own_client.post(f"{V1}/units", headers=admin, json={
+        "code": "HN-TEST-D2", "name": "Huyện thử nghiệm", "kind": "district", "parent": "HN",
+        "opened_on": "2024-01-01"})
+    assert r.status_code == 201, r.text
+    for there, back in (("HN-TEST-D2", ROOT), (ROOT, "HN-TEST-D2")):
+        fill_city(own_client, admin)
+        own, beside = kept_rows(engine, BRANCH), kept_rows(engine, BESIDE)
+        assert own and beside and kept_rows(engine, ROOT) and kept_rows(engine, "HN")
+        move(own_client, admin, BRANCH, there)
+        assert kept_rows(engine, ROOT) == kept_rows(engine, "HN") == 0
+        assert kept_rows(engine, BRANCH) == own and kept_rows(engine, BESIDE) == beside
+        with Session(engine) as s:  # the new district's read, kept, equals the live one
+            campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
+            targets = targets_of(s, campaign.id)
+            for code in ("HN", "HN-TEST-D2", ROOT):
+                node = s.exec(select(Unit).where(Unit.code == code)).scalar_one()
+                for week in Calendar(campaign).weeks_until(DEMO_NOW):
+                    base = kept.pace_base_week(campaign, week)
+                    assert (kept.sums_by_target(s, campaign, targets, node, week, base)
+                            == live.sums_by_target(s, campaign, targets, node, week, base))
+        assert_exact(engine)
+
+
+def test_a_reader_does_not_keep_a_total_computed_before_a_move(tree, own_client, login,
+                                                                own_db) -> None:  # noqa: ANN001
+    """Reader: Bát Tràng's total computed, not stored. Writer: Đa Tốn's school moved under Bát
+    Tràng and committed. The reader's store is refused (it read the tree before the move), and
+    the next read counts the school under Bát Tràng."""
+    admin, engine = login("admin"), own_db.engine
+    week = weeks_of(engine)[-2]
+    s, k = computed(engine, week, BESIDE)
+    move(own_client, admin, "GL-X-DATON-TH1", BESIDE)
+    s.rollback()
+    k.store()  # computed without the school: must not be kept
+    s.close()
+    assert not kept_rows(engine, BESIDE, week)
+    assert_exact(engine)
+    move(own_client, admin, "GL-X-DATON-TH1", BRANCH)
+    assert_exact(engine)
+
+
+def test_closing_and_reopening_a_subtree_forget_only_it_and_what_is_above(
+        tree, own_client, login, own_db) -> None:  # noqa: ANN001
+    """Đa Tốn closed with its school, then reopened: each time the kept rows of Đa Tốn, Gia
+    Lâm and Hà Nội go, Bát Tràng's stay. Gia Lâm closed, then reopened: the rows of every
+    node of its subtree go too. Every read is exact after each."""
+    admin, engine = city_admin(own_db.engine, login), own_db.engine
+    closed_on = weeks_monday(engine, -2)
+    steps = [(BRANCH, True, [BRANCH, ROOT, "HN"], [BESIDE]),
+             (BRANCH, False, [BRANCH, ROOT, "HN"], [BESIDE]),
+             (ROOT, True, [ROOT, BRANCH, BESIDE, "HN"], []),
+             (ROOT, False, [ROOT, BRANCH, BESIDE, "HN"], [])]
+    for code, close, gone, stay in steps:
+        fill_city(own_client, admin)
+        kept_before = {c: kept_rows(engine, c) for c in gone + stay}
+        assert all(kept_before.values()), kept_before
+        if close:
+            r = own_client.post(f"{V1}/units/{code}/deactivate", headers=admin,
+                                json={"closed_on": closed_on})
+        else:
+            r = own_client.patch(f"{V1}/units/{code}", headers=admin, json={"active": True})
+        assert r.status_code == 200, r.text
+        assert {c: kept_rows(engine, c) for c in gone} == dict.fromkeys(gone, 0), (code, close)
+        assert {c: kept_rows(engine, c) for c in stay} == {c: kept_before[c] for c in stay}
+        assert_exact(engine)
+
+
+def test_deleting_a_unit_forgets_only_the_totals_above_it(tree, own_client, login,
+                                                          own_db) -> None:  # noqa: ANN001
+    """A school added under Đa Tốn by mistake and deleted: the rows of Đa Tốn and Gia Lâm go
+    (it was expected there), Bát Tràng's stay, and every read is exact."""
+    admin, engine = login("admin"), own_db.engine
+    add_school(own_client, admin, "GL-X-DATON-DEL", "Trường nhập nhầm")
+    fill(own_client, admin)
+    beside = kept_rows(engine, BESIDE)
+    assert beside and kept_rows(engine, BRANCH) and kept_rows(engine, ROOT)
+    r = own_client.delete(f"{V1}/units/GL-X-DATON-DEL", headers=admin)
+    assert r.status_code == 204, r.text
+    assert kept_rows(engine, BRANCH) == kept_rows(engine, ROOT) == 0
+    assert kept_rows(engine, BESIDE) == beside
+    assert_exact(engine)

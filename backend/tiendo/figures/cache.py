@@ -22,7 +22,12 @@ before the shards, PostgreSQL served one report at a time through the row lock a
 Locks are always taken in one order, node 0 first, then nodes by path (ancestors first), shards
 ascending within a node: no deadlock between writers and stores.
 
-Writers call `changed()`; it only records. The bumps and deletes run just before the commit
+A change of the tree's shape (a unit moved, a subtree closed or reopened, a unit deleted)
+calls `reshaped()`: it bumps node 0, so that every read in flight keeps nothing (what it read
+of the tree may be the old shape), and deletes the rows of the nodes whose figures it changed;
+every other row stays valid, since a node's figures depend only on the units below it.
+
+Writers call `changed()` (or `reshaped()`); it only records. The bumps and deletes run just before the commit
 (`before_commit`), so the counters stay locked for the shortest time, and all of a
 transaction's changes are applied in one sorted pass. ORM changes of units, campaigns, metrics,
 targets and baselines, and ORM-enabled UPDATE/DELETE of those tables, are recorded by session
@@ -57,9 +62,14 @@ from sqlmodel import Field, Session, SQLModel
 from tiendo.campaigns.models import Baseline, Campaign, Metric, Target
 from tiendo.reports.models import Report, ReportValue
 from tiendo.units.models import Unit
+from tiendo.units.subtrees import in_subtree
 
 EVERYTHING = 0  # the counter bumped when a whole campaign (or all) is invalidated
 PENDING = "tiendo_figure_changes"  # session.info key: changes recorded, applied at commit
+RESHAPED = "tiendo_tree_reshaped"  # session.info key: changes of the tree's shape, likewise
+# Execution option of an UPDATE or DELETE of units whose writer calls `reshaped()` itself: the
+# session event then does not forget every kept row (what it does for any other such statement).
+RECORDED = "tiendo_figures_recorded"
 PATHS = "tiendo_figure_paths"  # session.info key: paths of written units, as read (SQLite)
 _UNIT_FIELDS = ("kind", "parent_id", "path", "opened_on", "closed_on", "active")
 
@@ -140,9 +150,21 @@ def changed(session: Session, campaign_id: int | None, unit_ids: Iterable[int] |
         session.info.setdefault(PATHS, {}).update(paths)
 
 
+def reshaped(session: Session, above: Iterable[int], subtrees: Iterable[int] = (), *,
+             paths: Mapping[int, str] | None = None) -> None:
+    """The tree changed shape: a unit moved (`above`: its old and new parents), a subtree
+    closed or reopened (`above` and `subtrees`: its root), a unit deleted (`above`: the unit,
+    with its last path in `paths`). At commit, every campaign's kept rows, of every week, are
+    deleted for the ancestors of `above` (themselves included) and for every node of
+    `subtrees`, found from their paths as they are then (after a move); other rows stay. Node
+    0's counter is bumped: no read in flight keeps anything."""
+    session.info.setdefault(RESHAPED, []).append(
+        (frozenset(above), frozenset(subtrees), dict(paths or {})))
+
+
 def has_pending(session: Session) -> bool:
     """True when this transaction changed figures not yet invalidated: its reads go live."""
-    return bool(session.info.get(PENDING))
+    return bool(session.info.get(PENDING) or session.info.get(RESHAPED))
 
 
 def ancestors(path: str) -> list[int]:
@@ -278,14 +300,17 @@ def _forget(conn: Connection, campaign_id: int | None, units: list[int] | None,
 def apply_pending(session: Session) -> None:
     """Runs the recorded invalidations: counters bumped (node 0, then nodes root first, one
     shard each: the one of the smallest unit written), then the rows deleted."""
-    pending = session.info.pop(PENDING, None)
+    pending = session.info.pop(PENDING, None) or []
     known = session.info.pop(PATHS, None) or {}
-    if not pending:
+    shapes = session.info.pop(RESHAPED, None)
+    if not pending and not shapes:
         return
     conn = session.connection()
+    if shapes:  # paths read before a move of this transaction are stale: read again
+        known = {}
     wide = [(c, w) for c, units, w in pending if units is None]
     narrow = [(c, units, w) for c, units, w in pending if units is not None]
-    if narrow and not wide and conn.dialect.name == "postgresql":
+    if narrow and not wide and not shapes and conn.dialect.name == "postgresql":
         _apply_narrow_pg(conn, narrow)
         return
     paths: dict[int, str] = {}
@@ -293,16 +318,13 @@ def apply_pending(session: Session) -> None:
     if narrow:
         ids = sorted(set().union(*(units for _, units, _ in narrow)))
         paths = {i: known[i] for i in ids if i in known}
-        if unknown := [i for i in ids if i not in paths]:
-            paths |= dict(conn.execute(_PG_PATHS, {"ids": unknown}).all()
-                          if conn.dialect.name == "postgresql" else conn.exec_driver_sql(
-                              f"SELECT id, path FROM unit WHERE id IN ({_ints(unknown)})").all())
+        paths |= _paths_of(conn, (i for i in ids if i not in paths))
         shard = ids[0] % SHARDS
     nodes: dict[int, str] = {}
     for path in paths.values():
         for n, node in enumerate(ancestors(path)):
             nodes[node] = "/" + "/".join(path.strip("/").split("/")[:n + 1]) + "/"
-    order = ([EVERYTHING] if wide else []) + sorted(nodes, key=lambda n: nodes[n])
+    order = ([EVERYTHING] if wide or shapes else []) + sorted(nodes, key=lambda n: nodes[n])
     bump_stamps(session, order, shard)
     for campaign_id, week in wide:
         _forget(conn, campaign_id, None, week)
@@ -310,6 +332,32 @@ def apply_pending(session: Session) -> None:
         mine = sorted({a for u in units if u in paths for a in ancestors(paths[u])})
         if mine:
             _forget(conn, campaign_id, mine, week)
+    if shapes and (reshaped_nodes := _reshaped_nodes(conn, shapes)):
+        _forget(conn, None, sorted(reshaped_nodes), None)
+
+
+def _paths_of(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
+    """The units' paths as this transaction sees them now (a unit gone: none)."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    if conn.dialect.name == "postgresql":
+        return dict(conn.execute(_PG_PATHS, {"ids": ids}).all())
+    return dict(conn.exec_driver_sql(f"SELECT id, path FROM unit WHERE id IN ({_ints(ids)})")
+                .all())
+
+
+def _reshaped_nodes(conn: Connection, shapes: list[tuple[frozenset[int], frozenset[int],
+                                                         dict[int, str]]]) -> frozenset[int]:
+    """The nodes whose figures a change of the tree's shape changed (see `reshaped`)."""
+    given = {i: p for _, _, paths in shapes for i, p in paths.items()}
+    above = set().union(*(a for a, _, _ in shapes))
+    paths = {i: given[i] for i in above if i in given} | _paths_of(conn, above - given.keys())
+    nodes = {n for path in paths.values() for n in ancestors(path)} | (above & given.keys())
+    u = Unit.__table__.c
+    for path in _paths_of(conn, set().union(*(t for _, t, _ in shapes))).values():
+        nodes.update(conn.execute(select(u.id).where(in_subtree(u.path, path))).scalars())
+    return frozenset(nodes)
 
 
 def _apply_narrow_pg(conn: Connection,
@@ -356,11 +404,11 @@ def _unit_written(session: OrmSession, unit: Unit) -> None:
     above it and its own, nothing else (whether a unit is expected depends on its own dates and
     kind): those are forgotten, in every campaign and week, not the nation's whole cache (one
     school added would otherwise cost the next national read of every week minutes). A unit
-    moved or deleted forgets everything: the tree's shape changed. (Closing or reopening a
-    subtree, and moving one, write by statement: `_record_statement` forgets everything.)"""
+    deleted, or moved to another parent, changes the tree's shape: `reshaped`. (Closing or
+    reopening a subtree, and moving one, write by statement: their writers call `reshaped`.)"""
     state = sa_inspect(unit)
     if unit in session.deleted:
-        changed(session, None, None, None)
+        reshaped(session, [unit.id], paths={unit.id: unit.path})
         return
     if unit in session.new:  # flushed without its path (it holds its own id): the parent's
         if unit.parent_id is None:
@@ -370,9 +418,14 @@ def _unit_written(session: OrmSession, unit: Unit) -> None:
         return
     if not any(state.attrs[f].history.has_changes() for f in _UNIT_FIELDS):
         return
-    path = state.attrs.path.history
-    if state.attrs.parent_id.history.has_changes() or any(p for p in path.deleted):
-        changed(session, None, None, None)  # moved (its subtree's paths change by statement)
+    path, parent = state.attrs.path.history, state.attrs.parent_id.history
+    if parent.has_changes():  # moved: its old and new parents' totals changed, not its own
+        if parent.deleted:
+            reshaped(session, [p for p in (*parent.deleted, unit.parent_id) if p is not None])
+        else:  # the old parent unknown
+            changed(session, None, None, None)
+    elif any(p for p in path.deleted):  # a path rewritten on the object: anything may follow
+        changed(session, None, None, None)
     else:  # a new unit's path set, or its dates or kind changed
         changed(session, None, [unit.id], None, paths={unit.id: unit.path})
 
@@ -382,22 +435,24 @@ _WATCHED = {Unit.__table__, Campaign.__table__, Metric.__table__, Target.__table
 
 
 def _record_statement(state: ORMExecuteState) -> None:
-    """session.exec(update(Unit)…) and the like: whole-cache invalidation (rare writes)."""
+    """session.exec(update(Unit)…) and the like: whole-cache invalidation (rare writes),
+    unless the writer recorded what it changed itself (execution option RECORDED)."""
     if (state.is_update or state.is_delete or state.is_insert) \
-            and getattr(state.statement, "table", None) in _WATCHED:
+            and getattr(state.statement, "table", None) in _WATCHED \
+            and not state.execution_options.get(RECORDED):
         changed(state.session, None, None, None)
 
 
 def _before_commit(session: OrmSession) -> None:
-    if session.info.get(PENDING) or session.new or session.dirty or session.deleted:
+    if has_pending(session) or session.new or session.dirty or session.deleted:
         session.flush()
         apply_pending(session)
 
 
 def _after_soft_rollback(session: OrmSession, previous) -> None:  # noqa: ANN001
     if previous.parent is None:
-        session.info.pop(PENDING, None)
-        session.info.pop(PATHS, None)
+        for key in (PENDING, PATHS, RESHAPED):
+            session.info.pop(key, None)
 
 
 event.listen(OrmSession, "after_flush", _record_objects)

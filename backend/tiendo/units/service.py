@@ -13,6 +13,7 @@ from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
 from tiendo.core.clock import local_today
 from tiendo.errors import Conflict, Forbidden, Invalid, NotFound
+from tiendo.figures.cache import RECORDED, reshaped
 from tiendo.units.models import Unit, UnitKind
 from tiendo.units.schemas import UnitClose, UnitContact, UnitCreate, UnitPublic, UnitUpdate
 
@@ -213,14 +214,17 @@ def update_unit(session: Session, principal: Principal, ref: str, data: UnitUpda
 
 
 def _move(session: Session, unit: Unit, new_parent: Unit) -> None:
+    """The unit and its subtree under `new_parent`: the kept totals above its old and new
+    places are forgotten; its subtree's own stay (they do not depend on where it hangs)."""
     old_path, new_path = unit.path, f"{new_parent.path}{unit.id}/"
     depth_shift = new_parent.depth + 1 - unit.depth
+    reshaped(session, [p for p in (unit.parent_id, new_parent.id) if p is not None])
     session.exec(
         update(Unit)
         .where(Unit.path.startswith(old_path))
         .values(path=literal(new_path, String) + func.substr(Unit.path, len(old_path) + 1),
                 depth=Unit.depth + depth_shift)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **{RECORDED: True})
     )
     session.refresh(unit)
     unit.parent_id = new_parent.id
@@ -233,10 +237,11 @@ def _close_subtree(session: Session, unit: Unit, closed_on: date, now: datetime)
         raise Invalid("Ngày thôi hoạt động không thể trước ngày bắt đầu hoạt động "
                       f"({unit.opened_on:%d/%m/%Y}).", field="closed_on", code="invalid_date")
     session.flush()  # a move made just before is written first: the refresh below keeps it
+    reshaped(session, [unit.id], [unit.id])  # the subtree's totals and those above it
     session.exec(
         update(Unit).where(Unit.path.startswith(unit.path), Unit.closed_on.is_(None))
         .values(active=False, closed_on=closed_on, closed_with_id=unit.id, updated_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **{RECORDED: True})
     )
     session.refresh(unit)
 
@@ -246,14 +251,15 @@ def _reopen(session: Session, unit: Unit, now: datetime) -> None:
     own before). A unit closed with an ancestor reopens with the same units under it."""
     closer = unit.closed_with_id or unit.id
     session.flush()
+    reshaped(session, [unit.id], [unit.id])  # the subtree's totals and those above it
     session.exec(
         update(Unit).where(Unit.path.startswith(unit.path), Unit.closed_with_id == closer)
         .values(active=True, closed_on=None, closed_with_id=None, updated_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **{RECORDED: True})
     )
     session.exec(update(Unit).where(Unit.id == unit.id)
                  .values(active=True, closed_on=None, closed_with_id=None, updated_at=now)
-                 .execution_options(synchronize_session=False))
+                 .execution_options(synchronize_session=False, **{RECORDED: True}))
     session.refresh(unit)
 
 
