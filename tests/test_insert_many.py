@@ -42,3 +42,18 @@ def test_a_duplicate_fails_like_any_statement(connection):
     savepoint.rollback()
     count = connection.execute(select(t.c.action).where(t.c.id == 10**9)).scalars().all()
     assert count == ["test.dup"]
+
+
+def test_common_values_go_with_every_row(connection):
+    """`common`: the columns every row shares, given once (a bulk post's sender and clock)."""
+    at = datetime(2024, 7, 25, 8, 0, tzinfo=UTC)
+    common = {"at": at, "action": "test.common", "object_type": "x", "detail": {"chung": True},
+              "address": None, "actor_user_id": None, "actor_token_id": None}
+    rows = [{"actor_name": name, "object_id": str(i), "unit_id": None}
+            for i, name in enumerate(["Lê Thị B", "Trần Văn C"])]
+    insert_many(connection, AuditEvent.__table__, rows, common)
+    t = AuditEvent.__table__.c
+    back = connection.execute(select(t.at, t.actor_name, t.detail).where(
+        t.action == "test.common").order_by(t.object_id)).all()
+    assert [(r.at, r.actor_name, r.detail) for r in back] == [
+        (at, "Lê Thị B", {"chung": True}), (at, "Trần Văn C", {"chung": True})]

@@ -8,7 +8,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from functools import lru_cache
 from typing import Annotated, Any
@@ -30,7 +30,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -329,31 +329,28 @@ def among(conn: Connection, column, values: Iterable[int | str]) -> ColumnElemen
         func.json_each(bindparam(None, json.dumps(wanted), unique=True))))
 
 
-def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT of many rows (the same keys, in the same order): the driver's executemany on
-    SQLite, COPY on PostgreSQL.
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]],
+                common: Mapping[str, Any] | None = None) -> None:
+    """INSERT of many rows (the same keys, in the same order), each with the values of
+    `common` too: the driver's executemany on SQLite, COPY on PostgreSQL.
 
     SQLAlchemy's per-row parameter handling costs more than SQLite's insert itself. Here only
     the columns whose type converts values (UTC timestamps, JSON) are converted, a timestamp
-    once per distinct value (a bulk post's rows share one). Other values go to the driver as
-    they are: ints, str (StrEnum included), None."""
+    once per distinct value (a bulk post's rows share one), and `common` once for all rows.
+    Other values go to the driver as they are: ints, str (StrEnum included), None."""
     if not rows:
         return
     dialect = conn.dialect
-    columns = list(rows[0])
-    converters: dict[int, Callable[[Any], Any]] = {}
-    for i, name in enumerate(columns):
-        column_type = table.c[name].type
-        proc = column_type.bind_processor(dialect)
-        if isinstance(column_type, JSON):  # psycopg's dialect casts JSON text in the SQL
-            converters[i] = proc or json.dumps
-        elif proc is not None:
-            converters[i] = functools.lru_cache(maxsize=16)(proc)
+    fixed = tuple(_converter(table, name, dialect)(v) if v is not None else v
+                  for name, v in (common or {}).items())
+    columns = [*(common or {}), *rows[0]]
+    converters = {i: c for i, name in enumerate(rows[0])
+                  if (c := _converter(table, name, dialect)) is not _as_is}
     if converters:
-        data = [tuple(converters[i](v) if i in converters and v is not None else v
-                      for i, v in enumerate(row.values())) for row in rows]
+        data = [fixed + tuple(converters[i](v) if i in converters and v is not None else v
+                              for i, v in enumerate(row.values())) for row in rows]
     else:
-        data = [tuple(row.values()) for row in rows]
+        data = [fixed + tuple(row.values()) for row in rows]
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
     if dialect.name == "postgresql":
@@ -362,6 +359,19 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) "
                          f"VALUES ({', '.join([mark] * len(columns))})", data)
+
+
+def _as_is(value: Any) -> Any:  # noqa: ANN401
+    return value
+
+
+def _converter(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any]:
+    """What a value of the column goes through on its way to the driver (`_as_is`: nothing)."""
+    column_type = table.c[name].type
+    proc = column_type.bind_processor(dialect)
+    if isinstance(column_type, JSON):  # psycopg's dialect casts JSON text in the SQL
+        return proc or json.dumps
+    return functools.lru_cache(maxsize=16)(proc) if proc is not None else _as_is
 
 
 def _copy(conn: Connection, sql: str, data: list[tuple]) -> None:

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Row, bindparam, delete, func, update
@@ -45,7 +45,20 @@ Values = dict[str, int]
 # A dry run only checks: its record keeps the counts and the first conflicts, not all of them
 # (10,000 rejected items would be ~2 MB a post). The caller got every conflict in the answer.
 DRY_RUN_KEPT_CONFLICTS = 100
-UnitRow = Row  # a unit's id, code, kind, path and active: what checking an item needs
+
+
+class UnitRow(NamedTuple):
+    """A unit as checking and writing an item need it: thousands a post, only read. Not the
+    database's Row: a named tuple reads an attribute in a tenth of the time, and a post reads
+    some twenty per item."""
+
+    id: int
+    code: str
+    kind: str
+    path: str
+    active: bool
+    opened_on: date | None
+    closed_on: date | None
 
 
 @dataclass(slots=True)  # thousands per post: no __dict__ each
@@ -129,7 +142,7 @@ class BulkRun:
             sa_select(t.id, t.code, t.kind, t.path, t.active, t.opened_on, t.closed_on)
             .where(among(conn, t.code, codes),
                    self.principal.subtree_filter(t.path, Action.report_write))).all()
-        return {u.code: u for u in rows}
+        return {u.code: u for u in map(UnitRow._make, rows)}
 
     def _existing(self, pairs: list[tuple[Item, UnitRow]]) -> dict[tuple[int, str], Existing]:
         if not pairs:
@@ -263,13 +276,13 @@ class BulkRun:
                           else Timeliness.late for period in {i.period for i, _ in plan.creates}}
             common = {"campaign_id": self.campaign.id, "status": ReportStatus.submitted,
                       "version": 1, "received_at": now, "updated_at": now, **sender}
-            rows = [{**common, "unit_id": u.id, "period": i.period, "note": i.note,
+            rows = [{"unit_id": u.id, "period": i.period, "note": i.note,
                      "timeliness": timeliness[i.period]} for i, u in plan.creates]
             r = Report.__table__.c
             before = conn.execute(sa_select(func.coalesce(func.max(r.id), 0))).scalar()
             try:
                 with self.session.begin_nested():
-                    insert_many(conn, Report.__table__, rows)
+                    insert_many(conn, Report.__table__, rows, common)
             except IntegrityError:
                 raise Conflict("Một số báo cáo vừa được gửi đồng thời bởi người khác; "
                                "hãy gửi lại.", code="concurrent_write") from None

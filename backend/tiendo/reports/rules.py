@@ -20,6 +20,8 @@ from tiendo.quality.rules import RuleSpec, baseline_lookup, evaluate, load_rules
 from tiendo.quality.schemas import Finding
 from tiendo.units.models import Unit
 
+_NONE: frozenset[str] = frozenset()  # the codes of a kind no metric names
+
 
 @dataclass(frozen=True, slots=True)
 class TargetCheck:
@@ -165,7 +167,7 @@ class CampaignRules:
         record with the report (`tiendo.quality.flags.record_findings`)."""
         warnings, blocking = self.check_quality(unit, values, previous, session)
         self.check_open(unit, week)
-        if not values.keys() <= self._weekly_codes.get(unit.kind, frozenset()):
+        if not values.keys() <= self._weekly_codes.get(unit.kind, _NONE):
             self._refuse_codes(unit, values, prefix)
         for check in self._checks_for(unit):
             for code in check.required:
