@@ -10,6 +10,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -343,6 +344,8 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]],
     dialect = conn.dialect
     fixed = tuple(_converter(table, name, dialect)(v) if v is not None else v
                   for name, v in (common or {}).items())
+    if dialect.name == "sqlite":  # as sqlite3's adapter writes a datetime, once, not per row
+        fixed = tuple(v.isoformat(" ") if isinstance(v, datetime) else v for v in fixed)
     columns = [*(common or {}), *rows[0]]
     converters = {i: c for i, name in enumerate(rows[0])
                   if (c := _converter(table, name, dialect)) is not _as_is}
