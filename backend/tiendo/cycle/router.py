@@ -99,7 +99,7 @@ def list_due(session: SessionDep, principal: ReportWriterReader, now: NowDep, pa
              responses=responses(404, 422))
 def approve_many(data: ApproveMany, session: SessionDep, principal: Manager, now: NowDep,
                  idem: IdempotencyDep) -> ApproveManyResult:
-    if (replay := idem.replay(session, data.model_dump_json())) is not None:
+    if (replay := idem.replay(session, data)) is not None:
         return replay
     return idem.respond(session, 200, approval.approve_many(session, principal, data, now))
 
@@ -155,7 +155,7 @@ def list_locks(session: SessionDep, principal: Reader, now: NowDep, campaign: Ca
              responses=responses(404, 422))
 def create_lock(data: LockCreate, session: SessionDep, principal: Manager, now: NowDep,
                 idem: IdempotencyDep) -> LockPublic:
-    if (replay := idem.replay(session, data.model_dump_json())) is not None:
+    if (replay := idem.replay(session, data)) is not None:
         return replay
     row, campaign, unit = locks.lock_period(session, principal, data.campaign, data.period,
                                             data.unit, data.reason, now)
@@ -169,7 +169,7 @@ def create_lock(data: LockCreate, session: SessionDep, principal: Manager, now: 
              responses=responses(404, 409, 422))
 def unlock(data: UnlockCreate, session: SessionDep, principal: Manager, now: NowDep,
            idem: IdempotencyDep) -> UnlockPublic:
-    if (replay := idem.replay(session, data.model_dump_json())) is not None:
+    if (replay := idem.replay(session, data)) is not None:
         return replay
     row, campaign, unit = locks.unlock_period(session, principal, data.campaign, data.period,
                                               data.unit, data.reason, now)

@@ -52,7 +52,7 @@ UnitRef = Annotated[str, Path(min_length=1, max_length=64)]
 def send_reminders(data: ReminderCreate, session: SessionDep, principal: Manager, now: NowDep,
                    idem: IdempotencyDep, background: BackgroundTasks,
                    sessions: SessionFactoryDep) -> ReminderQueued:
-    if (replay := idem.replay(session, data.model_dump_json())) is not None:
+    if (replay := idem.replay(session, data)) is not None:
         return replay
     result = service.send_reminders(session, principal, data.campaign, data.period, data.under,
                                     now, configured_channels())
@@ -133,7 +133,7 @@ def list_webhooks(session: SessionDep, principal: Admin, page: PageDep) -> Page[
              summary="Thêm webhook", responses=responses(404, 422))
 def create_webhook(data: WebhookCreate, session: SessionDep, principal: Admin, now: NowDep,
                    idem: IdempotencyDep) -> WebhookPublic:
-    if (replay := idem.replay(session, data.model_dump_json())) is not None:
+    if (replay := idem.replay(session, data)) is not None:
         return replay
     hook, unit = webhooks.create_webhook(session, principal, data, now)
     return idem.respond(session, 201, webhooks.webhook_public(hook, unit))

@@ -34,7 +34,7 @@ def _one(session, report, unit, response: Response) -> ReportPublic:  # noqa: AN
              responses={**responses(404, 409, 422, 423), **success_headers(201, ETAG, LOCATION)})
 def create_report(data: ReportCreate, session: SessionDep, principal: ReportWriter,
                   now: NowDep, idem: IdempotencyDep) -> ReportPublic:
-    if (replay := idem.replay(session, data.model_dump_json())) is not None:
+    if (replay := idem.replay(session, data)) is not None:
         return replay
     report = service.create_report(session, principal, data, now)
     return idem.respond(session, 201, report, {"Location": f"/api/v1/reports/{report.id}",
