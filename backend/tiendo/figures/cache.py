@@ -27,12 +27,13 @@ calls `reshaped()`: it bumps node 0, so that every read in flight keeps nothing 
 of the tree may be the old shape), and deletes the rows of the nodes whose figures it changed;
 every other row stays valid, since a node's figures depend only on the units below it.
 
-Writers call `changed()` (or `reshaped()`); it only records. The bumps and deletes run just before the commit
-(`before_commit`), so the counters stay locked for the shortest time, and all of a
-transaction's changes are applied in one sorted pass. ORM changes of units, campaigns, metrics,
-targets and baselines, and ORM-enabled UPDATE/DELETE of those tables, are recorded by session
-events, so no such writer can forget it; Core writes of reports (the hot paths) call
-`changed()` themselves.
+Writers call `changed()` (or `reshaped()`); it only records. The bumps and deletes run just
+before the commit (`before_commit`), so the counters stay locked for the shortest time, and
+all of a transaction's changes are applied in one sorted pass. ORM changes of units,
+campaigns, metrics, targets and baselines, and ORM-enabled UPDATE/DELETE of those tables, are
+recorded by session events, so no such writer can forget it (a statement that moves, closes
+or reopens units says with the execution option RECORDED that its writer called
+`reshaped()`); Core writes of reports (the hot paths) call `changed()` themselves.
 """
 
 from __future__ import annotations
