@@ -136,7 +136,7 @@ class BulkRun:
     # --- reading: a few queries for the whole body ---------------------------------------
     def _units(self, codes: Iterable[str]) -> dict[str, UnitRow]:
         """Units by code inside the caller's report:write subtree; the others do not exist.
-        Rows, not ORM objects: thousands of them, only read."""
+        `UnitRow`s, not ORM objects: thousands of them, only read."""
         t, conn = Unit.__table__.c, self.session.connection()
         rows = conn.execute(
             sa_select(t.id, t.code, t.kind, t.path, t.active, t.opened_on, t.closed_on)
