@@ -25,7 +25,7 @@ from tiendo.campaigns.calendar import Calendar
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import targets_of
 from tiendo.core.periods import Week
-from tiendo.figures import kept, upkeep
+from tiendo.figures import kept, status, upkeep
 from tiendo.figures import series as live_series
 from tiendo.figures import subtree as live
 from tiendo.figures.cache import SHARDS, STAMP, STATUS, TOTAL
@@ -413,9 +413,10 @@ def fill_city(client, headers) -> None:  # noqa: ANN001
 def test_a_move_forgets_only_the_totals_above_its_old_and_new_places(
         tree, own_client, login, own_db) -> None:  # noqa: ANN001
     """Đa Tốn (and its school) moves from Gia Lâm to a new district beside it, and back: the
-    kept rows of Gia Lâm and Hà Nội go; Đa Tốn's own stay (its subtree is what it was), and so
-    do Bát Tràng's. Moving a unit must not cost the next national read every week of every
-    province; every read is exact after each move."""
+    kept rows of Đa Tốn, Gia Lâm and Hà Nội go (Đa Tốn's too: Gia Lâm owns the campaign, and
+    only the owner's units are expected), Bát Tràng's stay. Moving a unit must not cost the
+    next national read every week of every province; every read is exact after each move,
+    progress and reporting counts alike, inside the owner and outside it."""
     admin, engine = city_admin(own_db.engine, login), own_db.engine
     r = own_client.post(f"{V1}/units", headers=admin, json={
         "code": "HN-TEST-D2", "name": "Huyện thử nghiệm", "kind": "district", "parent": "HN",
@@ -423,21 +424,27 @@ def test_a_move_forgets_only_the_totals_above_its_old_and_new_places(
     assert r.status_code == 201, r.text
     for there in ("HN-TEST-D2", ROOT):  # there, and back
         fill_city(own_client, admin)
-        own, beside = kept_rows(engine, BRANCH), kept_rows(engine, BESIDE)
-        assert own and beside and kept_rows(engine, ROOT) and kept_rows(engine, "HN")
+        beside = kept_rows(engine, BESIDE)
+        assert beside and kept_rows(engine, BRANCH) and kept_rows(engine, ROOT)
+        assert kept_rows(engine, "HN")
         move(own_client, admin, BRANCH, there)
-        assert kept_rows(engine, ROOT) == kept_rows(engine, "HN") == 0
-        assert kept_rows(engine, BRANCH) == own and kept_rows(engine, BESIDE) == beside
-        with Session(engine) as s:  # the new district's read, kept, equals the live one
+        assert kept_rows(engine, BRANCH) == kept_rows(engine, ROOT) == kept_rows(engine, "HN") == 0
+        assert kept_rows(engine, BESIDE) == beside
+        assert_exact(engine)
+        with Session(engine) as s:  # the new district's and the city's reads equal the live ones
             campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
             targets = targets_of(s, campaign.id)
-            for code in ("HN", "HN-TEST-D2", ROOT):
+            for code in ("HN", "HN-TEST-D2", ROOT, BRANCH):
                 node = s.exec(select(Unit).where(Unit.code == code)).scalar_one()
                 for week in Calendar(campaign).weeks_until(DEMO_NOW):
                     base = kept.pace_base_week(campaign, week)
                     assert (kept.sums_by_target(s, campaign, targets, node, week, base)
                             == live.sums_by_target(s, campaign, targets, node, week, base))
-        assert_exact(engine)
+                    # Reporting counts: only the campaign owner's units are expected, and Đa
+                    # Tốn's move in and out of Gia Lâm (the owner) changes its own counts.
+                    assert (status.status_counts(s, campaign, node, week)
+                            == status.counts_by_week(s, campaign, node, [week])[str(week)]), (
+                        code, str(week))
 
 
 def test_a_reader_does_not_keep_a_total_computed_before_a_move(tree, own_client, login,

@@ -24,8 +24,11 @@ ascending within a node: no deadlock between writers and stores.
 
 A change of the tree's shape (a unit moved, a subtree closed or reopened, a unit deleted)
 calls `reshaped()`: it bumps node 0, so that every read in flight keeps nothing (what it read
-of the tree may be the old shape), and deletes the rows of the nodes whose figures it changed;
-every other row stays valid, since a node's figures depend only on the units below it.
+of the tree may be the old shape), and deletes the rows of the nodes whose figures it changed:
+those of the subtree moved, closed or reopened, and those above it, at its old place and at its
+new one. Every other row stays valid: a node's figures depend only on the units below it (and
+on the campaign's owner, whose subtree a moved unit may have entered or left: it is forgotten
+with its subtree).
 
 Writers call `changed()` (or `reshaped()`); it only records. The bumps and deletes run just
 before the commit (`before_commit`), so the counters stay locked for the shortest time, and
@@ -153,12 +156,12 @@ def changed(session: Session, campaign_id: int | None, unit_ids: Iterable[int] |
 
 def reshaped(session: Session, above: Iterable[int], subtrees: Iterable[int] = (), *,
              paths: Mapping[int, str] | None = None) -> None:
-    """The tree changed shape: a unit moved (`above`: its old and new parents), a subtree
-    closed or reopened (`above` and `subtrees`: its root), a unit deleted (`above`: the unit,
-    with its last path in `paths`). At commit, every campaign's kept rows, of every week, are
-    deleted for the ancestors of `above` (themselves included) and for every node of
-    `subtrees`, found from their paths as they are then (after a move); other rows stay. Node
-    0's counter is bumped: no read in flight keeps anything."""
+    """The tree changed shape: a unit moved (`above`: its old and new parents; `subtrees`:
+    the unit), a subtree closed or reopened (`above` and `subtrees`: its root), a unit deleted
+    (`above`: the unit, with its last path in `paths`). At commit, every campaign's kept rows,
+    of every week, are deleted for the ancestors of `above` (themselves included) and for every
+    node of `subtrees`, found from their paths as they are then (after a move); other rows
+    stay. Node 0's counter is bumped: no read in flight keeps anything."""
     session.info.setdefault(RESHAPED, []).append(
         (frozenset(above), frozenset(subtrees), dict(paths or {})))
 
@@ -420,9 +423,10 @@ def _unit_written(session: OrmSession, unit: Unit) -> None:
     if not any(state.attrs[f].history.has_changes() for f in _UNIT_FIELDS):
         return
     path, parent = state.attrs.path.history, state.attrs.parent_id.history
-    if parent.has_changes():  # moved: its old and new parents' totals changed, not its own
+    if parent.has_changes():  # moved: see `reshaped`
         if parent.deleted:
-            reshaped(session, [p for p in (*parent.deleted, unit.parent_id) if p is not None])
+            reshaped(session, [p for p in (*parent.deleted, unit.parent_id) if p is not None],
+                     [unit.id])
         else:  # the old parent unknown
             changed(session, None, None, None)
     elif any(p for p in path.deleted):  # a path rewritten on the object: anything may follow

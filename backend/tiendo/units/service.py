@@ -215,10 +215,11 @@ def update_unit(session: Session, principal: Principal, ref: str, data: UnitUpda
 
 def _move(session: Session, unit: Unit, new_parent: Unit) -> None:
     """The unit and its subtree under `new_parent`: the kept totals above its old and new
-    places are forgotten; its subtree's own stay (they do not depend on where it hangs)."""
+    places are forgotten, and its subtree's own (whether a campaign expects a unit depends on
+    its being inside the campaign owner's subtree, which a move can enter or leave)."""
     old_path, new_path = unit.path, f"{new_parent.path}{unit.id}/"
     depth_shift = new_parent.depth + 1 - unit.depth
-    reshaped(session, [p for p in (unit.parent_id, new_parent.id) if p is not None])
+    reshaped(session, [p for p in (unit.parent_id, new_parent.id) if p is not None], [unit.id])
     session.exec(
         update(Unit)
         .where(Unit.path.startswith(old_path))
