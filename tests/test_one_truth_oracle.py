@@ -34,7 +34,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import HealthCheck, Phase, example, given, note, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -996,8 +996,90 @@ def test_every_week_agrees_with_the_oracle_units_never_closed(client, clock, ses
     run_plan(client, clock, session, plan)
 
 
+def _carried_from_an_agency() -> Plan:
+    """A random example that once disagreed (session 6): a commune (S2) made from 75 % of an
+    agency (C1), which never sends residents' accounts. Its carried report has none, so the
+    import template's "last week" must show none, not 0."""
+    p, kinds = "ORX-CARRY", ["agency", "commune", "public_service", "school"]
+
+    def at(m: int, d: int, h: int, mi: int) -> datetime:
+        return datetime(2025, m, d, h, mi, tzinfo=TZ)
+
+    def unit(code: str, kind: str, parent: str, opened: date | None, created: datetime,
+             close: tuple[date, datetime] | None = None, successor: bool = False) -> UnitPlan:
+        return UnitPlan(f"{p}-{code}", kind, parent, opened, created, *(close or (None, None)),
+                        successor=successor)
+
+    def report(code: str, week: int, when: datetime, values: tuple[int, ...],
+               correction: tuple[datetime, tuple[int, ...]] | None = None) -> ReportPlan:
+        keys = ("staff_total", "staff_installed", "residents_accounts")
+        r = ReportPlan(f"{p}-{code}", f"2025-W{week}", when, dict(zip(keys, values, strict=False)))
+        if correction:
+            r.correction = (correction[0], dict(zip(keys, correction[1], strict=False)))
+        return r
+
+    d, c0, c1 = f"{p}-D", f"{p}-C0", f"{p}-C1"
+    plan = Plan(p, d, date(2025, 10, 4), date(2025, 11, 23), [f"2025-W{n}" for n in range(40, 48)],
+                at(9, 15, 9, 0), at(11, 30, 15, 0), [
+                    unit("C0", "commune", d, None, at(9, 15, 9, 1),
+                         (date(2025, 11, 20), at(11, 21, 9, 53))),
+                    unit("C0-0", "school", c0, date(2025, 8, 16), at(9, 15, 9, 2),
+                         (date(2025, 10, 17), at(10, 17, 9, 30))),
+                    unit("C0-1", "village", c0, None, at(9, 15, 9, 2)),
+                    unit("C1", "agency", d, None, at(9, 15, 9, 1)),
+                    unit("C1-0", "school", c1, None, at(9, 15, 9, 2)),
+                    unit("C1-1", "public_service", c1, date(2025, 9, 29), at(9, 15, 9, 2),
+                         (date(2025, 10, 19), at(10, 24, 9, 20))),
+                    unit("S1", "commune", d, date(2025, 11, 3), at(11, 6, 11, 17), None, True),
+                    unit("S2", "commune", d, date(2025, 11, 3), at(11, 6, 11, 17), None, True)],
+                [{"code": "staff_total", "name": NAMES["staff_total"], "unit_kinds": kinds},
+                 {"code": "staff_installed", "name": NAMES["staff_installed"],
+                  "unit_kinds": kinds},
+                 {"code": "residents_total", "name": NAMES["residents_total"],
+                  "unit_kinds": ["commune"], "is_baseline": True},
+                 {"code": "residents_accounts", "name": NAMES["residents_accounts"],
+                  "unit_kinds": ["commune"]}],
+                [TargetPlan("staff", "staff_installed", "staff_total", kinds),
+                 TargetPlan("residents", "residents_accounts", "residents_total", ["commune"])],
+                {c0: 835})
+    plan.reorg = ReorgPlan(date(2025, 11, 3), at(11, 6, 11, 17),
+                           [("merge", [c0], [(f"{p}-S1", 1.0)]),
+                            ("split", [c1], [(f"{p}-S1", 0.25), (f"{p}-S2", 0.75)])],
+                           {f"{p}-S1": 2433, f"{p}-S2": 276})
+    plan.reports = [
+        report("C1", 40, at(10, 2, 1, 18), (16, 9), (at(10, 2, 3, 30), (9, 9))),
+        report("C1-1", 40, at(10, 3, 13, 36), (26, 0)),
+        report("C1-1", 41, at(10, 10, 16, 55), (19, 14)),
+        report("C1-1", 42, at(10, 15, 14, 44), (29, 8), (at(10, 15, 15, 33), (29, 14))),
+        report("C0-0", 42, at(10, 16, 5, 9), (34, 16)),
+        report("C0", 42, at(10, 16, 9, 35), (29, 24, 463)),
+        report("C1", 42, at(10, 16, 19, 17), (23, 19)),
+        report("C1-1", 43, at(10, 22, 16, 44), (59, 23), (at(10, 23, 0, 10), (16, 10))),
+        report("C0", 43, at(10, 23, 9, 32), (4, 2, 104), (at(10, 23, 9, 46), (30, 20, 513))),
+        report("C1-1", 44, at(10, 28, 15, 45), (2, 1), (at(10, 30, 5, 58), (51, 29))),
+        report("C0-0", 43, at(11, 4, 2, 2), (26, 20), (at(11, 20, 4, 15), (3, 0))),
+        report("C0", 45, at(11, 4, 6, 29), (16, 5, 168), (at(11, 4, 6, 29), (44, 39, 36))),
+        report("S1", 40, at(11, 6, 11, 18), (51, 14, 2110)),
+        report("S1", 42, at(11, 6, 11, 18), (52, 37, 479)),
+        report("S1", 43, at(11, 6, 11, 18), (50, 7, 242), (at(11, 18, 15, 13), (36, 18, 15))),
+        report("S2", 42, at(11, 6, 11, 18), (22, 5, 254)),
+        report("S2", 43, at(11, 6, 11, 18), (50, 38, 146), (at(11, 20, 4, 8), (38, 32, 2890))),
+        report("S2", 44, at(11, 6, 11, 18), (7, 1, 576), (at(11, 11, 10, 28), (11, 10, 20))),
+        report("C1", 45, at(11, 7, 17, 12), (11, 7)),
+        report("S1", 45, at(11, 8, 12, 18), (37, 26, 1429)),
+        report("C1-0", 46, at(11, 12, 16, 36), (25, 10)),
+        report("C0", 46, at(11, 13, 13, 3), (46, 34, 254)),
+        report("C1", 46, at(11, 13, 13, 51), (44, 14), (at(11, 13, 14, 18), (43, 41))),
+        report("S1", 46, at(11, 13, 19, 54), (37, 1, 2164)),
+        report("S2", 46, at(11, 16, 6, 40), (10, 1, 378)),
+        report("C1", 47, at(11, 19, 6, 39), (49, 11)),
+        report("C0-0", 47, at(11, 20, 12, 25), (6, 0), (at(11, 20, 13, 44), (51, 51)))]
+    return plan
+
+
 @settings(SETTINGS, max_examples=max(3, EXAMPLES // 2))
 @given(plan=plans(over_time=True, reorg=True))
+@example(plan=_carried_from_an_agency())
 def test_every_week_agrees_with_the_oracle_across_reorganisations(client, clock, session,
                                                                   plan):  # noqa: ANN001
     """#17: a merge, a split with a share, or both, on a random date: predecessors close,

@@ -41,6 +41,9 @@ class UnitFigures:
     numerator: int
     denominator: int | None
     source: str | None = None  # "reorganization": carried across a reorganisation
+    # Whether the report carries the numerator's metric (else it counts 0): a report carried
+    # from a predecessor of another kind may lack it (an agency split into communes).
+    numerator_reported: bool = True
 
 
 def counted(unit: type[Unit], target: Target, due_date: date) -> ColumnElement[bool]:
@@ -84,7 +87,7 @@ def _latest(campaign_id: int, target: Target, root: Unit, week: Week, due_date: 
                        Baseline.unit_id == picked.c.unit_id).scalar_subquery())
     columns = [picked.c.unit_id, picked.c.grp, picked.c.report_id,
                report_field(Report.period).label("period"),
-               func.coalesce(value_of(target.numerator_metric_id), 0).label("num"),
+               value_of(target.numerator_metric_id).label("num"),  # NULL: not in the report
                func.coalesce(value_of(target.denominator_metric_id), baseline).label("den")]
     if detail:
         columns += [report_field(Report.timeliness).label("timeliness"),
@@ -105,8 +108,8 @@ def unit_figures(session: Session, campaign: Campaign, target: Target, root: Uni
         .join(latest, latest.c.unit_id == Unit.id)
         .order_by(Unit.id)
     )
-    return [UnitFigures(uid, code, name, kind, period, timeliness, received, int(num),
-                        None if den is None else int(den), source)
+    return [UnitFigures(uid, code, name, kind, period, timeliness, received, int(num or 0),
+                        None if den is None else int(den), source, num is not None)
             for uid, code, name, kind, period, timeliness, received, num, den, source
             in run(session, stmt)]
 

@@ -267,7 +267,7 @@ def _last_week(session: Session, rules: CampaignRules, root: Unit, week: Week,
                 continue
             periods[f.unit_id] = f.period
             mine = figures.setdefault(f.unit_id, {})
-            if num in codes:
+            if num in codes and f.numerator_reported:  # never a figure the unit did not send
                 mine.setdefault(num, f.numerator)
             if den in codes and f.denominator is not None:
                 mine.setdefault(den, f.denominator)
