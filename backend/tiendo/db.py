@@ -21,6 +21,7 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Connection,
+    DateTime,
     Engine,
     MetaData,
     Table,
@@ -341,12 +342,10 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]],
     Other values go to the driver as they are: ints, str (StrEnum included), None."""
     if not rows:
         return
-    dialect = conn.dialect
+    dialect, common = conn.dialect, common or {}
     fixed = tuple(_converter(table, name, dialect)(v) if v is not None else v
-                  for name, v in (common or {}).items())
-    if dialect.name == "sqlite":  # as sqlite3's adapter writes a datetime, once, not per row
-        fixed = tuple(v.isoformat(" ") if isinstance(v, datetime) else v for v in fixed)
-    columns = [*(common or {}), *rows[0]]
+                  for name, v in common.items())
+    columns = [*common, *rows[0]]
     converters = {i: c for i, name in enumerate(rows[0])
                   if (c := _converter(table, name, dialect)) is not _as_is}
     if converters:
@@ -374,6 +373,14 @@ def _converter(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any
     proc = column_type.bind_processor(dialect)
     if isinstance(column_type, JSON):  # psycopg's dialect casts JSON text in the SQL
         return proc or json.dumps
+    if dialect.name == "sqlite" and isinstance(getattr(column_type, "impl", column_type),
+                                               DateTime):
+        # The text sqlite3's adapter would write, made once per distinct value, not per row.
+        def to_text(value: Any) -> Any:  # noqa: ANN401
+            value = proc(value) if proc is not None else value
+            return value.isoformat(" ") if isinstance(value, datetime) else value
+
+        return functools.lru_cache(maxsize=16)(to_text)
     return functools.lru_cache(maxsize=16)(proc) if proc is not None else _as_is
 
 

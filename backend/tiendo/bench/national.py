@@ -105,15 +105,6 @@ def _reads(period: str) -> dict[str, tuple[str, dict]]:
             "reports_nation_week": ("/api/v1/reports", {**week, "under": CITY})}
 
 
-def _server(url: str, workdir: Path, env: dict[str, str]) -> Server:
-    os.environ.update(env)
-    try:
-        return Server(url, workdir)
-    finally:
-        for k in env:
-            os.environ.pop(k, None)
-
-
 def measure(url: str, workdir: Path, period: str, modes: dict[str, dict[str, str]],
             ) -> dict[str, dict]:
     """Every read, per mode (its settings in `modes`): one server per mode, all running at once,
@@ -124,7 +115,7 @@ def measure(url: str, workdir: Path, period: str, modes: dict[str, dict[str, str
     out: dict[str, dict] = {mode: {} for mode in modes}
     try:
         for mode, env in modes.items():
-            servers[mode] = _server(url, workdir, env)
+            servers[mode] = Server(url, workdir, settings=env)
             clients[mode] = client = httpx.Client(base_url=servers[mode].url)
             token = client.post("/api/v1/auth/token", data={
                 "username": ADMIN, "password": PASSWORD}).json()["access_token"]

@@ -23,16 +23,17 @@ def free_port() -> int:
 class Server:
     """uvicorn with uvloop + httptools, access log off, on 127.0.0.1: the product's app with the
     baseline routes (tiendo.bench.app), or another app factory (the bare app), `workers`
-    processes."""
+    processes, with `settings` (TIENDO_… variables) of its own."""
 
     def __init__(self, database_url: str, var_dir: Path,
-                 app: str = "tiendo.bench.app:create_bench_app", workers: int = 1) -> None:
+                 app: str = "tiendo.bench.app:create_bench_app", workers: int = 1,
+                 settings: dict[str, str] | None = None) -> None:
         self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # The JSON request log off, like uvicorn's: it costs every route alike and floods the table.
         env = {**os.environ, "TIENDO_DATABASE_URL": database_url, "TIENDO_VAR_DIR": str(var_dir),
-               "TIENDO_ACCESS_LOG": "false"}
+               "TIENDO_ACCESS_LOG": "false", **(settings or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", app, "--factory", "--workers", str(workers),
              "--host", "127.0.0.1", "--port", str(self.port), "--loop", "uvloop",

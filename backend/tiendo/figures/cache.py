@@ -357,7 +357,7 @@ def _reshaped_nodes(conn: Connection, shapes: list[tuple[frozenset[int], frozens
     given = {i: p for _, _, paths in shapes for i, p in paths.items()}
     above = set().union(*(a for a, _, _ in shapes))
     paths = {i: given[i] for i in above if i in given} | _paths_of(conn, above - given.keys())
-    nodes = {n for path in paths.values() for n in ancestors(path)} | (above & given.keys())
+    nodes = {n for path in paths.values() for n in ancestors(path)}  # themselves included
     u = Unit.__table__.c
     for path in _paths_of(conn, set().union(*(t for _, t, _ in shapes))).values():
         nodes.update(conn.execute(select(u.id).where(in_subtree(u.path, path))).scalars())
