@@ -300,26 +300,46 @@ def test_rebuild_then_check_on_the_demo(tree, own_db) -> None:  # noqa: ANN001
     assert checked and not differences, differences
 
 
-def test_only_a_unit_with_grandchildren_reads_the_kept_totals(tree, own_client, login,
-                                                              own_db) -> None:  # noqa: ANN001
-    """A parent of leaves (Đa Tốn and its school; a district of communes) is read live, without
-    the counters; a unit with grandchildren reads kept totals, and both give the live figures."""
+@pytest.mark.parametrize("listed_max", [kept.LISTED_MAX, 0], ids=["by-id", "all-children"])
+def test_a_parent_of_leaves_keeps_each_leafs_figures(tree, own_client, login, own_db,
+                                                    monkeypatch, listed_max) -> None:  # noqa: ANN001
+    """A district of a thousand leaves reads each child's figures from its kept row (a leaf's
+    row is its own figures) instead of computing them at every read. A school of Đa Tốn: kept by
+    the first read of the week, equal to the live figures; a correction of its report forgets
+    it, and the next read shows the correction and keeps it again. The children without a row
+    are computed by id (few) or with the statement over all children (`listed_max` 0)."""
+    monkeypatch.setattr(kept, "LISTED_MAX", listed_max)
+    admin = login("admin")
+    week = weeks_of(own_db.engine)[-1]
+    school = f"GL-X-DATON-L{listed_max}"
+    add_school(own_client, admin, school, f"Trường Đa Tốn L{listed_max}")
+    r = own_client.post(f"{V1}/reports", headers=admin, json={
+        "campaign": CAMPAIGN, "unit": school, "period": week,
+        "values": {"staff_total": 30, "staff_installed": 12}})
+    assert r.status_code == 201, r.text
     with Session(own_db.engine) as s:
-        def unit(code: str) -> Unit:
-            return s.exec(select(Unit).where(Unit.code == code)).scalar_one()
+        s.connection().execute(TOTAL.delete())
+        s.commit()
 
-        assert kept.has_grandchildren(s, unit(ROOT))
-        assert not kept.has_grandchildren(s, unit(BRANCH))
-        assert not kept.has_grandchildren(s, unit("GL-X-DATON-TH1"))  # a leaf
-    before = kept_rows(own_db.engine, BRANCH)
-    r = own_client.get(f"{V1}/progress", headers=login("admin"),
-                       params={"campaign": CAMPAIGN, "under": BRANCH})
-    assert r.status_code == 200 and r.json()["targets"], r.text
-    assert kept_rows(own_db.engine, BRANCH) == before  # nothing kept for a parent of leaves
-    fill(own_client, login("admin"))
-    assert kept_rows(own_db.engine, BRANCH) > 0  # the district's read keeps its branch
-    assert_exact(own_db.engine)
+    def school_staff() -> int:
+        r = own_client.get(f"{V1}/progress", headers=admin,
+                           params={"campaign": CAMPAIGN, "under": BRANCH, "period": week})
+        assert r.status_code == 200, r.text
+        staff = next(t for t in r.json()["targets"] if t["numerator_metric"] == "staff_installed")
+        return next(c["numerator"] for c in staff["children"] if c["unit"] == school)
 
+    first = school_staff()
+    targets = kept_rows(own_db.engine, school, week)
+    assert targets >= 2  # one row per target of the campaign, counted or not
+    assert school_staff() == first  # read from the row
+    rid, version = report_id(own_client, admin, school, week)
+    r = own_client.put(f"{V1}/reports/{rid}", headers={**admin, "If-Match": f'"{version}"'},
+                       json={"values": {"staff_total": 30, "staff_installed": first + 1}})
+    assert r.status_code == 200, r.text
+    assert not kept_rows(own_db.engine, school, week)
+    assert school_staff() == first + 1
+    assert kept_rows(own_db.engine, school, week) == targets
+    assert_exact(own_db.engine)  # Gia Lâm's communes and agencies kept at every week, exact
 
 
 def test_the_weeks_of_a_parent_of_leaves_are_kept(tree, own_client, login,

@@ -1,11 +1,14 @@
 """Progress sums and weekly totals read from kept subtree totals: what GET /progress and the
 series cost is the children shown × the weeks, not the units below them.
 
-A read at root R and week W: R's children that have children of their own are read from
-`figure_total` (their whole subtree's sums); R itself and its childless children with the
-engine's statement restricted to them (`sums_by_target(shallow=True)`). A kept total that is
-missing is computed the same way one level down (recursively) and stored. So every figure is
-a sum of the engine's own per-unit figures: exactly the live answer, by construction.
+A read at root R and week W: R's children are read from `figure_total` (a child with children
+of its own: its whole subtree's sums; a childless child: its own figures, which is the same
+thing); R itself, and the childless children whose row is missing, with the engine's statement
+restricted to them (`sums_by_target(units=…)`, or `shallow=True` when most are missing). A
+missing total of a child with children is computed the same way one level down (recursively).
+Whatever was computed is stored. So every figure is a sum of the engine's own per-unit
+figures: exactly the live answer, by construction. A week's series keeps no childless unit's
+rows: a leaf's series is its own reports, read live.
 
 Storing happens after the read, in a short transaction of its own (a GET's transaction is a
 reader's): on SQLite only when the process's write lock is free, on PostgreSQL with a short lock
@@ -20,7 +23,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Select, Table, bindparam, exists, select
+from sqlalchemy import Connection, Select, Table, and_, bindparam, exists, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
@@ -35,7 +38,6 @@ from tiendo.figures.series import WeekTotal
 from tiendo.figures.subtree import Child, SubtreeSums, Sums
 from tiendo.figures.weekly import sums_by_week
 from tiendo.units.models import Unit
-from tiendo.units.subtrees import in_bound_subtree, subtree_range
 
 log = logging.getLogger(__name__)
 _U = Unit.__table__
@@ -56,24 +58,24 @@ def enabled(session: Session) -> bool:
     return get_settings().figure_cache and not has_pending(session)
 
 
+# Missing rows of childless children computed by id up to this many; more (a first read): the
+# statement over the root and all its childless children, which costs what the children cost.
+LISTED_MAX = 100
+
+
 @lru_cache(maxsize=1)
-def _below_a_child() -> Select:
-    # Paths only: answered from the path index alone (an index-only scan on PostgreSQL, a
-    # covering index on SQLite), never from the table's rows. A grandchild's path is the root's
-    # followed by two more segments (`/1/2/` + `17/40/`): LIKE `/1/2/%/%/`; paths hold digits
-    # and slashes only, so nothing needs escaping and SQLite's case-blind LIKE is exact.
-    return (select(_U.c.path).where(in_bound_subtree(_U.c.path),
-                                    _U.c.path.like(bindparam("below_a_child"))).limit(1))
-
-
-def has_grandchildren(session: Session, root: Unit) -> bool:
-    """Whether some child of `root` has children of its own, i.e. whether kept totals can help:
-    one scan of the subtree's paths that stops at the first unit below a child. A district of
-    a thousand leaves is so answered without reading the counters or the shape (the shape costs
-    it a probe per child)."""
-    stmt = _below_a_child()
-    return session.connection().execute(stmt, {
-        "below_a_child": root.path + "%/%/", **subtree_range(root.path)}).first() is not None
+def _leaves() -> Select:
+    """The childless children of :root, each with its kept rows at :week of the targets
+    :targets (none: one row of NULLs)."""
+    g = _U.alias("g")
+    return (select(_U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path, TOTAL.c.target_id,
+                   *(TOTAL.c[f] for f in _FIELDS))
+            .select_from(_U.outerjoin(TOTAL, and_(
+                TOTAL.c.campaign_id == bindparam("campaign"), TOTAL.c.unit_id == _U.c.id,
+                TOTAL.c.week == bindparam("week"),
+                TOTAL.c.target_id.in_(bindparam("targets", expanding=True)))))
+            .where(_U.c.parent_id == bindparam("root"),
+                   ~exists().where(g.c.parent_id == _U.c.id)))
 
 
 def has_children(session: Session, node: int) -> bool:
@@ -218,9 +220,7 @@ class Kept(Keeper):
         kept = self.totals([b.child.id for b in branches], weeks)
         out = {}
         for week in weeks:
-            sums = live.sums_by_target(
-                self.session, self.campaign, self.targets, root, week,
-                pace_base_week(self.campaign, week) if with_base else None, shallow=True)
+            sums = self.shallow(root, week, with_base)
             for b in branches:
                 key = str(b.child.id)
                 for t in self.targets:
@@ -230,6 +230,43 @@ class Kept(Keeper):
                         sums.children[key] = b.child
             out[week] = sums
         return out
+
+    def shallow(self, root: Unit, week: Week, with_base: bool) -> SubtreeSums:
+        """The sums of `root` itself and of its childless children at `week`: each child's
+        from its kept row, the root's and those of the children without one live (and queued
+        to be kept, when the pace's base is asked: the rows hold it)."""
+        kept: dict[int, dict[int, Sums]] = {}
+        leaves: dict[int, Child] = {}
+        for n, code, name, kind, path, target, *fields in self.session.connection().execute(
+                _leaves(), {"campaign": self.campaign.id, "week": str(week), "root": root.id,
+                            "targets": self.target_ids}).all():
+            if n not in leaves:
+                leaves[n], kept[n] = Child(n, code, name, kind), {}
+                self.paths[n] = path
+            if target is not None:
+                kept[n][target] = Sums(*fields)
+        wanted = len(self.target_ids)
+        missing = [n for n, rows in kept.items() if len(rows) != wanted]
+        if missing and with_base:
+            self.stamp(missing)  # before they are computed
+        base = pace_base_week(self.campaign, week) if with_base else None
+        listed = len(missing) <= LISTED_MAX
+        sums = live.sums_by_target(self.session, self.campaign, self.targets, root, week, base,
+                                   shallow=not listed,
+                                   units=[root.id, *missing] if listed else None)
+        for n in missing if with_base else ():
+            key = str(n)
+            self.pending[(n, str(week))] = {t: sums.by_target[t].get(key, Sums())
+                                            for t in self.target_ids}
+        if listed:  # the others' rows: a child a target counts is in its sums
+            for n, rows in kept.items():
+                if len(rows) == wanted:
+                    key = str(n)
+                    for t, s in rows.items():
+                        if s.expected:
+                            sums.by_target[t][key] = s if with_base else _no_base(s)
+                            sums.children[key] = leaves[n]
+        return sums
 
     def totals(self, nodes: list[int], weeks: list[Week]) -> dict[tuple[int, str], dict[int,
                                                                                    Sums]]:
@@ -301,13 +338,11 @@ def sums_by_target(session: Session, campaign: Campaign, targets: list[Target], 
     if (not enabled(session) or not targets
             or (base_week is not None and base_week != pace_base_week(campaign, week))):
         return live.sums_by_target(session, campaign, targets, root, week, base_week)
-    if not has_grandchildren(session, root):  # a leaf or a parent of leaves: one statement
+    if not has_children(session, root.id):  # a leaf: its own reports, one statement
         return live.sums_by_target(session, campaign, targets, root, week, base_week)
     kept = Kept(session, campaign, targets)
     kept.paths[root.id] = root.path
     kept.stamp([root.id])  # before anything kept is computed, the tree's shape included
-    if not kept.branches(root.id):  # its grandchildren moved away meanwhile
-        return live.sums_by_target(session, campaign, targets, root, week, base_week)
     sums = kept.per_child(root, [week], with_base=base_week is not None)[week]
     if base_week is not None:
         kept.keep_root(root, week, sums)

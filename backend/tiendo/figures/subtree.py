@@ -174,14 +174,15 @@ def counted_params(counted: list) -> dict[str, object]:  # noqa: ANN001 - Target
 
 
 @lru_cache(maxsize=64)
-def _statement(shapes: tuple[str, ...], with_base: bool,
-               shallow: bool = False) -> Select:
+def _statement(shapes: tuple[str, ...], with_base: bool, scope: str = "subtree") -> Select:
     """The statement for groups of targets of these shapes, every value a bound parameter: built
     once per shape, so a request pays neither its construction nor its compilation. Parameters:
     campaign, week, base_week, due_date (the week's: it decides which units are expected), root
     (its id), prefix and prefix_end (its subtree's range of paths), start (where the child's id
     begins in a path) and, per group of targets i: unit{i}
-    or kinds{i}, num{i} and den{i} (metric ids).
+    or kinds{i}, num{i} and den{i} (metric ids). `scope`: the root's whole subtree; "shallow",
+    the root and its childless children; "listed", the units of parameter `units` (the root and
+    some of its children).
 
     Each level is MATERIALIZED and every lookup a scalar subquery on an index, made only where
     needed: left to itself, PostgreSQL would rather hash-join every report ever sent."""
@@ -203,7 +204,9 @@ def _statement(shapes: tuple[str, ...], with_base: bool,
     # PostgreSQL's generic plan of a prepared LIKE cannot either (that index compares with the
     # pattern operators).
     in_subtree = in_bound_subtree(u.c.path)
-    if shallow:  # the root and its childless children only (the kept totals cover the rest)
+    if scope == "listed":
+        in_subtree = u.c.id.in_(bindparam("units", expanding=True))
+    elif scope == "shallow":  # the root and its childless children (kept totals cover the rest)
         below = Unit.__table__.alias("g")
         root = bindparam("root")
         # (id = root OR parent_id = root) first, as such: both sides use an index.
@@ -271,20 +274,22 @@ def _statement(shapes: tuple[str, ...], with_base: bool,
 
 
 def sums_by_target(session: Session, campaign: Campaign, targets: list[Target], root: Unit,
-                   week: Week, base_week: Week | None = None, *,
-                   shallow: bool = False) -> SubtreeSums:
+                   week: Week, base_week: Week | None = None, *, shallow: bool = False,
+                   units: list[int] | None = None) -> SubtreeSums:
     """Every target's sums per direct child of `root`, with the numerator at `base_week` too
     when it is given (for the pace). A child under which a target counts no unit is left out of
     that target's sums; a target that counts none at all has no sums. With `shallow`, only the
-    root itself and its children without children of their own are counted (the others'
-    subtrees are read from the kept totals: `tiendo.figures.kept`)."""
+    root itself and its children without children of their own are counted; with `units`, only
+    those units (the root and children without children of their own): the others are read
+    from the kept totals (`tiendo.figures.kept`)."""
     sums, children = sums_by_counted(session, campaign, [group_key(t) for t in targets], root,
-                                     week, base_week, shallow=shallow)
+                                     week, base_week, shallow=shallow, units=units)
     return SubtreeSums({t.id: dict(sums[group_key(t)]) for t in targets}, children)
 
 
 def sums_by_counted(session: Session, campaign: Campaign, counted: list[Counted], root: Unit,
                     week: Week, base_week: Week | None = None, *, shallow: bool = False,
+                    units: list[int] | None = None,
                     ) -> tuple[dict[Counted, dict[str, Sums]], dict[str, Child]]:
     """`sums_by_target` for what is counted rather than for targets: per Counted, its sums per
     child key (a child under which it counts no unit is left out); and the children that
@@ -294,12 +299,15 @@ def sums_by_counted(session: Session, campaign: Campaign, counted: list[Counted]
     children: dict[str, Child] = {}
     if not groups:
         return out, children
-    stmt = _statement(tuple(_shape(c) for c in groups), base_week is not None,
-                      shallow)
+    scope = "listed" if units is not None else "shallow" if shallow else "subtree"
+    stmt = _statement(tuple(_shape(c) for c in groups), base_week is not None, scope)
     params = {"campaign": campaign.id, "week": str(week),
               "due_date": Calendar(campaign).due_date(week),
-              "root": root.id, **subtree_range(root.path),
-              "start": len(root.path) + 1}
+              "root": root.id, "start": len(root.path) + 1}
+    if units is not None:
+        params["units"] = units
+    else:
+        params.update(subtree_range(root.path))
     if base_week is not None:
         params["base_week"] = str(base_week)
     params.update(counted_params(groups))
