@@ -23,7 +23,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Select, Table, and_, bindparam, exists, select
+from sqlalchemy import Connection, Select, Table, and_, bindparam, exists, select, true
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
@@ -63,17 +63,27 @@ def enabled(session: Session) -> bool:
 LISTED_MAX = 100
 
 
-@lru_cache(maxsize=1)
-def _leaves() -> Select:
+@lru_cache(maxsize=2)
+def _leaves(lateral: bool) -> Select:
     """The childless children of :root, each with its kept rows at :week of the targets
-    :targets (none: one row of NULLs)."""
+    :targets (none: one row of NULLs). `lateral` (PostgreSQL): the rows are looked up child by
+    child, whatever the table's statistics say; from a freshly filled table's, the planner
+    would rather scan every row of the campaign for the week and hash them. SQLite looks them
+    up so anyway, and has no LATERAL."""
     g = _U.alias("g")
-    return (select(_U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path, TOTAL.c.target_id,
-                   *(TOTAL.c[f] for f in _FIELDS))
-            .select_from(_U.outerjoin(TOTAL, and_(
-                TOTAL.c.campaign_id == bindparam("campaign"), TOTAL.c.unit_id == _U.c.id,
+    mine = and_(TOTAL.c.campaign_id == bindparam("campaign"), TOTAL.c.unit_id == _U.c.id,
                 TOTAL.c.week == bindparam("week"),
-                TOTAL.c.target_id.in_(bindparam("targets", expanding=True)))))
+                TOTAL.c.target_id.in_(bindparam("targets", expanding=True)))
+    if lateral:
+        # OFFSET 0: else PostgreSQL pulls the subquery up into a plain join, and hashes.
+        k = (select(TOTAL.c.target_id, *(TOTAL.c[f] for f in _FIELDS)).where(mine).offset(0)
+             .lateral("k"))
+        joined, k = _U.outerjoin(k, true()), k.c
+    else:
+        joined, k = _U.outerjoin(TOTAL, mine), TOTAL.c
+    return (select(_U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path, k.target_id,
+                   *(k[f] for f in _FIELDS))
+            .select_from(joined)
             .where(_U.c.parent_id == bindparam("root"),
                    ~exists().where(g.c.parent_id == _U.c.id)))
 
@@ -237,9 +247,11 @@ class Kept(Keeper):
         to be kept, when the pace's base is asked: the rows hold it)."""
         kept: dict[int, dict[int, Sums]] = {}
         leaves: dict[int, Child] = {}
-        for n, code, name, kind, path, target, *fields in self.session.connection().execute(
-                _leaves(), {"campaign": self.campaign.id, "week": str(week), "root": root.id,
-                            "targets": self.target_ids}).all():
+        conn = self.session.connection()
+        params = {"campaign": self.campaign.id, "week": str(week), "root": root.id,
+                  "targets": self.target_ids}
+        for n, code, name, kind, path, target, *fields in conn.execute(
+                _leaves(conn.dialect.name == "postgresql"), params).all():
             if n not in leaves:
                 leaves[n], kept[n] = Child(n, code, name, kind), {}
                 self.paths[n] = path
