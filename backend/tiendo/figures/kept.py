@@ -245,7 +245,7 @@ class Kept(Keeper):
         """The sums of `root` itself and of its childless children at `week`: each child's
         from its kept row, the root's and those of the children without one live (and queued
         to be kept, when the pace's base is asked: the rows hold it)."""
-        kept: dict[int, dict[int, Sums]] = {}
+        kept: dict[int, dict[int, Sums | None]] = {}  # None: a row of a target not counting it
         leaves: dict[int, Child] = {}
         conn = self.session.connection()
         params = {"campaign": self.campaign.id, "week": str(week), "root": root.id,
@@ -256,7 +256,7 @@ class Kept(Keeper):
                 leaves[n], kept[n] = Child(n, code, name, kind), {}
                 self.paths[n] = path
             if target is not None:
-                kept[n][target] = Sums(*fields)
+                kept[n][target] = Sums(*fields) if fields[0] else None  # fields[0]: expected
         wanted = len(self.target_ids)
         missing = [n for n, rows in kept.items() if len(rows) != wanted]
         if missing and with_base:
@@ -275,7 +275,7 @@ class Kept(Keeper):
                 if len(rows) == wanted:
                     key = str(n)
                     for t, s in rows.items():
-                        if s.expected:
+                        if s is not None:
                             sums.by_target[t][key] = s if with_base else _no_base(s)
                             sums.children[key] = leaves[n]
         return sums
