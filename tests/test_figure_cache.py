@@ -212,6 +212,52 @@ def test_a_reader_does_not_keep_what_a_writer_changed_meanwhile(tree, own_client
     assert_exact(engine)
 
 
+def test_a_reader_does_not_keep_a_leafs_figures_a_writer_changed_meanwhile(
+        tree, own_client, login, own_db) -> None:  # noqa: ANN001
+    """Reader: Đa Tốn's children computed (a school's kept row missing), not yet stored.
+    Writer: the school's report for that week corrected and committed. The reader's store keeps
+    nothing of the school, and the next read is exact. Without the writer it is kept."""
+    engine, week = own_db.engine, weeks_of(own_db.engine)[-1]
+    admin, code = login("admin"), "GL-X-DATON-RACE"
+    add_school(own_client, admin, code, "Trường Đa Tốn (đọc và ghi cùng lúc)")
+    r = own_client.post(f"{V1}/reports", headers=admin, json={
+        "campaign": CAMPAIGN, "unit": code, "period": week,
+        "values": {"staff_total": 30, "staff_installed": 5}})
+    assert r.status_code == 201, r.text
+
+    def reader() -> tuple[Session, kept.Kept]:
+        with Session(engine) as s:
+            s.connection().execute(TOTAL.delete())
+            s.commit()
+        s = Session(engine)
+        campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
+        k = kept.Kept(s, campaign, targets_of(s, campaign.id))
+        branch = s.exec(select(Unit).where(Unit.code == BRANCH)).scalar_one()
+        k.paths[branch.id] = branch.path
+        k.stamp([branch.id])
+        k.shallow(branch, Week.parse(week), with_base=True)
+        school = s.exec(select(Unit.id).where(Unit.code == code)).scalar_one()
+        assert (school, week) in k.pending  # computed, to be kept
+        return s, k
+
+    s, k = reader()  # control: no writer in between, the school's row is kept
+    s.rollback()
+    k.store()
+    s.close()
+    assert kept_rows(engine, code, week)
+
+    s, k = reader()
+    rid, version = report_id(own_client, admin, code, week)
+    r = own_client.put(f"{V1}/reports/{rid}", headers={**admin, "If-Match": f'"{version}"'},
+                       json={"values": {"staff_total": 30, "staff_installed": 6}})
+    assert r.status_code == 200, r.text
+    s.rollback()
+    k.store()  # computed before the correction: must not be kept
+    s.close()
+    assert not kept_rows(engine, code, week)
+    assert_exact(engine)
+
+
 def stamp_shards(engine, code: str) -> dict[int, int]:  # noqa: ANN001
     """The counter rows of a unit's node: {shard: stamp}."""
     with Session(engine) as s:
