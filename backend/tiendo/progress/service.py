@@ -83,12 +83,23 @@ def remaining_of(goal: float, numerator: int, denominator: int) -> int:
     return max(0, math.ceil(goal * denominator - 1e-9) - numerator)
 
 
+def pace_of(sums: Sums, weeks: int) -> float:
+    """Units of the numerator gained a week over the `weeks` weeks since the pace's base."""
+    return (sums.numerator - sums.base_numerator) / weeks if weeks else 0.0
+
+
+def days_to_done(remaining: int, pace: float) -> int | None:
+    """Days until the remainder is done at this pace; None when it never is."""
+    if remaining <= 0 or pace <= 0:
+        return None
+    return math.ceil(remaining / pace * 7 - 1e-9)
+
+
 def forecast_of(ref: date, remaining: int, pace: float, end: date | None = None) -> date | None:
     """When the remainder is done at this pace; None when it never is, or not before the
     campaign's `end` (a date years away says nothing useful: at this pace, not reached)."""
-    if remaining <= 0 or pace <= 0:
-        return None
-    return shown_forecast(ref + timedelta(days=math.ceil(remaining / pace * 7 - 1e-9)), end)
+    days = days_to_done(remaining, pace)
+    return None if days is None else shown_forecast(ref + timedelta(days=days), end)
 
 
 def shown_forecast(forecast: date | None, end: date | None) -> date | None:
@@ -104,14 +115,24 @@ def status_of(goal: float, numerator: int, denominator: int, forecast: date | No
 
 def status_from(remaining: int, denominator: int, forecast: date | None, ref: date,
                 deadline: date) -> Status:
-    """status_of, the remainder already known (a district judges a thousand children)."""
+    """status_of, the remainder already known."""
+    return status_in_days(remaining, denominator,
+                          None if forecast is None else (forecast - ref).days,
+                          (deadline - ref).days)
+
+
+def status_in_days(remaining: int, denominator: int, days_to_forecast: int | None,
+                   days_left: int) -> Status:
+    """The status rule, counted in days from the reference date: to the forecast (None: never
+    at this pace) and to the deadline (negative: passed). A district judges a thousand
+    children with it, without a date made for each."""
     if denominator > 0 and remaining == 0:
         return Status.met
-    if denominator <= 0 or ref > deadline or forecast is None:
+    if denominator <= 0 or days_left < 0 or days_to_forecast is None:
         return Status.behind
-    if forecast <= deadline:
+    if days_to_forecast <= days_left:
         return Status.on_track
-    if forecast <= deadline + timedelta(days=AT_RISK_DAYS):
+    if days_to_forecast <= days_left + AT_RISK_DAYS:
         return Status.at_risk
     return Status.behind
 
@@ -141,17 +162,15 @@ class Goal(NamedTuple):
         return cls(target.goal_ratio, target.deadline, target.upstream_deadline)
 
 
-def judge(goal: Goal, sums: Sums, weeks: int, ref: date, upstream: bool = True,
-          end: date | None = None) -> Judged:
+def judge(goal: Goal, sums: Sums, weeks: int, ref: date, end: date | None = None) -> Judged:
     """A group of units' figures against the target's goal, the pace from sums.base_numerator
-    over `weeks` weeks; upstream=False skips the upstream status (children do not show it)."""
+    over `weeks` weeks (a target's children: `_children`, by the same rules)."""
     num, den = sums.numerator, sums.denominator
-    pace = (num - sums.base_numerator) / weeks if weeks else 0.0
+    pace = pace_of(sums, weeks)
     remaining = remaining_of(goal.ratio, num, den)
     forecast = forecast_of(ref, remaining, pace)  # the statuses weigh the pace as it is
-    upstream_deadline = goal.upstream_deadline if upstream else None
-    upstream_status = (status_from(remaining, den, forecast, ref, upstream_deadline)
-                       if upstream_deadline else None)
+    upstream_status = (status_from(remaining, den, forecast, ref, goal.upstream_deadline)
+                       if goal.upstream_deadline else None)
     return Judged(num, den, ratio_of(num, den), remaining, pace, shown_forecast(forecast, end),
                   status_from(remaining, den, forecast, ref, goal.deadline), upstream_status)
 
@@ -209,19 +228,24 @@ def latest_officials(session: Session, campaign: Campaign, unit: Unit, metrics: 
 
 def _children(target: Target, by_child: dict[str, Sums], weeks: int, ref: date,
               children: dict[str, Child]) -> list[dict]:
-    """ChildProgress fields of every child with a unit the target counts, ranked."""
+    """ChildProgress fields of every child with a unit the target counts, ranked: judged as
+    `judge` judges (the same rules, counted in days: a child shows no forecast)."""
     out, goal = [], Goal.of(target)
+    days_left = (goal.deadline - ref).days
     for key, sums in by_child.items():
         if not key:
             continue
         child = children[key]
-        j = judge(goal, sums, weeks, ref, upstream=False)
+        num, den = sums.numerator, sums.denominator
+        remaining = remaining_of(goal.ratio, num, den)
+        ratio = ratio_of(num, den)
+        days = days_to_done(remaining, pace_of(sums, weeks))
         out.append({
             "unit_id": child.id, "unit": child.code, "unit_name": child.name, "kind": child.kind,
-            "numerator": j.numerator, "denominator": j.denominator, "ratio": j.ratio,
-            "remaining": j.remaining, "status": j.status, "stale": sums.stale > 0,
-            "last_period": sums.oldest_period, "over_100": j.ratio is not None and j.ratio > 1,
-            "rank": None})
+            "numerator": num, "denominator": den, "ratio": ratio, "remaining": remaining,
+            "status": status_in_days(remaining, den, days, days_left),
+            "stale": sums.stale > 0, "last_period": sums.oldest_period,
+            "over_100": ratio is not None and ratio > 1, "rank": None})
     return ranked(out)
 
 
