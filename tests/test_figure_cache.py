@@ -166,16 +166,22 @@ def weeks_monday(engine, index: int) -> str:  # noqa: ANN001
         return Calendar(campaign).weeks_until(DEMO_NOW)[index].monday.isoformat()
 
 
-def computed(engine, week: str, code: str = BRANCH) -> tuple[Session, kept.Kept]:  # noqa: ANN001
-    """A reader that has read the counters and computed the total of Gia Lâm's branch `code`
-    (Đa Tốn) at `week` (nothing kept for it before), not yet stored; its transaction open."""
+def reader_at(engine, code: str) -> tuple[Session, kept.Kept, Unit]:  # noqa: ANN001
+    """A reader of the campaign's figures at unit `code`, its counter read; its transaction
+    open."""
     s = Session(engine)
     campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
     k = kept.Kept(s, campaign, targets_of(s, campaign.id))
-    root = s.exec(select(Unit).where(Unit.code == ROOT)).scalar_one()
-    k.paths[root.id] = root.path
-    k.stamp([root.id])
-    k.pending.clear()
+    unit = s.exec(select(Unit).where(Unit.code == code)).scalar_one()
+    k.paths[unit.id] = unit.path
+    k.stamp([unit.id])
+    return s, k, unit
+
+
+def computed(engine, week: str, code: str = BRANCH) -> tuple[Session, kept.Kept]:  # noqa: ANN001
+    """A reader that has read the counters and computed the total of Gia Lâm's branch `code`
+    (Đa Tốn) at `week` (nothing kept for it before), not yet stored; its transaction open."""
+    s, k, root = reader_at(engine, ROOT)
     branch = next(b for b in k.branches(root.id) if b.child.code == code)
     s.connection().execute(TOTAL.delete().where(TOTAL.c.unit_id == branch.child.id))
     s.commit()  # nothing kept for Đa Tốn: the reader computes it
@@ -229,12 +235,7 @@ def test_a_reader_does_not_keep_a_leafs_figures_a_writer_changed_meanwhile(
         with Session(engine) as s:
             s.connection().execute(TOTAL.delete())
             s.commit()
-        s = Session(engine)
-        campaign = s.exec(select(Campaign).where(Campaign.code == CAMPAIGN)).scalar_one()
-        k = kept.Kept(s, campaign, targets_of(s, campaign.id))
-        branch = s.exec(select(Unit).where(Unit.code == BRANCH)).scalar_one()
-        k.paths[branch.id] = branch.path
-        k.stamp([branch.id])
+        s, k, branch = reader_at(engine, BRANCH)
         k.shallow(branch, Week.parse(week), with_base=True)
         school = s.exec(select(Unit.id).where(Unit.code == code)).scalar_one()
         assert (school, week) in k.pending  # computed, to be kept
