@@ -207,15 +207,22 @@ def test_a_reader_does_not_keep_what_a_writer_changed_meanwhile(tree, own_client
     assert kept_rows(engine, BRANCH, week)
 
     s, k = computed(engine, week)
-    rid, version = report_id(own_client, daton, BRANCH, week)
-    r = own_client.put(f"{V1}/reports/{rid}", headers={**daton, "If-Match": f'"{version}"'},
-                       json={"values": VALUES})
+    corrected_then_stored(own_client, daton, BRANCH, week, VALUES, s, k)
+    assert not kept_rows(engine, BRANCH, week)  # computed before the correction: not kept
+    assert_exact(engine)
+
+
+def corrected_then_stored(client, headers, code: str, week: str, values: dict, s: Session,
+                          k: kept.Kept) -> None:  # noqa: ANN001
+    """A writer corrects unit `code`'s report for `week` and commits; then the reader (`s`,
+    `k`), which computed before the correction, stores."""
+    rid, version = report_id(client, headers, code, week)
+    r = client.put(f"{V1}/reports/{rid}", headers={**headers, "If-Match": f'"{version}"'},
+                   json={"values": values})
     assert r.status_code == 200, r.text
     s.rollback()
-    k.store()  # computed before the correction: must not be kept
+    k.store()
     s.close()
-    assert not kept_rows(engine, BRANCH, week)
-    assert_exact(engine)
 
 
 def test_a_reader_does_not_keep_a_leafs_figures_a_writer_changed_meanwhile(
@@ -248,14 +255,9 @@ def test_a_reader_does_not_keep_a_leafs_figures_a_writer_changed_meanwhile(
     assert kept_rows(engine, code, week)
 
     s, k = reader()
-    rid, version = report_id(own_client, admin, code, week)
-    r = own_client.put(f"{V1}/reports/{rid}", headers={**admin, "If-Match": f'"{version}"'},
-                       json={"values": {"staff_total": 30, "staff_installed": 6}})
-    assert r.status_code == 200, r.text
-    s.rollback()
-    k.store()  # computed before the correction: must not be kept
-    s.close()
-    assert not kept_rows(engine, code, week)
+    corrected_then_stored(own_client, admin, code, week,
+                          {"staff_total": 30, "staff_installed": 6}, s, k)
+    assert not kept_rows(engine, code, week)  # computed before the correction: not kept
     assert_exact(engine)
 
 
