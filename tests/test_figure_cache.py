@@ -391,6 +391,37 @@ def test_a_parent_of_leaves_keeps_each_leafs_figures(tree, own_client, login, ow
     assert_exact(own_db.engine)  # Gia Lâm's communes and agencies kept at every week, exact
 
 
+def test_check_figures_finds_a_wrong_leaf_row(tree, own_client, login, own_db) -> None:  # noqa: ANN001
+    """`check-figures` checks a childless unit's rows with its parent's statement: a school's
+    row changed by hand is found, and only it."""
+    admin, week = login("admin"), weeks_of(own_db.engine)[-1]
+    with Session(own_db.engine) as s:
+        s.connection().execute(TOTAL.delete())
+        s.commit()
+    r = own_client.get(f"{V1}/progress", headers=admin,
+                       params={"campaign": CAMPAIGN, "under": ROOT, "period": week})
+    assert r.status_code == 200, r.text
+    with Session(own_db.engine) as s:
+        checked, differences = upkeep.check_totals(s, CAMPAIGN)
+        assert checked and not differences, differences
+        root = s.exec(select(Unit).where(Unit.code == ROOT)).scalar_one()
+        leaf = next(u for u in s.exec(select(Unit).where(Unit.parent_id == root.id,
+                                                          Unit.kind == "commune")).scalars()
+                    if not kept.has_children(s, u.id))
+        leaf_id = leaf.id
+        assert kept_rows(own_db.engine, leaf.code, week)
+        s.connection().execute(TOTAL.update().where(
+            TOTAL.c.unit_id == leaf_id, TOTAL.c.week == week, TOTAL.c.expected == 1)
+            .values(numerator=TOTAL.c.numerator + 1))
+        s.commit()
+        _, differences = upkeep.check_totals(s, CAMPAIGN)
+    assert differences and {(d.unit_id, d.week) for d in differences} == {(leaf_id, week)}
+    assert all(d.kept.numerator == d.live.numerator + 1 for d in differences)
+    with Session(own_db.engine) as s:
+        s.connection().execute(TOTAL.delete())
+        s.commit()
+
+
 def test_the_weeks_of_a_parent_of_leaves_are_kept(tree, own_client, login,
                                                  own_db) -> None:  # noqa: ANN001
     """A parent of leaves' series (a district of 1,000 communes over three years of weeks took
