@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 from sqlmodel import Session
 
 from conftest import DEMO_NOW, PASSWORD
@@ -389,6 +389,33 @@ def test_a_parent_of_leaves_keeps_each_leafs_figures(tree, own_client, login, ow
     assert school_staff() == first + 1
     assert kept_rows(own_db.engine, school, week) == targets
     assert_exact(own_db.engine)  # Gia Lâm's communes and agencies kept at every week, exact
+
+
+def test_a_read_of_kept_figures_writes_nothing(tree, own_client, login, own_db) -> None:  # noqa: ANN001
+    """Once a week's progress of Gia Lâm is kept (its own total, its branches', its childless
+    children's), reading it again writes nothing: no transaction, no lock of the counters
+    (the root's total was stored again by every read: a write and a commit per dashboard
+    read, each locking node 0's counter, which every store locks)."""
+    admin, week = login("admin"), weeks_of(own_db.engine)[-1]
+    params = {"campaign": CAMPAIGN, "under": ROOT, "period": week}
+    first = own_client.get(f"{V1}/progress", headers=admin, params=params)
+    assert first.status_code == 200, first.text
+    assert kept_rows(own_db.engine, ROOT, week)
+    writes: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:  # noqa: ANN001, ANN002
+        if any(t.name in statement for t in (TOTAL, STAMP, STATUS)) and \
+                not statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        second = own_client.get(f"{V1}/progress", headers=admin, params=params)
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert second.status_code == 200, second.text
+    assert {**second.json(), "as_of": None} == {**first.json(), "as_of": None}
+    assert not writes, writes
 
 
 def test_check_figures_finds_a_wrong_leaf_row(tree, own_client, login, own_db) -> None:  # noqa: ANN001

@@ -23,7 +23,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Select, Table, and_, bindparam, exists, select, true
+from sqlalchemy import Connection, Select, Table, and_, bindparam, exists, func, select, true
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
@@ -86,6 +86,12 @@ def _leaves(lateral: bool) -> Select:
             .select_from(joined)
             .where(_U.c.parent_id == bindparam("root"),
                    ~exists().where(g.c.parent_id == _U.c.id)))
+
+
+# How many of the targets :targets have a kept row for :node at :week.
+_KEPT_ROWS = select(func.count()).select_from(TOTAL).where(
+    TOTAL.c.campaign_id == bindparam("campaign"), TOTAL.c.unit_id == bindparam("node"),
+    TOTAL.c.week == bindparam("week"), TOTAL.c.target_id.in_(bindparam("targets", expanding=True)))
 
 
 def has_children(session: Session, node: int) -> bool:
@@ -328,8 +334,15 @@ class Kept(Keeper):
 
     def keep_root(self, root: Unit, week: Week, sums: SubtreeSums) -> None:
         """The root's own total, already summed by this read: kept too (its counter was read
-        before the read began)."""
-        if root.id in self.stamps and self.branches(root.id):
+        before the read began), unless it is kept already: a read that keeps nothing writes
+        nothing (storing it again cost every national or provincial read a write transaction,
+        its commit, and the lock of node 0's counter that every store takes)."""
+        if root.id not in self.stamps or not self.branches(root.id):
+            return
+        kept = self.session.connection().execute(_KEPT_ROWS, {
+            "campaign": self.campaign.id, "node": root.id, "week": str(week),
+            "targets": self.target_ids}).scalar()
+        if kept != len(self.target_ids):
             self.pending[(root.id, str(week))] = {t.id: sums.total(t.id) for t in self.targets}
 
     def rows(self, kept: dict[tuple[int, str], dict[int, Sums]]) -> list[dict]:
