@@ -64,12 +64,13 @@ LISTED_MAX = 100
 
 
 @lru_cache(maxsize=2)
-def _leaves(lateral: bool) -> Select:
-    """The childless children of :root, each with its kept rows at :week of the targets
-    :targets (none: one row of NULLs). `lateral` (PostgreSQL): the rows are looked up child by
-    child, whatever the table's statistics say; from a freshly filled table's, the planner
-    would rather scan every row of the campaign for the week and hash them. SQLite looks them
-    up so anyway, and has no LATERAL."""
+def _children_at(lateral: bool) -> Select:
+    """The children of :root, whether each has children of its own, and each one's kept rows
+    at :week of the targets :targets (none: one row of NULLs). One probe per child for both,
+    where the branches' query and the leaves' each made one. `lateral` (PostgreSQL): the rows
+    are looked up child by child, whatever the table's statistics say; from a freshly filled
+    table's, the planner would rather scan every row of the campaign for the week and hash
+    them. SQLite looks them up so anyway, and has no LATERAL."""
     g = _U.alias("g")
     mine = and_(TOTAL.c.campaign_id == bindparam("campaign"), TOTAL.c.unit_id == _U.c.id,
                 TOTAL.c.week == bindparam("week"),
@@ -81,11 +82,10 @@ def _leaves(lateral: bool) -> Select:
         joined, k = _U.outerjoin(k, true()), k.c
     else:
         joined, k = _U.outerjoin(TOTAL, mine), TOTAL.c
-    return (select(_U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path, k.target_id,
+    return (select(_U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path,
+                   exists().where(g.c.parent_id == _U.c.id).label("branch"), k.target_id,
                    *(k[f] for f in _FIELDS))
-            .select_from(joined)
-            .where(_U.c.parent_id == bindparam("root"),
-                   ~exists().where(g.c.parent_id == _U.c.id)))
+            .select_from(joined).where(_U.c.parent_id == bindparam("root")))
 
 
 # How many of the targets :targets have a kept row for :node at :week.
@@ -232,11 +232,10 @@ class Kept(Keeper):
                   with_base: bool = True) -> dict[Week, SubtreeSums]:
         """Per week, every target's sums per direct child of `root` (as the live engine's
         sums_by_target gives them), the pace's base numerator included."""
+        out = {week: self.shallow(root, week, with_base) for week in weeks}  # branches read too
         branches = self.branches(root.id)
         kept = self.totals([b.child.id for b in branches], weeks)
-        out = {}
-        for week in weeks:
-            sums = self.shallow(root, week, with_base)
+        for week, sums in out.items():
             for b in branches:
                 key = str(b.child.id)
                 for t in self.targets:
@@ -244,25 +243,30 @@ class Kept(Keeper):
                     if s.expected:
                         sums.by_target[t.id][key] = s if with_base else _no_base(s)
                         sums.children[key] = b.child
-            out[week] = sums
         return out
 
     def shallow(self, root: Unit, week: Week, with_base: bool) -> SubtreeSums:
         """The sums of `root` itself and of its childless children at `week`: each child's
         from its kept row, the root's and those of the children without one live (and queued
-        to be kept, when the pace's base is asked: the rows hold it)."""
+        to be kept, when the pace's base is asked: the rows hold it). The root's children with
+        children are recorded on the way (`branches`)."""
         kept: dict[int, dict[int, Sums | None]] = {}  # None: a row of a target not counting it
         leaves: dict[int, Child] = {}
+        branches: dict[int, Branch] = {}
         conn = self.session.connection()
         params = {"campaign": self.campaign.id, "week": str(week), "root": root.id,
                   "targets": self.target_ids}
-        for n, code, name, kind, path, target, *fields in conn.execute(
-                _leaves(conn.dialect.name == "postgresql"), params).all():
+        for n, code, name, kind, path, branch, target, *fields in conn.execute(
+                _children_at(conn.dialect.name == "postgresql"), params).all():
+            self.paths[n] = path
+            if branch:
+                branches[n] = Branch(Child(n, code, name, kind), path)
+                continue
             if n not in leaves:
                 leaves[n], kept[n] = Child(n, code, name, kind), {}
-                self.paths[n] = path
             if target is not None:
                 kept[n][target] = Sums(*fields) if fields[0] else None  # fields[0]: expected
+        self._branches.setdefault(root.id, [branches[n] for n in sorted(branches)])
         wanted = len(self.target_ids)
         missing = [n for n, rows in kept.items() if len(rows) != wanted]
         if missing and with_base:
