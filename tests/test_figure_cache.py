@@ -243,7 +243,7 @@ def test_a_reader_does_not_keep_a_leafs_figures_a_writer_changed_meanwhile(
             s.connection().execute(TOTAL.delete())
             s.commit()
         s, k, branch = reader_at(engine, BRANCH)
-        k.shallow(branch, Week.parse(week), with_base=True)
+        k.per_child(branch, Week.parse(week))
         school = s.exec(select(Unit.id).where(Unit.code == code)).scalar_one()
         assert (school, week) in k.pending  # computed, to be kept
         return s, k
@@ -391,22 +391,28 @@ def test_a_parent_of_leaves_keeps_each_leafs_figures(tree, own_client, login, ow
     assert_exact(own_db.engine)  # Gia Lâm's communes and agencies kept at every week, exact
 
 
-def test_a_read_of_kept_figures_writes_nothing(tree, own_client, login, own_db) -> None:  # noqa: ANN001
+def test_a_read_of_kept_figures_writes_nothing_and_computes_nothing(
+        tree, own_client, login, own_db) -> None:  # noqa: ANN001
     """Once a week's progress of Gia Lâm is kept (its own total, its branches', its childless
     children's), reading it again writes nothing: no transaction, no lock of the counters
     (the root's total was stored again by every read: a write and a commit per dashboard
-    read, each locking node 0's counter, which every store locks)."""
+    read, each locking node 0's counter, which every store locks). Nor does it compute: no
+    statement reads a report's values (the root's own figures ran the engine's statement at
+    every read), and the answer is the same."""
     admin, week = login("admin"), weeks_of(own_db.engine)[-1]
     params = {"campaign": CAMPAIGN, "under": ROOT, "period": week}
     first = own_client.get(f"{V1}/progress", headers=admin, params=params)
     assert first.status_code == 200, first.text
     assert kept_rows(own_db.engine, ROOT, week)
     writes: list[str] = []
+    computed: list[str] = []
 
     def seen(conn, cursor, statement, *args) -> None:  # noqa: ANN001, ANN002
         if any(t.name in statement for t in (TOTAL, STAMP, STATUS)) and \
                 not statement.lstrip().upper().startswith("SELECT"):
             writes.append(statement)
+        if "report_value" in statement:
+            computed.append(statement)
 
     event.listen(Engine, "before_cursor_execute", seen)
     try:
@@ -416,6 +422,7 @@ def test_a_read_of_kept_figures_writes_nothing(tree, own_client, login, own_db) 
     assert second.status_code == 200, second.text
     assert {**second.json(), "as_of": None} == {**first.json(), "as_of": None}
     assert not writes, writes
+    assert not computed, computed
 
 
 def test_check_figures_finds_a_wrong_leaf_row(tree, own_client, login, own_db) -> None:  # noqa: ANN001

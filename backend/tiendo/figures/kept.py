@@ -3,12 +3,14 @@ series cost is the children shown × the weeks, not the units below them.
 
 A read at root R and week W: R's children are read from `figure_total` (a child with children
 of its own: its whole subtree's sums; a childless child: its own figures, which is the same
-thing); R itself, and the childless children whose row is missing, with the engine's statement
-restricted to them (`sums_by_target(units=…)`, or `shallow=True` when most are missing). A
-missing total of a child with children is computed the same way one level down (recursively).
-Whatever was computed is stored. So every figure is a sum of the engine's own per-unit
-figures: exactly the live answer, by construction. A week's series keeps no childless unit's
-rows: a leaf's series is its own reports, read live.
+thing), in one statement with R's own row; R itself, and the childless children whose row is
+missing, with the engine's statement restricted to them (`sums_by_target(units=…)`, or
+`shallow=True` when most are missing). A missing total of a child with children is computed
+the same way one level down (recursively). Whatever was computed is stored. A progress read,
+which shows R's total and not R's own line, runs no engine statement at all once R's row and
+its children's are kept: the total is R's row, from the same snapshot as the parts. So every
+figure is a sum of the engine's own per-unit figures: exactly the live answer, by construction.
+A week's series keeps no childless unit's rows: a leaf's series is its own reports, read live.
 
 Storing happens after the read, in a short transaction of its own (a GET's transaction is a
 reader's): on SQLite only when the process's write lock is free, on PostgreSQL with a short lock
@@ -23,7 +25,18 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Select, Table, and_, bindparam, exists, func, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
@@ -45,6 +58,21 @@ _FIELDS = ("expected", "fresh", "stale", "missing", "numerator", "denominator",
            "oldest_period", "base_numerator")
 
 
+class Found(NamedTuple):
+    """What a read finds kept of a root and its children at a week."""
+
+    root: dict[int, Sums] | None  # the root's rows by target; None unless every target's is
+    leaves: SubtreeSums  # the childless children's rows, as parts of a read's sums
+    branches: SubtreeSums  # the children with children's, likewise
+    children: dict[int, Child]  # every child
+    missing_leaves: list[int]  # childless children without a row of every target
+    missing_branches: list[int]  # children with children, likewise
+
+    @property
+    def missing(self) -> bool:
+        return bool(self.missing_leaves or self.missing_branches)
+
+
 class Branch(NamedTuple):
     """A child that has children: its sums come from the kept totals."""
 
@@ -63,35 +91,37 @@ def enabled(session: Session) -> bool:
 LISTED_MAX = 100
 
 
-@lru_cache(maxsize=2)
-def _children_at(lateral: bool) -> Select:
-    """The children of :root, whether each has children of its own, and each one's kept rows
-    at :week of the targets :targets (none: one row of NULLs). One probe per child for both,
-    where the branches' query and the leaves' each made one. `lateral` (PostgreSQL): the rows
-    are looked up child by child, whatever the table's statistics say; from a freshly filled
-    table's, the planner would rather scan every row of the campaign for the week and hash
-    them. SQLite looks them up so anyway, and has no LATERAL."""
+@lru_cache(maxsize=16)
+def _children_at(lateral: bool, targets: int) -> Select:
+    """:root and its children, whether each has children of its own, and each one's kept row
+    at :week of each of `targets` targets (:t0, :t1 …; NULLs where there is none): one row per
+    unit, one probe per unit and target, the EXISTS once each. One statement, so one snapshot:
+    a root answered from it alone shows a total that is the sum of the parts it shows. `lateral`
+    (PostgreSQL): the rows are looked up child by child, whatever the table's statistics say;
+    from a freshly filled table's, the planner would rather hash every kept row of the campaign
+    for the week. SQLite looks them up so anyway, and has no LATERAL."""
     g = _U.alias("g")
-    mine = and_(TOTAL.c.campaign_id == bindparam("campaign"), TOTAL.c.unit_id == _U.c.id,
-                TOTAL.c.week == bindparam("week"),
-                TOTAL.c.target_id.in_(bindparam("targets", expanding=True)))
-    if lateral:
-        # OFFSET 0: else PostgreSQL pulls the subquery up into a plain join, and hashes.
-        k = (select(TOTAL.c.target_id, *(TOTAL.c[f] for f in _FIELDS)).where(mine).offset(0)
-             .lateral("k"))
-        joined, k = _U.outerjoin(k, true()), k.c
-    else:
-        joined, k = _U.outerjoin(TOTAL, mine), TOTAL.c
-    return (select(_U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path,
-                   exists().where(g.c.parent_id == _U.c.id).label("branch"), k.target_id,
-                   *(k[f] for f in _FIELDS))
-            .select_from(joined).where(_U.c.parent_id == bindparam("root")))
+    child = (select(_U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path,
+                    exists().where(g.c.parent_id == _U.c.id).label("branch"))
+             .where(or_(_U.c.parent_id == bindparam("root"), _U.c.id == bindparam("root")))
+             .subquery("c"))
 
+    def row_of(table: Table, i: int) -> ColumnElement[bool]:
+        return and_(table.c.campaign_id == bindparam("campaign"), table.c.unit_id == child.c.id,
+                    table.c.week == bindparam("week"), table.c.target_id == bindparam(f"t{i}"))
 
-# How many of the targets :targets have a kept row for :node at :week.
-_KEPT_ROWS = select(func.count()).select_from(TOTAL).where(
-    TOTAL.c.campaign_id == bindparam("campaign"), TOTAL.c.unit_id == bindparam("node"),
-    TOTAL.c.week == bindparam("week"), TOTAL.c.target_id.in_(bindparam("targets", expanding=True)))
+    joined, columns = child, []
+    for i in range(targets):
+        if lateral:
+            # OFFSET 0: else PostgreSQL pulls the subquery up into a plain join, and hashes.
+            k = (select(*(TOTAL.c[f] for f in _FIELDS)).where(row_of(TOTAL, i)).offset(0)
+                 .lateral(f"k{i}"))
+            joined = joined.outerjoin(k, true())
+        else:
+            k = TOTAL.alias(f"k{i}")
+            joined = joined.outerjoin(k, row_of(k, i))
+        columns += [k.c[f] for f in _FIELDS]
+    return select(*child.c, *columns).select_from(joined)
 
 
 def has_children(session: Session, node: int) -> bool:
@@ -228,47 +258,87 @@ class Kept(Keeper):
         self.pending: dict[tuple[int, str], dict[int, Sums]] = {}
 
     # --- reads -------------------------------------------------------------------------------
-    def per_child(self, root: Unit, weeks: list[Week],
-                  with_base: bool = True) -> dict[Week, SubtreeSums]:
-        """Per week, every target's sums per direct child of `root` (as the live engine's
-        sums_by_target gives them), the pace's base numerator included."""
-        out = {week: self.shallow(root, week, with_base) for week in weeks}  # branches read too
-        branches = self.branches(root.id)
-        kept = self.totals([b.child.id for b in branches], weeks)
-        for week, sums in out.items():
-            for b in branches:
-                key = str(b.child.id)
-                for t in self.targets:
-                    s = kept[(b.child.id, str(week))][t.id]
+    def per_child(self, root: Unit, week: Week, with_base: bool = True,
+                  root_line: bool = True) -> SubtreeSums:
+        """Every target's sums per direct child of `root` at `week` (as the live engine's
+        sums_by_target gives them; the pace's base numerator included when `with_base`), and
+        the root's own line when `root_line`. Without it (GET /progress, which shows the whole
+        subtree and its children), a root whose row and whose children's rows are all kept
+        is answered from that one statement: no live statement at all."""
+        found = self.found(root, week, with_base)
+        whole = found.root if with_base and not root_line and not found.missing else None
+        if whole is not None:  # every part from one statement: the total is theirs
+            sums = SubtreeSums({t: {} for t in self.target_ids}, {}, kept_total=whole)
+        else:
+            sums = self.live_part(root, week, found.missing_leaves, with_base)
+        leaves_too = whole is not None or len(found.missing_leaves) <= LISTED_MAX
+        for part in (found.leaves, found.branches) if leaves_too else (found.branches,):
+            for t, by_child in part.by_target.items():
+                sums.by_target[t].update(by_child)
+            sums.children.update(part.children)
+        if found.missing_branches:
+            below = self.totals(found.missing_branches, [week])
+            for n in found.missing_branches:
+                key, child = str(n), found.children[n]
+                for t, s in below[(n, str(week))].items():
                     if s.expected:
-                        sums.by_target[t.id][key] = s if with_base else _no_base(s)
-                        sums.children[key] = b.child
-        return out
+                        sums.by_target[t][key] = s if with_base else _no_base(s)
+                        sums.children[key] = child
+        if with_base and found.root is None and root.id in self.stamps:
+            # The root's total, summed by this read: kept too (its counter was read before the
+            # read began). Kept already: nothing is written (a read that keeps nothing writes
+            # nothing: no transaction, no lock on node 0's counter that every store takes).
+            self.pending[(root.id, str(week))] = {t: sums.total(t) for t in self.target_ids}
+        return sums
 
-    def shallow(self, root: Unit, week: Week, with_base: bool) -> SubtreeSums:
-        """The sums of `root` itself and of its childless children at `week`: each child's
-        from its kept row, the root's and those of the children without one live (and queued
-        to be kept, when the pace's base is asked: the rows hold it). The root's children with
-        children are recorded on the way (`branches`)."""
-        kept: dict[int, dict[int, Sums | None]] = {}  # None: a row of a target not counting it
-        leaves: dict[int, Child] = {}
-        branches: dict[int, Branch] = {}
+    def found(self, root: Unit, week: Week, with_base: bool) -> Found:
+        """What is kept of `root` and its children at `week` (`_children_at`), in one
+        statement; the root's children with children recorded on the way (`branches`)."""
         conn = self.session.connection()
+        targets = self.target_ids
         params = {"campaign": self.campaign.id, "week": str(week), "root": root.id,
-                  "targets": self.target_ids}
-        for n, code, name, kind, path, branch, target, *fields in conn.execute(
-                _children_at(conn.dialect.name == "postgresql"), params).all():
-            self.paths[n] = path
-            if branch:
-                branches[n] = Branch(Child(n, code, name, kind), path)
+                  **{f"t{i}": t for i, t in enumerate(targets)}}
+        statement = _children_at(conn.dialect.name == "postgresql", len(targets))
+        found = Found(None, SubtreeSums({t: {} for t in targets}, {}),
+                      SubtreeSums({t: {} for t in targets}, {}), {}, [], [])
+        width, paths, branches = len(_FIELDS), {}, []
+        for n, code, name, kind, path, branch, *fields in conn.execute(statement, params).all():
+            paths[n] = path
+            counted, complete = [], True
+            for i, t in enumerate(targets):
+                row = fields[i * width:(i + 1) * width]
+                if row[0] is None:  # no row of this target
+                    complete = False
+                    break
+                if row[0]:  # expected: the target counts some unit of it
+                    counted.append((t, row))
+            if n == root.id:
+                if complete:
+                    found = found._replace(root={t: Sums() for t in targets}
+                                           | {t: Sums(*row) for t, row in counted})
                 continue
-            if n not in leaves:
-                leaves[n], kept[n] = Child(n, code, name, kind), {}
-            if target is not None:
-                kept[n][target] = Sums(*fields) if fields[0] else None  # fields[0]: expected
-        self._branches.setdefault(root.id, [branches[n] for n in sorted(branches)])
-        wanted = len(self.target_ids)
-        missing = [n for n, rows in kept.items() if len(rows) != wanted]
+            found.children[n] = child = Child(n, code, name, kind)
+            if branch:
+                branches.append(Branch(child, path))
+            if not complete:
+                (found.missing_branches if branch else found.missing_leaves).append(n)
+                continue
+            part, key = found.branches if branch else found.leaves, str(n)
+            for t, row in counted:
+                # A row is Sums' fields in order, the pace's base numerator last: a read
+                # without a base shows 0.
+                part.by_target[t][key] = Sums(*row) if with_base else Sums(*row[:-1])
+                part.children[key] = child
+        self.paths.update(paths)
+        self._branches.setdefault(root.id, sorted(branches, key=lambda b: b.child.id))
+        return found
+
+    def live_part(self, root: Unit, week: Week, missing: list[int],
+                  with_base: bool) -> SubtreeSums:
+        """The root's own sums and those of its childless children without a kept row, by the
+        engine's statement (restricted to them; over all the childless children when more than
+        LISTED_MAX are missing: a first read); queued to be kept when the pace's base is asked
+        (the rows hold it)."""
         if missing and with_base:
             self.stamp(missing)  # before they are computed
         base = pace_base_week(self.campaign, week) if with_base else None
@@ -280,14 +350,6 @@ class Kept(Keeper):
             key = str(n)
             self.pending[(n, str(week))] = {t: sums.by_target[t].get(key, Sums())
                                             for t in self.target_ids}
-        if listed:  # the others' rows: a child a target counts is in its sums
-            for n, rows in kept.items():
-                if len(rows) == wanted:
-                    key = str(n)
-                    for t, s in rows.items():
-                        if s is not None:
-                            sums.by_target[t][key] = s if with_base else _no_base(s)
-                            sums.children[key] = leaves[n]
         return sums
 
     def totals(self, nodes: list[int], weeks: list[Week]) -> dict[tuple[int, str], dict[int,
@@ -336,19 +398,6 @@ class Kept(Keeper):
                     self.pending[(node, str(week))] = whole
         return out
 
-    def keep_root(self, root: Unit, week: Week, sums: SubtreeSums) -> None:
-        """The root's own total, already summed by this read: kept too (its counter was read
-        before the read began), unless it is kept already: a read that keeps nothing writes
-        nothing (storing it again cost every national or provincial read a write transaction,
-        its commit, and the lock of node 0's counter that every store takes)."""
-        if root.id not in self.stamps or not self.branches(root.id):
-            return
-        kept = self.session.connection().execute(_KEPT_ROWS, {
-            "campaign": self.campaign.id, "node": root.id, "week": str(week),
-            "targets": self.target_ids}).scalar()
-        if kept != len(self.target_ids):
-            self.pending[(root.id, str(week))] = {t.id: sums.total(t.id) for t in self.targets}
-
     def rows(self, kept: dict[tuple[int, str], dict[int, Sums]]) -> list[dict]:
         return [{"campaign_id": self.campaign.id, "unit_id": n, "week": w, "target_id": t,
                  **{f: getattr(sums, f) for f in _FIELDS}}
@@ -362,8 +411,10 @@ def _no_base(s: Sums) -> Sums:
 
 # --- the two reads the rest of the app calls --------------------------------------------------
 def sums_by_target(session: Session, campaign: Campaign, targets: list[Target], root: Unit,
-                   week: Week, base_week: Week | None = None) -> SubtreeSums:
-    """tiendo.figures.subtree.sums_by_target, from the kept totals where they help."""
+                   week: Week, base_week: Week | None = None,
+                   root_line: bool = True) -> SubtreeSums:
+    """tiendo.figures.subtree.sums_by_target, from the kept totals where they help. Without
+    `root_line` the root's own line may be left out (its total is whole: `SubtreeSums.total`)."""
     if (not enabled(session) or not targets
             or (base_week is not None and base_week != pace_base_week(campaign, week))):
         return live.sums_by_target(session, campaign, targets, root, week, base_week)
@@ -372,9 +423,7 @@ def sums_by_target(session: Session, campaign: Campaign, targets: list[Target], 
     kept = Kept(session, campaign, targets)
     kept.paths[root.id] = root.path
     kept.stamp([root.id])  # before anything kept is computed, the tree's shape included
-    sums = kept.per_child(root, [week], with_base=base_week is not None)[week]
-    if base_week is not None:
-        kept.keep_root(root, week, sums)
+    sums = kept.per_child(root, week, base_week is not None, root_line)
     kept.store()
     return sums
 

@@ -84,13 +84,18 @@ class Child(NamedTuple):
 @dataclass
 class SubtreeSums:
     """Per target id, its sums per child key (the child's id as text; '' is the root itself);
-    and the children that appear, by key."""
+    and the children that appear, by key. `kept_total`: per target id, the whole subtree's
+    sums, when they were read kept with the children's (the root's own line is then left out:
+    tiendo.figures.kept)."""
 
     by_target: dict[int, dict[str, Sums]]
     children: dict[str, Child]
+    kept_total: dict[int, Sums] | None = None
 
     def total(self, target_id: int) -> Sums:
         """The target's sums over the whole subtree."""
+        if self.kept_total is not None:
+            return self.kept_total[target_id]
         parts = self.by_target[target_id].values()
         periods = [p.oldest_period for p in parts if p.oldest_period]
         return Sums(expected=sum(p.expected for p in parts), fresh=sum(p.fresh for p in parts),
@@ -99,6 +104,10 @@ class SubtreeSums:
                     denominator=sum(p.denominator for p in parts),
                     oldest_period=min(periods) if periods else None,
                     base_numerator=sum(p.base_numerator for p in parts))
+
+    def counts(self, target_id: int) -> bool:
+        """Whether the target counts some unit of the subtree."""
+        return bool(self.by_target[target_id]) or self.total(target_id).expected > 0
 
 
 class Counted(NamedTuple):

@@ -313,10 +313,11 @@ def progress(session: Session, principal: Principal, campaign_ref: str, under_re
     under = resolve_under(session, principal, under_ref)
     week = Calendar(campaign).week(period, now)
     codes = {m.id: m.code for m in config.metrics}
-    # Every target's sums for the week and the pace's base week: one statement.
+    # Every target's sums for the week and the pace's base week. The root's own line is not
+    # shown: its total may come whole from the kept rows.
     sums = sums_by_target(session, campaign, list(config.targets), under, week,
-                          pace_base(campaign, week)[0])
-    counting = [t for t in config.targets if sums.by_target[t.id]]
+                          pace_base(campaign, week)[0], root_line=False)
+    counting = [t for t in config.targets if sums.counts(t.id)]
     officials = latest_officials(session, campaign, under, sorted(
         {codes[t.numerator_metric_id] for t in counting}), week)
     reported_at = reported_at_official_weeks(session, campaign, counting, under, week,
