@@ -62,15 +62,9 @@ class Found(NamedTuple):
     """What a read finds kept of a root and its children at a week."""
 
     root: dict[int, Sums] | None  # the root's rows by target; None unless every target's is
-    leaves: SubtreeSums  # the childless children's rows, as parts of a read's sums
-    branches: SubtreeSums  # the children with children's, likewise
+    parts: SubtreeSums  # the children with a row of every target, as parts of a read's sums
     children: dict[int, Child]  # every child
-    missing_leaves: list[int]  # childless children without a row of every target
-    missing_branches: list[int]  # children with children, likewise
-
-    @property
-    def missing(self) -> bool:
-        return bool(self.missing_leaves or self.missing_branches)
+    missing: list[int]  # the children without a row of every target
 
 
 class Branch(NamedTuple):
@@ -93,16 +87,15 @@ LISTED_MAX = 100
 
 @lru_cache(maxsize=16)
 def _children_at(lateral: bool, targets: int) -> Select:
-    """:root and its children, whether each has children of its own, and each one's kept row
-    at :week of each of `targets` targets (:t0, :t1 …; NULLs where there is none): one row per
-    unit, one probe per unit and target, the EXISTS once each. One statement, so one snapshot:
-    a root answered from it alone shows a total that is the sum of the parts it shows. `lateral`
-    (PostgreSQL): the rows are looked up child by child, whatever the table's statistics say;
-    from a freshly filled table's, the planner would rather hash every kept row of the campaign
-    for the week. SQLite looks them up so anyway, and has no LATERAL."""
-    g = _U.alias("g")
-    child = (select(_U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path,
-                    exists().where(g.c.parent_id == _U.c.id).label("branch"))
+    """:root and its children, and each one's kept row at :week of each of `targets` targets
+    (:t0, :t1 …; NULLs where there is none): one row per unit, one probe per unit and target.
+    One statement, so one snapshot: a root answered from it alone shows a total that is the sum
+    of the parts it shows. Whether a child has children of its own is not asked here (one more
+    probe per child, a third of the statement's work): only a read that finds rows missing
+    needs to know. `lateral` (PostgreSQL): the rows are looked up child by child, whatever the
+    table's statistics say; from a freshly filled table's, the planner would rather hash every
+    kept row of the campaign for the week. SQLite looks them up so anyway, and has no LATERAL."""
+    child = (select(_U.c.id, _U.c.code, _U.c.name, _U.c.kind, _U.c.path)
              .where(or_(_U.c.parent_id == bindparam("root"), _U.c.id == bindparam("root")))
              .subquery("c"))
 
@@ -269,21 +262,25 @@ class Kept(Keeper):
         whole = found.root if with_base and not root_line and not found.missing else None
         if whole is not None:  # every part from one statement: the total is theirs
             sums = SubtreeSums({t: {} for t in self.target_ids}, {}, kept_total=whole)
-        else:
-            sums = self.live_part(root, week, found.missing_leaves, with_base)
-        leaves_too = whole is not None or len(found.missing_leaves) <= LISTED_MAX
-        for part in (found.leaves, found.branches) if leaves_too else (found.branches,):
-            for t, by_child in part.by_target.items():
-                sums.by_target[t].update(by_child)
-            sums.children.update(part.children)
-        if found.missing_branches:
-            below = self.totals(found.missing_branches, [week])
-            for n in found.missing_branches:
-                key, child = str(n), found.children[n]
-                for t, s in below[(n, str(week))].items():
-                    if s.expected:
-                        sums.by_target[t][key] = s if with_base else _no_base(s)
-                        sums.children[key] = child
+            _merge(sums, found.parts)
+            return sums
+        # Which missing children have children: they are summed from their own children's rows
+        # (`totals`), the childless ones live with the root.
+        nodes = with_children(self.session, found.missing) if found.missing else set()
+        leaves = [n for n in found.missing if n not in nodes]
+        sums = self.live_part(root, week, leaves, with_base)
+        if len(leaves) <= LISTED_MAX:
+            _merge(sums, found.parts)
+        else:  # the live part summed every childless child: the others' rows only
+            _merge(sums, found.parts, only=with_children(self.session, list(found.children)))
+        branches = [n for n in found.missing if n in nodes]
+        below = self.totals(branches, [week])
+        for n in branches:
+            key, child = str(n), found.children[n]
+            for t, s in below[(n, str(week))].items():
+                if s.expected:
+                    sums.by_target[t][key] = s if with_base else _no_base(s)
+                    sums.children[key] = child
         if with_base and found.root is None and root.id in self.stamps:
             # The root's total, summed by this read: kept too (its counter was read before the
             # read began). Kept already: nothing is written (a read that keeps nothing writes
@@ -293,16 +290,15 @@ class Kept(Keeper):
 
     def found(self, root: Unit, week: Week, with_base: bool) -> Found:
         """What is kept of `root` and its children at `week` (`_children_at`), in one
-        statement; the root's children with children recorded on the way (`branches`)."""
+        statement."""
         conn = self.session.connection()
         targets = self.target_ids
         params = {"campaign": self.campaign.id, "week": str(week), "root": root.id,
                   **{f"t{i}": t for i, t in enumerate(targets)}}
         statement = _children_at(conn.dialect.name == "postgresql", len(targets))
-        found = Found(None, SubtreeSums({t: {} for t in targets}, {}),
-                      SubtreeSums({t: {} for t in targets}, {}), {}, [], [])
-        width, paths, branches = len(_FIELDS), {}, []
-        for n, code, name, kind, path, branch, *fields in conn.execute(statement, params).all():
+        found = Found(None, SubtreeSums({t: {} for t in targets}, {}), {}, [])
+        width, paths = len(_FIELDS), {}
+        for n, code, name, kind, path, *fields in conn.execute(statement, params).all():
             paths[n] = path
             counted, complete = [], True
             for i, t in enumerate(targets):
@@ -318,19 +314,16 @@ class Kept(Keeper):
                                            | {t: Sums(*row) for t, row in counted})
                 continue
             found.children[n] = child = Child(n, code, name, kind)
-            if branch:
-                branches.append(Branch(child, path))
             if not complete:
-                (found.missing_branches if branch else found.missing_leaves).append(n)
+                found.missing.append(n)
                 continue
-            part, key = found.branches if branch else found.leaves, str(n)
+            key = str(n)
             for t, row in counted:
                 # A row is Sums' fields in order, the pace's base numerator last: a read
                 # without a base shows 0.
-                part.by_target[t][key] = Sums(*row) if with_base else Sums(*row[:-1])
-                part.children[key] = child
+                found.parts.by_target[t][key] = Sums(*row) if with_base else Sums(*row[:-1])
+                found.parts.children[key] = child
         self.paths.update(paths)
-        self._branches.setdefault(root.id, sorted(branches, key=lambda b: b.child.id))
         return found
 
     def live_part(self, root: Unit, week: Week, missing: list[int],
@@ -402,6 +395,16 @@ class Kept(Keeper):
         return [{"campaign_id": self.campaign.id, "unit_id": n, "week": w, "target_id": t,
                  **{f: getattr(sums, f) for f in _FIELDS}}
                 for (n, w), by_target in kept.items() for t, sums in by_target.items()]
+
+
+def _merge(sums: SubtreeSums, parts: SubtreeSums, only: set[int] | None = None) -> None:
+    """`parts` (children's sums) into a read's `sums`; `only` those of these children."""
+    keep = None if only is None else {str(n) for n in only}
+    for t, by_child in parts.by_target.items():
+        sums.by_target[t].update(by_child if keep is None else
+                                 {k: s for k, s in by_child.items() if k in keep})
+    sums.children.update(parts.children if keep is None else
+                         {k: c for k, c in parts.children.items() if k in keep})
 
 
 def _no_base(s: Sums) -> Sums:
