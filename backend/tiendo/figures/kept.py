@@ -264,15 +264,16 @@ class Kept(Keeper):
             sums = SubtreeSums({t: {} for t in self.target_ids}, {}, kept_total=whole)
             _merge(sums, found.parts)
             return sums
-        # Which missing children have children: they are summed from their own children's rows
-        # (`totals`), the childless ones live with the root.
-        nodes = with_children(self.session, found.missing) if found.missing else set()
+        # Which children have children: a missing one is summed from its own children's rows
+        # (`totals`), a childless one live with the root. Asked of the missing ones, or of all
+        # (one statement either way) when so many are missing that the live part may sum every
+        # childless child: then only the others' rows are added.
+        many = len(found.missing) > LISTED_MAX
+        nodes = (with_children(self.session, list(found.children) if many else found.missing)
+                 if found.missing else set())
         leaves = [n for n in found.missing if n not in nodes]
         sums = self.live_part(root, week, leaves, with_base)
-        if len(leaves) <= LISTED_MAX:
-            _merge(sums, found.parts)
-        else:  # the live part summed every childless child: the others' rows only
-            _merge(sums, found.parts, only=with_children(self.session, list(found.children)))
+        _merge(sums, found.parts, only=nodes if len(leaves) > LISTED_MAX else None)
         branches = [n for n in found.missing if n in nodes]
         below = self.totals(branches, [week])
         for n in branches:

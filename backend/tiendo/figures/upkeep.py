@@ -114,17 +114,18 @@ def check_totals(session: Session, code: str | None) -> tuple[int, list[Differen
     every childless child of the parent (a district's 1,000 leaves: one statement, not 1,000)."""
     out: list[Difference] = []
     checked = 0
+    # Every unit, read once (a nation's kept leaves would overflow an IN list's parameters).
+    units = {u.id: u for u in session.connection().execute(select(_U)).all()}
+    parents = {u.parent_id for u in units.values()}
     for campaign in _campaigns(session, code):
         targets = targets_of(session, campaign.id)
+        ids = [t.id for t in targets]
         rows: dict[tuple[int, str], dict[int, Sums]] = defaultdict(dict)
         for r in session.connection().execute(
                 select(TOTAL.c.unit_id, TOTAL.c.week, TOTAL.c.target_id,
                        *(TOTAL.c[f] for f in _FIELDS))
                 .where(TOTAL.c.campaign_id == campaign.id)):
             rows[(r[0], r[1])][r[2]] = Sums(*r[3:])
-        # Every unit, read once (a nation's kept leaves would overflow an IN list's parameters).
-        units = {u.id: u for u in session.connection().execute(select(_U)).all()}
-        parents = {u.parent_id for u in units.values()}
         leaves: dict[tuple[int, str], list[int]] = defaultdict(list)
         for (node, week_text), kept in sorted(rows.items()):
             parent = units[node].parent_id
@@ -134,31 +135,31 @@ def check_totals(session: Session, code: str | None) -> tuple[int, list[Differen
             week = Week.parse(week_text)
             sums = live.sums_by_target(session, campaign, targets, units[node], week,
                                        pace_base_week(campaign, week))
-            checked += _compare(out, campaign, targets, node, week_text, kept, sums.total)
+            checked += _compare(out, campaign, ids, node, week_text, kept, sums.total)
         for (parent, week_text), nodes in sorted(leaves.items()):
             week = Week.parse(week_text)
             sums = live.sums_by_target(session, campaign, targets, units[parent], week,
                                        pace_base_week(campaign, week), shallow=True)
             for node in nodes:
                 own = {t.id: sums.by_target[t.id].get(str(node), Sums()) for t in targets}
-                checked += _compare(out, campaign, targets, node, week_text,
+                checked += _compare(out, campaign, ids, node, week_text,
                                     rows[(node, week_text)], own.__getitem__)
     return checked, out
 
 
-def _compare(out: list[Difference], campaign: Campaign, targets: list, node: int, week: str,
+def _compare(out: list[Difference], campaign: Campaign, ids: list[int], node: int, week: str,
              kept: dict[int, Sums], truth: Callable[[int], Sums]) -> int:
     """Appends to `out` where a node's kept rows at a week differ from `truth` (per target id),
-    a row kept for no target of the campaign, or a target without its row; the rows checked."""
-    ids = {t.id for t in targets}
+    a row kept for no target of the campaign (`ids`: its targets'), or a target without its
+    row; the rows checked."""
     for target_id, stored in kept.items():
         live_sums = truth(target_id) if target_id in ids else None
         if live_sums is None or live_sums != stored:
             out.append(Difference(campaign.code, node, week, target_id, stored,
                                   live_sums or Sums()))
-    for t in targets:
-        if t.id not in kept:
-            out.append(Difference(campaign.code, node, week, t.id, None, truth(t.id)))
+    for target_id in ids:
+        if target_id not in kept:
+            out.append(Difference(campaign.code, node, week, target_id, None, truth(target_id)))
     return len(kept)
 
 
