@@ -1,3 +1,5 @@
+from sqlalchemy import text
+
 from conftest import assert_error
 
 
@@ -15,6 +17,26 @@ def test_demo_campaigns_with_metrics_and_targets(client, auth):
     assert (staff["deadline"], staff["upstream_deadline"]) == ("2024-07-26", "2024-07-30")
     residents = next(t for t in targets if t["code"] == "residents")
     assert (residents["deadline"], residents["upstream_deadline"]) == ("2024-08-30", "2024-09-14")
+
+
+def test_every_demo_count_is_cumulative(session):
+    """Counts are cumulative (the directive's rule, the form's "a decrease needs a note"): in
+    the demo too, no unit's count of any metric goes down from one of its reports to the next,
+    the propaganda counts included (they once were drawn afresh each week)."""
+    rows = session.exec(text(
+        "SELECT c.code, r.unit_id, m.code, r.period, v.value FROM report r "
+        "JOIN campaign c ON c.id = r.campaign_id JOIN report_value v ON v.report_id = r.id "
+        "JOIN metric m ON m.id = v.metric_id ORDER BY c.code, r.unit_id, m.code, r.period"
+    )).all()
+    last: dict[tuple, int] = {}
+    down = []
+    for campaign, unit, metric, period, value in rows:
+        key = (campaign, unit, metric)
+        if key in last and value < last[key]:
+            down.append((*key, period, last[key], value))
+        last[key] = value
+    assert {m for _, _, m in last} >= {"broadcasts", "posters", "meetings", "staff_installed"}
+    assert down == []
 
 
 def test_create_campaign_target_lifecycle(client, auth):
