@@ -639,3 +639,35 @@ def test_deleting_a_unit_forgets_only_the_totals_above_it(tree, own_client, logi
     assert kept_rows(engine, BRANCH) == kept_rows(engine, ROOT) == 0
     assert kept_rows(engine, BESIDE) == beside
     assert_exact(engine)
+
+
+def test_a_rule_or_a_name_keeps_the_totals_and_new_dates_forget_them(
+        tree, own_client, login, own_db) -> None:  # noqa: ANN001
+    """A quality rule's edit gives the campaign a new configuration tag, and a new name changes
+    no figure: the kept totals stay (a rule edited on a national campaign cost every kept row
+    of the nation). A new end date does change figures (the weeks counted): they are
+    forgotten, and every read is exact."""
+    manager = login("vanphong")
+    fill(own_client, manager)
+    kept_before = kept_rows(own_db.engine, ROOT)
+    assert kept_before
+    rules = own_client.get(f"{V1}/campaigns/{CAMPAIGN}/quality-rules", headers=manager)
+    rule = rules.json()["data"][0]
+    body = {k: v for k, v in rule.items() if k not in ("id", "campaign", "updated_at")}
+    r = own_client.put(f"{V1}/campaigns/{CAMPAIGN}/quality-rules/{rule['id']}",
+                       headers=manager, json={**body, "message": "Xem lại số liệu."})
+    assert r.status_code == 200, r.text
+    r = own_client.patch(f"{V1}/campaigns/{CAMPAIGN}", headers=manager,
+                         json={"name": "Cài đặt iHanoi — đợt đang chạy"})
+    assert r.status_code == 200, r.text
+    assert kept_rows(own_db.engine, ROOT) == kept_before
+    assert_exact(own_db.engine)
+    end = r.json()["end_date"]
+    r = own_client.patch(f"{V1}/campaigns/{CAMPAIGN}", headers=manager,
+                         json={"end_date": str(Week.parse(weeks_of(own_db.engine)[-1])
+                                               .monday.replace(year=2099))})
+    assert r.status_code == 200, r.text
+    assert kept_rows(own_db.engine, ROOT) == 0
+    assert_exact(own_db.engine)
+    assert own_client.patch(f"{V1}/campaigns/{CAMPAIGN}", headers=manager,
+                            json={"end_date": end}).status_code == 200

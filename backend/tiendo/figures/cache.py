@@ -395,12 +395,26 @@ def _record_objects(session: OrmSession, flush_context, objects=None) -> None:  
         elif isinstance(obj, Report):
             changed(session, obj.campaign_id, [obj.unit_id], obj.period)
         elif isinstance(obj, Campaign):
-            if obj not in session.new:
+            if obj not in session.new and _figures_depend_on_change(obj):
                 changed(session, obj.id, None, None)
         elif isinstance(obj, Target | Metric):
             changed(session, obj.campaign_id, None, None)
         elif isinstance(obj, ReportValue):
             changed(session, None, None, None)
+
+
+# A campaign's fields no figure depends on. A new configuration tag alone is what a quality
+# rule's edit gives the campaign (`touch_config`): it must not cost a national campaign every
+# kept total. Its metrics and targets are recorded as themselves when they change.
+_NOT_IN_FIGURES = frozenset({"name", "description", "config_tag", "public_leaderboard",
+                             "is_demo", "report_settings"})
+
+
+def _figures_depend_on_change(campaign: Campaign) -> bool:
+    """Whether some field the figures depend on (dates, due day and time, time zone, owner…)
+    is among the campaign's changes being flushed."""
+    return any(attr.history.has_changes() for attr in sa_inspect(campaign).attrs
+               if attr.key not in _NOT_IN_FIGURES)
 
 
 def _unit_written(session: OrmSession, unit: Unit) -> None:
