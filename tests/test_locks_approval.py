@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import Engine, event
 
 from conftest import assert_error
 from factories import login, new_unit
@@ -138,3 +139,31 @@ def test_returning_a_report_of_a_locked_week_is_refused(client, auth):
     assert_error(client.post(f"/api/v1/reports/{rid}/return", headers=manager,
                              json={"reason": "muộn"}), 423, "period_locked")
     assert client.post(f"/api/v1/reports/{rid}/approve", headers=manager).status_code == 200
+
+
+def test_a_week_s_locks_are_read_once_and_a_lock_is_seen_at_once(client, auth, school):
+    """A process keeps a week's locks with the campaign's configuration: the next report into
+    the week reads no lock (a statement less on the path every report takes). A lock gives the
+    campaign a new configuration tag, so the very next report is refused; the unlock too."""
+    daton, manager = auth("daton"), auth("vanphong")
+    assert post(client, daton, school).status_code == 201  # the week's locks read, and kept
+    second = new_unit(client, auth("admin"), kind="school", parent="GL-X-DATON")["code"]
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:  # noqa: ANN001, ANN002
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        assert post(client, daton, second).status_code == 201
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert any("INSERT INTO report" in s for s in statements)
+    assert not [s for s in statements if "period_lock" in s]
+    lock = {"campaign": LIVE, "period": "2024-W36", "unit": "GL-X-DATON", "reason": "Chốt số"}
+    assert client.post("/api/v1/locks", headers=manager, json=lock).status_code == 201
+    third = new_unit(client, auth("admin"), kind="school", parent="GL-X-DATON")["code"]
+    assert_error(post(client, daton, third), 423, "period_locked")
+    assert client.post("/api/v1/locks/unlock", headers=manager,
+                       json={**lock, "reason": "Mở lại"}).status_code == 200
+    assert post(client, daton, third).status_code == 201

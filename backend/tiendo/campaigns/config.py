@@ -1,4 +1,5 @@
-"""A campaign's configuration (its row, metrics and targets) read once per process.
+"""A campaign's configuration (its row, metrics and targets, and what is derived from them or
+kept with them: its report rules, quality rules, week locks) read once per process.
 
 Every report checks its values against the campaign's metrics and targets, which change a few
 times a campaign. Each change gives the campaign a new random `config_tag` in the same
@@ -111,7 +112,14 @@ def campaign_config(session: Session, principal: Principal | None, ref: str | in
     return config
 
 
+def cached_config(campaign: Campaign) -> CampaignConfig | None:
+    """The configuration this process keeps for the campaign as the caller read it (its id and
+    tag), or None when no request here has loaded it."""
+    return _cache.get((campaign.id, campaign.config_tag))
+
+
 def touch_config(session: Session, campaign: Campaign) -> None:
-    """Call in the transaction that changes the campaign, its metrics or its targets."""
+    """Call in the transaction that changes the campaign, its metrics, its targets, its quality
+    rules or its week locks (all of which a process keeps with the configuration)."""
     campaign.config_tag = new_config_tag()
     session.add(campaign)

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from tiendo.audit.service import record
 from tiendo.auth.principal import Action, Principal
 from tiendo.campaigns.calendar import Calendar
+from tiendo.campaigns.config import cached_config, touch_config
 from tiendo.campaigns.models import Campaign
 from tiendo.campaigns.service import get_campaign
 from tiendo.core.periods import Week
@@ -46,6 +47,29 @@ _CURRENT_OF_WEEK = _CURRENT.where(_lock.period == bindparam("period"))
 _CURRENT_OF_WEEKS = _CURRENT.where(_lock.period.in_(bindparam("periods", expanding=True)))
 
 
+def current_rows(session: Session, campaign: Campaign, periods: list[str]) -> list[Row]:
+    """The current lock rows of the campaign's weeks `periods`. Every lock and unlock gives the
+    campaign a new configuration tag (`touch_config`), so a process keeps each week's rows with
+    the configuration it read them under, as it keeps the campaign's rules: the write of a
+    report reads none (a statement less on the path every report takes)."""
+    config = cached_config(campaign)
+    kept: dict[str, list[Row]] | None = (None if config is None
+                                         else config.derived.setdefault("locks", {}))
+    todo = periods if kept is None else [p for p in periods if p not in kept]
+    loaded: dict[str, list[Row]] = {p: [] for p in todo}
+    if len(todo) == 1:  # a single report: a plain statement, compiled once
+        rows = session.connection().execute(_CURRENT_OF_WEEK, {
+            "campaign": campaign.id, "period": todo[0]}).all()
+    else:
+        rows = session.connection().execute(_CURRENT_OF_WEEKS, {
+            "campaign": campaign.id, "periods": todo}).all() if todo else []
+    for row in rows:
+        loaded[row.period].append(row)
+    if kept is not None:
+        kept.update(loaded)  # whole weeks at once: another thread never sees half of one
+    return [row for p in periods for row in (loaded[p] if p in loaded else kept[p])]
+
+
 @dataclass
 class LockState:
     locked: bool
@@ -59,13 +83,7 @@ class LockBook:
     def __init__(self, session: Session, campaign: Campaign, periods: Iterable[str],
                  now: datetime) -> None:
         self.campaign, self.now = campaign, now
-        periods = sorted(set(periods))
-        if len(periods) == 1:  # a single report: a plain statement, compiled once
-            rows = session.connection().execute(_CURRENT_OF_WEEK, {
-                "campaign": campaign.id, "period": periods[0]}).all()
-        else:
-            rows = session.connection().execute(_CURRENT_OF_WEEKS, {
-                "campaign": campaign.id, "periods": periods}).all() if periods else []
+        rows = current_rows(session, campaign, sorted(set(periods)))
         self.rows = {(r.period, r.unit_id): r for r in rows}
         self._auto: dict[str, LockState] = {}  # per week: a bulk post asks for thousands of units
 
@@ -140,6 +158,7 @@ def _decide(session: Session, principal: Principal, campaign_ref: str, period: s
     row = PeriodLock(campaign_id=campaign.id, period=str(week), unit_id=unit.id, locked=locked,
                      at=now, by_name=principal.name, by_user_id=principal.user_id, reason=reason)
     session.add(row)
+    touch_config(session, campaign)  # processes keep the locks with the configuration
     session.flush()
     record(session, principal, "period.lock" if locked else "period.unlock", "period_lock",
            row.id, unit_id=unit.id,
