@@ -45,9 +45,18 @@ def test_form_warns_before_sending_and_the_manager_reviews_the_flag(browser, ser
     expect(flag).to_contain_text("Đã xem")
     rules = page.get_by_role("region", name="Quy tắc kiểm tra số liệu")
     expect(rules).to_contain_text("Số tài khoản vượt quá 105% dân số trên địa bàn.")
+    # A new rule names its number itself: the form proposes none ("≤ 0" flagged every report).
     rules.get_by_label("Thông báo cho đơn vị").fill("Số áp phích phải tăng mỗi tuần.")
-    rules.get_by_role("button", name="Thêm quy tắc").click()
+    add = rules.get_by_role("button", name="Thêm quy tắc")
+    expect(add).to_be_disabled()
+    rules.get_by_label(re.compile(r"^Chỉ số")).select_option(label="Số pano, áp phích có mã QR")
+    rules.get_by_label("Đo", exact=True).select_option("change")
+    rules.get_by_label("So sánh", exact=True).select_option("ge")
+    rules.get_by_label("Hệ số hoặc hằng số", exact=True).fill("1")
+    add.click()
     expect(rules).to_contain_text("Số áp phích phải tăng mỗi tuần.")
+    listed = rules.get_by_role("listitem").filter(has_text="Số áp phích phải tăng mỗi tuần.")
+    expect(listed).to_contain_text("posters tăng thêm trong tuần ≥ 1")
     # Deleted again: the other browser tests share this server and its campaign's rules.
     rules.get_by_role("listitem").filter(has_text="Số áp phích phải tăng mỗi tuần.").get_by_role(
         "button", name="Xoá").click()

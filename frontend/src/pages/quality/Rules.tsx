@@ -73,7 +73,8 @@ export function Rules({ campaign }: { campaign: CampaignPublic }) {
 function RuleForm({ campaign, onSaved }: { campaign: CampaignPublic; onSaved: () => void }) {
   const weekly = campaign.metrics.filter((m) => !m.is_baseline)
   const [rule, setRule] = useState<RuleIn>({
-    metric: weekly[0]?.code ?? '', measure: 'value', op: 'le', right: 'constant', constant: 0, factor: 1,
+    // No number chosen for the user: "≤ 0" would have flagged every report of the metric.
+    metric: weekly[0]?.code ?? '', measure: 'value', op: 'le', right: 'constant', constant: null, factor: 1,
     severity: 'warning', message: '', unit_kinds: [], active: true,
   })
   const [error, setError] = useState<ApiError | null>(null)
@@ -107,10 +108,14 @@ function RuleForm({ campaign, onSaved }: { campaign: CampaignPublic; onSaved: ()
       <select aria-label={t('quality.op')} value={rule.op} onChange={(e) => set({ op: e.currentTarget.value as RuleIn['op'] })}>
         {Object.entries(OPS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
       </select>{' '}
-      <input aria-label={t('quality.factor')} type="number" step="any" min="0" value={rule.right === 'metric' ? rule.factor : (rule.constant ?? 0)}
-        onInput={(e) => set(rule.right === 'metric' ? { factor: Number(e.currentTarget.value) } : { constant: Number(e.currentTarget.value) })} />{' '}
+      <input aria-label={t('quality.factor')} type="number" step="any" min="0" required
+        value={rule.right === 'metric' ? rule.factor : (rule.constant ?? '')}
+        onInput={(e) => {
+          const text = e.currentTarget.value
+          set(rule.right === 'metric' ? { factor: Number(text) } : { constant: text === '' ? null : Number(text) })
+        }} />{' '}
       <select aria-label={t('quality.right')} value={rule.right === 'metric' ? rule.right_metric ?? '' : ''}
-        onChange={(e) => set(e.currentTarget.value ? { right: 'metric', right_metric: e.currentTarget.value, factor: 1 } : { right: 'constant', constant: 0 })}>
+        onChange={(e) => set(e.currentTarget.value ? { right: 'metric', right_metric: e.currentTarget.value, factor: 1 } : { right: 'constant', constant: null })}>
         <option value="">{t('quality.constant')}</option>
         {campaign.metrics.map((m) => <option key={m.code} value={m.code}>× {m.name}</option>)}
       </select>{' '}
@@ -123,7 +128,10 @@ function RuleForm({ campaign, onSaved }: { campaign: CampaignPublic; onSaved: ()
         <input value={rule.message} maxLength={500} required onInput={(e) => set({ message: e.currentTarget.value })} />
       </label>
       <ErrorBox error={error} />
-      <button type="submit" class="btn" disabled={!rule.message.trim()}>{t('quality.add_rule')}</button>
+      <button type="submit" class="btn"
+        disabled={!rule.message.trim() || (rule.right === 'constant' && rule.constant == null)}>
+        {t('quality.add_rule')}
+      </button>
     </form>
   )
 }
